@@ -1,0 +1,73 @@
+# Shared by bin/bitnet and bin/bitnet-streams: find JDK 25, (re)build a module when its jar is
+# missing or older than its sources, and run a main class with the JVM flags of the parent pom.
+# Sourced, not executed.
+
+BITNET_ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
+
+die() { echo "$(basename "$0"): $*" >&2; exit 1; }
+
+# Prints the major version of the java binary $1, or nothing when it does not run.
+java_major() {
+  "$1" -XshowSettings:properties -version 2>&1 \
+    | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+}
+
+# Sets JAVA_BIN and JAVA_HOME to a JDK 25+: JAVA_HOME if it is 25+, else /usr/lib/jvm/temurin-25*.
+find_jdk25() {
+  local candidate major
+  for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25*; do
+    [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] || continue
+    major=$(java_major "$candidate/bin/java")
+    if [ -n "$major" ] && [ "$major" -ge 25 ]; then
+      export JAVA_HOME="$candidate"
+      JAVA_BIN="$candidate/bin/java"
+      return 0
+    fi
+  done
+  die "JDK 25 or newer is required. Install one (for example Eclipse Temurin 25:
+  https://adoptium.net, or 'apt-get install temurin-25-jdk' from the Adoptium repository)
+  and set JAVA_HOME to it. Looked at: JAVA_HOME='${JAVA_HOME:-}' and /usr/lib/jvm/temurin-25*."
+}
+
+# The JVM flags, read from the one place they are defined: <bitnet.jvm.args> in the parent pom.
+jvm_args() {
+  sed -n 's:.*<bitnet.jvm.args>\(.*\)</bitnet.jvm.args>.*:\1:p' "$BITNET_ROOT/pom.xml" | head -n 1
+}
+
+# ensure_built MODULE_DIR ARTIFACT_ID SOURCE_MODULE_DIR...
+# Builds MODULE_DIR (and the modules it needs) with the wrapper when its jar is missing, or when the
+# parent pom or any src/ file or pom.xml of the listed modules is newer than the jar.
+ensure_built() {
+  local module="$1" artifact="$2"; shift 2
+  local jar="$BITNET_ROOT/$module/target/$artifact.jar" stale=""
+  if [ ! -f "$jar" ] || [ ! -d "$BITNET_ROOT/$module/target/lib" ]; then
+    stale="not built yet"
+  else
+    local path paths=(pom.xml) m
+    for m in "$@"; do paths+=("$m/pom.xml" "$m/src"); done
+    for path in "${paths[@]}"; do
+      if [ -e "$BITNET_ROOT/$path" ] && \
+         [ -n "$(find "$BITNET_ROOT/$path" -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
+        stale="sources changed"; break
+      fi
+    done
+  fi
+  if [ -n "$stale" ]; then
+    echo "$(basename "$0"): building $module ($stale); this takes a minute the first time..." >&2
+    (cd "$BITNET_ROOT" && ./mvnw -q -B -DskipTests -Dmaven.javadoc.skip=true -pl "$module" -am package) >&2 \
+      || die "the build of $module failed; run './mvnw -B -pl $module -am package' to see why."
+  fi
+  LAUNCH_CLASSPATH="$jar:$BITNET_ROOT/$module/target/lib/*"
+}
+
+# run_main MAIN_CLASS ARGS...: replaces this shell with the JVM.
+run_main() {
+  local main="$1"; shift
+  # shellcheck disable=SC2046 # the flags are meant to split into words
+  exec "$JAVA_BIN" $(jvm_args) ${BITNET_JAVA_OPTS:-} \
+    -Dlog4j2.configurationFile="$BITNET_ROOT/config/log4j2.xml" \
+    -cp "$LAUNCH_CLASSPATH" "$main" "$@"
+}
+
+# True when MODULE_DIR has main sources, i.e. its issue has landed.
+has_sources() { [ -d "$BITNET_ROOT/$1/src/main/java" ]; }
