@@ -20,4 +20,15 @@ public interface TernaryWeights {
 
     /** Writes the {@code cols()} codes of {@code row} into {@code dst[offset ..]}. */
     void readCodes(int row, byte[] dst, int offset);
+
+    /**
+     * {@code D = sum_k code[row][k] * q[qOffset + k]} in int32, read straight from storage. Formats
+     * override this with a decode of their packed bytes so that {@link InPlaceKernels} needs no copy
+     * of the weights; this default unpacks the row first.
+     */
+    default int dotCodes(int row, byte[] q, int qOffset) {
+        byte[] codes = new byte[cols()];
+        readCodes(row, codes, 0);
+        return ScalarKernels.dot(codes, 0, q, qOffset, codes.length);
+    }
 }
