@@ -281,7 +281,7 @@ public final class Llama3Tokenizer implements Tokenizer {
             System.arraycopy(token, 0, bytes, at, token.length);
             at += token.length;
         }
-        return new String(bytes, StandardCharsets.UTF_8);
+        return Utf8.decode(bytes, 0, bytes.length);
     }
 
     @Override
