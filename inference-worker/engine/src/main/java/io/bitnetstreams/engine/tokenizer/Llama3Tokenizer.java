@@ -34,6 +34,8 @@ public final class Llama3Tokenizer implements Tokenizer {
     private final List<String> pieces;
     private final byte[][] bytesById;
     private final boolean[] special;
+    /** Normal and byte tokens: the ones BPE produces and merges name. */
+    private final boolean[] mergeable;
     private final int[] idOfByte = new int[256];
     private final ByteSequenceIndex wholePieceIndex;
     private final PairRankMap pairRanks;
@@ -46,7 +48,7 @@ public final class Llama3Tokenizer implements Tokenizer {
         int size = pieces.size();
         this.bytesById = new byte[size][];
         this.special = new boolean[size];
-        boolean[] mergeable = new boolean[size];
+        this.mergeable = new boolean[size];
         Map<String, Integer> specials = new HashMap<>();
         for (int id = 0; id < size; id++) {
             int type = vocabulary.tokenType(id);
@@ -132,17 +134,9 @@ public final class Llama3Tokenizer implements Tokenizer {
         return bytes;
     }
 
-    /** Id of a mergeable token by its vocabulary text, for merge parsing; -1 when absent. */
-    int mergeableIdOfPiece(String piece) {
-        byte[] bytes = ByteLevelCodec.decodeOrNull(piece);
-        return bytes == null || bytes.length == 0 ? -1 : wholePieceIndex.find(bytes, 0, bytes.length);
-    }
-
-    /** Id of the mergeable token whose bytes are the two tokens' bytes joined; -1 when absent. */
-    int concatenationId(int left, int right) {
-        byte[] joined = Arrays.copyOf(bytesById[left], bytesById[left].length + bytesById[right].length);
-        System.arraycopy(bytesById[right], 0, joined, bytesById[left].length, bytesById[right].length);
-        return wholePieceIndex.find(joined, 0, joined.length);
+    /** The mergeable (normal and byte) tokens by their vocabulary text, for merge parsing. */
+    PieceIndex mergeablePieceIndex() {
+        return new PieceIndex(pieces, mergeable);
     }
 
     @Override

@@ -17,18 +17,19 @@ interface MergeTableBuilder {
         return tokenizer -> {
             PairRankMap ranks = new PairRankMap(merges.size());
             int[] resultByRank = new int[merges.size()];
+            PieceIndex pieceIndex = tokenizer.mergeablePieceIndex();
             for (int rank = 0; rank < merges.size(); rank++) {
                 String merge = merges.get(rank);
                 int space = merge.indexOf(' ');
                 if (space <= 0 || space == merge.length() - 1 || merge.indexOf(' ', space + 1) >= 0) {
                     throw new IllegalArgumentException("merge " + rank + " '" + merge + "' is not 'left right'");
                 }
-                int left = tokenizer.mergeableIdOfPiece(merge.substring(0, space));
-                int right = tokenizer.mergeableIdOfPiece(merge.substring(space + 1));
+                int left = pieceIndex.find(merge, 0, space);
+                int right = pieceIndex.find(merge, space + 1, merge.length());
                 if (left < 0 || right < 0) {
                     throw new IllegalArgumentException("merge " + rank + " '" + merge + "' names a token not in the vocabulary");
                 }
-                int merged = tokenizer.concatenationId(left, right);
+                int merged = pieceIndex.findJoined(merge, 0, space, space + 1, merge.length());
                 if (merged < 0) {
                     throw new IllegalArgumentException("merge " + rank + " '" + merge + "' produces a token not in the vocabulary");
                 }
