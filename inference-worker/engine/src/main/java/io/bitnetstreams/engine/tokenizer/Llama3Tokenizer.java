@@ -77,7 +77,7 @@ public final class Llama3Tokenizer implements Tokenizer {
                 throw new IllegalArgumentException(String.format("vocabulary has no token for byte 0x%02X", b));
             }
         }
-        MergeTableBuilder.Table table = mergeTable.build(this);
+        MergeTableBuilder.Table table = mergeTable.build(new PieceIndex(pieces, mergeable));
         this.pairRanks = table.ranks();
         this.mergeResultByRank = table.resultByRank();
     }
@@ -124,19 +124,19 @@ public final class Llama3Tokenizer implements Tokenizer {
             try {
                 return new byte[] {(byte) Integer.parseInt(piece, 3, 5, 16)};
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("byte token " + id + " '" + piece + "' is not <0xHH>", e);
+                throw new IllegalArgumentException("byte token " + id + " " + quote(piece) + " is not <0xHH>", e);
             }
         }
         byte[] bytes = ByteLevelCodec.decodeOrNull(piece);
         if (bytes == null || bytes.length == 0) {
-            throw new IllegalArgumentException("token " + id + " '" + piece + "' is not in byte-level (GPT-2) form");
+            throw new IllegalArgumentException("token " + id + " " + quote(piece) + " is not in byte-level (GPT-2) form");
         }
         return bytes;
     }
 
-    /** The mergeable (normal and byte) tokens by their vocabulary text, for merge parsing. */
-    PieceIndex mergeablePieceIndex() {
-        return new PieceIndex(pieces, mergeable);
+    /** A token text for an error message, shortened: vocabularies come from untrusted files. */
+    static String quote(String piece) {
+        return "'" + (piece.length() <= 40 ? piece : piece.substring(0, 40) + "...") + "'";
     }
 
     @Override
