@@ -276,7 +276,10 @@ final class GgufParser {
         long byteSize = byteSize(type, dims, elements);
         long offsetAt = position;
         long offset = readU64("data offset");
-        if (offset < 0 || offset % alignment != 0) {
+        if (offset < 0) {
+            throw errorAt(offsetAt, "data offset " + Long.toUnsignedString(offset) + " lies past the end of the file");
+        }
+        if (offset % alignment != 0) {
             throw errorAt(offsetAt, "data offset " + Long.toUnsignedString(offset) + " is not a multiple of the alignment "
                     + alignment);
         }
