@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -204,7 +205,7 @@ final class GgufParser {
                 for (int i = 0; i < n; i++) {
                     values.add(readString(MAX_STRING_BYTES, "string element " + i));
                 }
-                yield GgufArray.wrap(type, List.copyOf(values), n);
+                yield GgufArray.wrap(type, Collections.unmodifiableList(values), n);
             }
             case ARRAY -> {
                 List<GgufArray> values = new ArrayList<>(Math.min(n, 1 << 16));
