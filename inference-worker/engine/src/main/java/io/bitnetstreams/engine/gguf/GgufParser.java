@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -322,7 +323,9 @@ final class GgufParser {
             }
         }
         GgufTensorInfo previous = null;
-        for (GgufTensorInfo info : GgufFile.sortedByOffset(tensors)) {
+        List<GgufTensorInfo> byOffset = new ArrayList<>(tensors);
+        byOffset.sort(Comparator.comparingLong(GgufTensorInfo::offset));
+        for (GgufTensorInfo info : byOffset) {
             if (previous != null && previous.offset() + previous.byteSize() > info.offset()) {
                 throw new GgufFormatException(source + ": tensor '" + info.name() + "' at data offset "
                         + info.offset() + " overlaps tensor '" + previous.name() + "' (data offsets "
