@@ -205,6 +205,20 @@ class SamplerTest {
     }
 
     @Test
+    void topPEndingInsideABlockOfTiesKeepsTheLowestIds() {
+        float[] logits = new float[3_000];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = 2 - i % 3; // 1,000 ids each at logits 2, 1 and 0, interleaved
+        }
+        // mass 7389 + 2718 + 1000: top-p 0.8 takes all of logit 2 and the 551 lowest ids of logit 1
+        SamplingParams params = new SamplingParams(1f, 0, 0.8f, 0f, 1f, 0, 12L);
+        double[] expected = referenceDistribution(logits, params);
+        assertThat(Arrays.stream(expected).filter(p -> p > 0).count()).isEqualTo(1_551);
+        int draws = 20_000;
+        assertFrequencies(counts(new Sampler(params), logits, draws), expected, draws);
+    }
+
+    @Test
     void repetitionPenaltyFollowsLlamaCpp() {
         SamplingParams params = SamplingParams.greedy().withRepetitionPenalty(2f, 3);
         float[] logits = {2f, -1f, 1f, 0.5f, 4f};
