@@ -58,8 +58,8 @@ public final class Sampler {
             applyRepetitionPenalty(logits, history, historyLength);
         }
         int best = argmax(logits);
-        if (params.isGreedy() || logits[best] == Float.POSITIVE_INFINITY) {
-            return best;
+        if (params.isGreedy() || Float.isInfinite(logits[best])) {
+            return best; // +inf dominates everything; all -inf leaves nothing to draw from
         }
         int count = collectCandidates(logits);
         boolean sorted = params.topK() > 0 && params.topK() < logits.length; // collectTopK sorts

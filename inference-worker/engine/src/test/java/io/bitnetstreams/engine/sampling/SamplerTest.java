@@ -76,6 +76,8 @@ class SamplerTest {
             assertThat(sampler.sample(logits.clone(), null, 0)).isEqualTo(2);
         }
         assertThat(new Sampler(PLAIN).sample(new float[] {1f, Float.POSITIVE_INFINITY, 2f}, null, 0)).isEqualTo(1);
+        float[] allExcluded = {Float.NaN, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        assertThat(new Sampler(PLAIN.withTopP(0.5f)).sample(allExcluded, null, 0)).isEqualTo(1);
     }
 
     @Test
