@@ -48,6 +48,12 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
         this.targetType = null;
     }
 
+    /** Class chosen by the writer schema's full name; shared registry client, which this deserializer will not close. */
+    public AvroDeserializer(SchemaRegistryClient registry) {
+        this.targetType = null;
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
     /** Reads every record as {@code targetType}, whatever (compatible) schema it was written with. */
     public AvroDeserializer(Class<T> targetType) {
         this.targetType = Objects.requireNonNull(targetType, "targetType");
@@ -133,8 +139,8 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
         try {
             record = reader.read(null, decoder);
         } catch (EOFException e) {
-            throw new MalformedRecordException(topic, "Avro body truncated (" + data.length
-                    + " bytes, schema id " + schemaId + ")", e);
+            throw new MalformedRecordException(topic, "Avro body truncated or a length prefix corrupt (" + data.length
+                    + " bytes, schema id " + schemaId + "): " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             // AvroRuntimeException for bad union/enum indexes, our bounds checks, invalid UTF-8, ...
             throw new MalformedRecordException(topic, "corrupt Avro body for schema id " + schemaId + ": " + e, e);

@@ -1,6 +1,7 @@
 package io.bitnetstreams.schemas.serde;
 
 import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.apache.avro.io.BinaryDecoder;
@@ -12,6 +13,8 @@ import org.apache.avro.util.Utf8;
  * Avro binary decoder over a byte array that refuses any length or item count larger than the bytes left.
  * Avro's own decoder allocates whatever a (possibly corrupt) length prefix says, up to 2 GB, before noticing
  * the data is short; a 20-byte poison record must not cost an OutOfMemoryError.
+ *
+ * <p>Violations throw {@link EOFException}: the data ends before what the prefix promised.
  *
  * <p>Item counts are checked against remaining bytes too, which assumes every array element and map entry
  * takes at least one byte: true for all our schemas (no arrays of null or of empty records).
@@ -33,14 +36,14 @@ final class BoundedBinaryDecoder extends Decoder {
 
     private int checkedLength(long length, String what) throws IOException {
         if (length < 0 || length > remaining()) {
-            throw new IOException(what + " length " + length + " does not fit the " + remaining() + " byte(s) left");
+            throw new EOFException(what + " length " + length + " does not fit the " + remaining() + " byte(s) left");
         }
         return (int) length;
     }
 
     private long checkedCount(long count, String what) throws IOException {
         if (count < 0 || count > remaining()) {
-            throw new IOException(what + " block of " + count + " item(s) does not fit the " + remaining() + " byte(s) left");
+            throw new EOFException(what + " block of " + count + " item(s) does not fit the " + remaining() + " byte(s) left");
         }
         return count;
     }
