@@ -180,7 +180,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
                 lastStatus = SchemaRegistryException.NONE;
                 lastErrorCode = SchemaRegistryException.NONE;
                 lastCause = e;
-                lastProblem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+                lastProblem = describe(e);
             }
             LOG.warn("Schema registry attempt {}/{} to {} at {} failed: {}", attempt + 1, attempts, operation, uri,
                     lastProblem);
@@ -226,6 +226,21 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             throw new RegistryUnavailableException("Interrupted while calling the schema registry at " + uri,
                     SchemaRegistryException.NONE, SchemaRegistryException.NONE, e);
         }
+    }
+
+    /** "ConnectException <- ClosedChannelException": the JDK client often leaves the outer message empty. */
+    private static String describe(Throwable failure) {
+        var text = new StringBuilder();
+        for (Throwable t = failure; t != null && text.length() < MAX_ERROR_TEXT; t = t.getCause()) {
+            if (!text.isEmpty()) {
+                text.append(" <- ");
+            }
+            text.append(t.getClass().getSimpleName());
+            if (t.getMessage() != null) {
+                text.append(": ").append(t.getMessage());
+            }
+        }
+        return text.toString();
     }
 
     private static boolean isRetriable(int status) {
