@@ -34,7 +34,7 @@ final class KafkaClients {
         try (var consumer = new KafkaConsumer<>(kafka.consumerConfig("it-" + topic + "-" + System.nanoTime()),
                 new StringDeserializer(), values)) {
             consumer.subscribe(List.of(topic));
-            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            Awaitility.await().pollInSameThread().atMost(Duration.ofSeconds(30)).until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
                 return records.size() >= expected;
             });
