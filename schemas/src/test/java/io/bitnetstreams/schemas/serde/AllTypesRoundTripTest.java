@@ -1,6 +1,7 @@
 package io.bitnetstreams.schemas.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bitnetstreams.schemas.SampleRecords;
 import java.util.Map;
@@ -24,5 +25,20 @@ class AllTypesRoundTripTest {
                     .as(topic).isEqualTo(record);
         }
         assertThat(registry.subjects()).hasSize(SampleRecords.all().size());
+    }
+
+    @Test
+    void serdeWithoutATypeHandlesEveryTypeAsStreamsDefaultSerdesDo() {
+        var unconfigured = new AvroSerde<SpecificRecord>();
+        assertThatThrownBy(unconfigured::serializer).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("configure");
+
+        var serde = new AvroSerde<SpecificRecord>(new InMemoryRegistry());
+        serde.configure(Map.of("schema.registry.url", "http://registry.invalid"), false);
+        for (SpecificRecord record : SampleRecords.all()) {
+            String topic = "t-" + record.getSchema().getName();
+            assertThat(serde.deserializer().deserialize(topic, serde.serializer().serialize(topic, record)))
+                    .isEqualTo(record);
+        }
     }
 }
