@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,33 +45,77 @@ public final class SyntheticModelWriter {
     private SyntheticModelWriter() {
     }
 
+    /** One tensor to write; tests may edit it (or drop it) through {@link #write(SyntheticSpec, Vocabulary, Path, UnaryOperator)}. */
+    public record TensorPlan(String name, GgmlType type, long[] dims) {
+        long elements() {
+            long n = 1;
+            for (long d : dims) {
+                n = Math.multiplyExact(n, d);
+            }
+            return n;
+        }
+    }
+
     /** Writes the model to {@code out} (atomically, via the GGUF writer's temp file). */
     public static void write(SyntheticSpec spec, Vocabulary vocabulary, Path out) throws IOException {
+        write(spec, vocabulary, out, UnaryOperator.identity());
+    }
+
+    /**
+     * Writes the model with every tensor plan passed through {@code edit} first (null drops the
+     * tensor). Data follows the edited type: ternary types get random trits, F32 values near 1, F16
+     * small embedding-like values. Meant for tests of malformed files.
+     */
+    public static void write(SyntheticSpec spec, Vocabulary vocabulary, Path out, UnaryOperator<TensorPlan> edit)
+            throws IOException {
         long start = System.nanoTime();
         int vocab = modelVocabSize(spec, vocabulary);
         GgufWriter writer = new GgufWriter();
         putMetadata(writer, spec, vocabulary, vocab);
-        writer.addTensor("token_embd.weight", GgmlType.F16, new long[] {spec.dim(), vocab},
-                channel -> writeEmbedding(channel, spec, vocab));
-        for (int l = 0; l < spec.layers(); l++) {
-            String p = "blk." + l + ".";
-            int kvDim = spec.kvHeads() * spec.headDim();
-            addNorm(writer, spec, p + "attn_norm.weight", spec.dim());
-            addTernary(writer, spec, p + "attn_q.weight", spec.dim(), spec.dim());
-            addTernary(writer, spec, p + "attn_k.weight", spec.dim(), kvDim);
-            addTernary(writer, spec, p + "attn_v.weight", spec.dim(), kvDim);
-            addNorm(writer, spec, p + "attn_sub_norm.weight", spec.dim());
-            addTernary(writer, spec, p + "attn_output.weight", spec.dim(), spec.dim());
-            addNorm(writer, spec, p + "ffn_norm.weight", spec.dim());
-            addTernary(writer, spec, p + "ffn_gate.weight", spec.dim(), spec.ffnDim());
-            addTernary(writer, spec, p + "ffn_up.weight", spec.dim(), spec.ffnDim());
-            addNorm(writer, spec, p + "ffn_sub_norm.weight", spec.ffnDim());
-            addTernary(writer, spec, p + "ffn_down.weight", spec.ffnDim(), spec.dim());
+        for (TensorPlan plan : plans(spec, vocab)) {
+            TensorPlan edited = edit.apply(plan);
+            if (edited != null) {
+                writer.addTensor(edited.name(), edited.type(), edited.dims(), channel -> writeData(channel, spec, edited));
+            }
         }
-        addNorm(writer, spec, "output_norm.weight", spec.dim());
         writer.write(out);
         LOG.info("wrote synthetic {} model ({} layers, dim {}, vocab {}) to {} in {} ms", spec.weightType(),
                 spec.layers(), spec.dim(), vocab, out, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** The tensors of the official file, in its order: embedding, then each block, then the output norm. */
+    static List<TensorPlan> plans(SyntheticSpec spec, int vocab) {
+        List<TensorPlan> plans = new ArrayList<>();
+        GgmlType w = spec.weightType();
+        long dim = spec.dim();
+        long ffn = spec.ffnDim();
+        long kvDim = (long) spec.kvHeads() * spec.headDim();
+        plans.add(new TensorPlan("token_embd.weight", GgmlType.F16, new long[] {dim, vocab}));
+        for (int l = 0; l < spec.layers(); l++) {
+            String p = "blk." + l + ".";
+            plans.add(new TensorPlan(p + "attn_norm.weight", GgmlType.F32, new long[] {dim}));
+            plans.add(new TensorPlan(p + "attn_q.weight", w, new long[] {dim, dim}));
+            plans.add(new TensorPlan(p + "attn_k.weight", w, new long[] {dim, kvDim}));
+            plans.add(new TensorPlan(p + "attn_v.weight", w, new long[] {dim, kvDim}));
+            plans.add(new TensorPlan(p + "attn_sub_norm.weight", GgmlType.F32, new long[] {dim}));
+            plans.add(new TensorPlan(p + "attn_output.weight", w, new long[] {dim, dim}));
+            plans.add(new TensorPlan(p + "ffn_norm.weight", GgmlType.F32, new long[] {dim}));
+            plans.add(new TensorPlan(p + "ffn_gate.weight", w, new long[] {dim, ffn}));
+            plans.add(new TensorPlan(p + "ffn_up.weight", w, new long[] {dim, ffn}));
+            plans.add(new TensorPlan(p + "ffn_sub_norm.weight", GgmlType.F32, new long[] {ffn}));
+            plans.add(new TensorPlan(p + "ffn_down.weight", w, new long[] {ffn, dim}));
+        }
+        plans.add(new TensorPlan("output_norm.weight", GgmlType.F32, new long[] {dim}));
+        return plans;
+    }
+
+    private static void writeData(WritableByteChannel channel, SyntheticSpec spec, TensorPlan plan) throws IOException {
+        switch (plan.type()) {
+            case I2_S, TQ2_0, TQ1_0 -> writeTernary(channel, spec, plan);
+            case F32 -> writeNorm(channel, spec, plan);
+            case F16 -> writeEmbedding(channel, spec, plan);
+            default -> throw new IllegalArgumentException("synthetic data of type " + plan.type() + " is not supported");
+        }
     }
 
     /** The embedding rows: the spec's vocabulary size, or the vocabulary's own when the spec says 0. */
@@ -142,33 +187,32 @@ public final class SyntheticModelWriter {
         return new SplittableRandom(h);
     }
 
-    private static void addNorm(GgufWriter writer, SyntheticSpec spec, String name, int n) {
-        writer.addTensor(name, GgmlType.F32, new long[] {n}, channel -> {
-            SplittableRandom random = random(spec.seed(), name);
-            ByteBuffer buf = ByteBuffer.allocate(n * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < n; i++) {
-                buf.putFloat((float) (1.0 + 0.1 * (random.nextDouble() * 2 - 1)));
-            }
-            writeFully(channel, buf.flip());
-        });
+    private static void writeNorm(WritableByteChannel channel, SyntheticSpec spec, TensorPlan plan) throws IOException {
+        SplittableRandom random = random(spec.seed(), plan.name());
+        int n = Math.toIntExact(plan.elements());
+        ByteBuffer buf = ByteBuffer.allocate(n * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            buf.putFloat((float) (1.0 + 0.1 * (random.nextDouble() * 2 - 1)));
+        }
+        writeFully(channel, buf.flip());
     }
 
-    private static void addTernary(GgufWriter writer, SyntheticSpec spec, String name, int cols, int rows) {
-        writer.addTensor(name, spec.weightType(), new long[] {cols, rows}, channel -> {
-            SplittableRandom random = random(spec.seed(), name);
-            float scale = Float.float16ToFloat(Float.floatToFloat16(
-                    (float) (MIN_SCALE + random.nextDouble() * (MAX_SCALE - MIN_SCALE))));
-            byte[] codes = randomCodes(random, rows * cols);
-            byte[] packed = new byte[(int) packedSize(spec.weightType(), rows, cols)];
-            MemorySegment dst = MemorySegment.ofArray(packed);
-            switch (spec.weightType()) {
-                case I2_S -> I2STensor.pack(codes, rows, cols, scale, dst);
-                case TQ2_0 -> TQ2_0Tensor.pack(codes, rows, cols, scale, dst);
-                case TQ1_0 -> TQ1_0Tensor.pack(codes, rows, cols, scale, dst);
-                default -> throw new IllegalStateException("not a ternary type: " + spec.weightType());
-            }
-            writeFully(channel, ByteBuffer.wrap(packed));
-        });
+    private static void writeTernary(WritableByteChannel channel, SyntheticSpec spec, TensorPlan plan) throws IOException {
+        int cols = Math.toIntExact(plan.dims()[0]);
+        int rows = Math.toIntExact(plan.elements() / cols);
+        SplittableRandom random = random(spec.seed(), plan.name());
+        float scale = Float.float16ToFloat(Float.floatToFloat16(
+                (float) (MIN_SCALE + random.nextDouble() * (MAX_SCALE - MIN_SCALE))));
+        byte[] codes = randomCodes(random, Math.multiplyExact(rows, cols));
+        byte[] packed = new byte[Math.toIntExact(packedSize(plan.type(), rows, cols))];
+        MemorySegment dst = MemorySegment.ofArray(packed);
+        switch (plan.type()) {
+            case I2_S -> I2STensor.pack(codes, rows, cols, scale, dst);
+            case TQ2_0 -> TQ2_0Tensor.pack(codes, rows, cols, scale, dst);
+            case TQ1_0 -> TQ1_0Tensor.pack(codes, rows, cols, scale, dst);
+            default -> throw new IllegalStateException("not a ternary type: " + plan.type());
+        }
+        writeFully(channel, ByteBuffer.wrap(packed));
     }
 
     static long packedSize(GgmlType type, int rows, int cols) {
@@ -200,13 +244,15 @@ public final class SyntheticModelWriter {
      * F16 rows uniform in [-a, a] with a chosen so that logits of a unit-RMS hidden state have a
      * standard deviation near 2: std(e) = 2 / sqrt(dim).
      */
-    private static void writeEmbedding(WritableByteChannel channel, SyntheticSpec spec, int vocab) throws IOException {
-        SplittableRandom random = random(spec.seed(), "token_embd.weight");
-        int dim = spec.dim();
+    private static void writeEmbedding(WritableByteChannel channel, SyntheticSpec spec, TensorPlan plan)
+            throws IOException {
+        SplittableRandom random = random(spec.seed(), plan.name());
+        int dim = Math.toIntExact(plan.dims()[0]);
+        long vocab = plan.elements() / dim;
         double amplitude = Math.sqrt(3.0) * 2.0 / Math.sqrt(dim);
         ByteBuffer buf = ByteBuffer.allocate(EMBEDDING_ROWS_PER_WRITE * dim * 2).order(ByteOrder.LITTLE_ENDIAN);
-        for (int row = 0; row < vocab; row += EMBEDDING_ROWS_PER_WRITE) {
-            int rows = Math.min(EMBEDDING_ROWS_PER_WRITE, vocab - row);
+        for (long row = 0; row < vocab; row += EMBEDDING_ROWS_PER_WRITE) {
+            int rows = (int) Math.min(EMBEDDING_ROWS_PER_WRITE, vocab - row);
             buf.clear();
             int n = rows * dim;
             int i = 0;
