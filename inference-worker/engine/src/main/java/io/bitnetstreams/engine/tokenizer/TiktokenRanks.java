@@ -86,24 +86,28 @@ final class TiktokenRanks {
         return new IllegalArgumentException("tiktoken ranks file " + source + " line " + line + ": " + problem);
     }
 
+    /** Receives one split of token {@code merged} into tokens {@code left} and {@code right}. */
+    @FunctionalInterface
+    interface SplitConsumer {
+        void accept(int merged, int left, int right);
+    }
+
     /**
-     * Every split (a, b) of a token t where a and b are tokens, ordered by rank of t, then of a,
-     * then of b (the order Hugging Face's tiktoken converter produces), as "a b" texts.
+     * Calls {@code consumer} for every split (a, b) of every token t where a and b are tokens, in
+     * order of the rank of t, then of a, then of b (the order Hugging Face's tiktoken converter
+     * produces).
      */
-    static List<String> deriveMerges(byte[][] tokensByRank, List<String> texts) {
+    static void forEachSplit(byte[][] tokensByRank, SplitConsumer consumer) {
         boolean[] all = new boolean[tokensByRank.length];
         Arrays.fill(all, true);
         ByteSequenceIndex index = new ByteSequenceIndex(tokensByRank, all);
-        List<String> merges = new ArrayList<>(tokensByRank.length * 3);
         long[] local = new long[64];
-        for (byte[] token : tokensByRank) {
+        for (int merged = 0; merged < tokensByRank.length; merged++) {
+            byte[] token = tokensByRank[merged];
             int count = 0;
             for (int split = 1; split < token.length; split++) {
                 int left = index.find(token, 0, split);
-                if (left < 0) {
-                    continue;
-                }
-                int right = index.find(token, split, token.length - split);
+                int right = left < 0 ? -1 : index.find(token, split, token.length - split);
                 if (right >= 0) {
                     if (count == local.length) {
                         local = Arrays.copyOf(local, count * 2);
@@ -113,9 +117,15 @@ final class TiktokenRanks {
             }
             Arrays.sort(local, 0, count);
             for (int i = 0; i < count; i++) {
-                merges.add(texts.get((int) (local[i] >>> 32)) + ' ' + texts.get((int) local[i]));
+                consumer.accept(merged, (int) (local[i] >>> 32), (int) local[i]);
             }
         }
+    }
+
+    /** The merges of {@link #forEachSplit} as "a b" texts. */
+    static List<String> deriveMerges(byte[][] tokensByRank, List<String> texts) {
+        List<String> merges = new ArrayList<>(tokensByRank.length * 3);
+        forEachSplit(tokensByRank, (merged, left, right) -> merges.add(texts.get(left) + ' ' + texts.get(right)));
         return merges;
     }
 }

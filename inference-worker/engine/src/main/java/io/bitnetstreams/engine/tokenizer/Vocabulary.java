@@ -1,13 +1,9 @@
 package io.bitnetstreams.engine.tokenizer;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 
@@ -144,13 +140,28 @@ public record Vocabulary(List<String> tokens, List<String> merges, int[] tokenTy
      * @throws UncheckedIOException     when the file cannot be read
      */
     public static Vocabulary fromTiktoken(Path ranksFile) {
-        byte[][] ranked = TiktokenRanks.read(ranksFile, MAX_TIKTOKEN_FILE_BYTES, MAX_TOKENS - LLAMA3_SPECIAL_COUNT);
-        int base = ranked.length;
-        List<String> tokens = new ArrayList<>(base + LLAMA3_SPECIAL_COUNT);
+        byte[][] ranked = readTiktokenRanks(ranksFile);
+        List<String> texts = byteLevelTexts(ranked);
+        return llama3(texts, TiktokenRanks.deriveMerges(ranked, texts));
+    }
+
+    static byte[][] readTiktokenRanks(Path ranksFile) {
+        return TiktokenRanks.read(ranksFile, MAX_TIKTOKEN_FILE_BYTES, MAX_TOKENS - LLAMA3_SPECIAL_COUNT);
+    }
+
+    static List<String> byteLevelTexts(byte[][] ranked) {
+        List<String> texts = new ArrayList<>(ranked.length + LLAMA3_SPECIAL_COUNT);
         for (byte[] token : ranked) {
-            tokens.add(ByteLevelCodec.encode(token));
+            texts.add(ByteLevelCodec.encode(token));
         }
-        List<String> merges = TiktokenRanks.deriveMerges(ranked, tokens);
+        return texts;
+    }
+
+    /** Ranked token texts followed by the Llama 3 specials (control type). */
+    static Vocabulary llama3(List<String> rankedTexts, List<String> merges) {
+        int base = rankedTexts.size();
+        List<String> tokens = new ArrayList<>(base + LLAMA3_SPECIAL_COUNT);
+        tokens.addAll(rankedTexts);
         tokens.addAll(llama3SpecialTokens());
         int[] types = new int[tokens.size()];
         Arrays.fill(types, TYPE_NORMAL);
