@@ -120,7 +120,7 @@ class BitNetModelTest {
         for (float e : expected) {
             maxAbs = Math.max(maxAbs, Math.abs(e));
         }
-        float tolerance = (float) (1e-3 * Math.max(1.0, maxAbs));
+        float tolerance = (float) (1e-5 * Math.max(1.0, maxAbs));
         for (int i = 0; i < expected.length; i++) {
             assertThat(actual[i]).as("%s, logit %d", what, i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(tolerance));
         }
