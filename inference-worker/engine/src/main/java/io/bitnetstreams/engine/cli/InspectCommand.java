@@ -2,6 +2,7 @@ package io.bitnetstreams.engine.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.bitnetstreams.engine.gguf.GgufArray;
 import io.bitnetstreams.engine.gguf.GgufFile;
 import io.bitnetstreams.engine.gguf.GgufMetadata;
 import io.bitnetstreams.engine.gguf.GgufTensorInfo;
@@ -86,7 +87,9 @@ final class InspectCommand implements Callable<Integer> {
         Map<String, Object> values = new LinkedHashMap<>();
         for (String key : metadata.keys()) {
             Object raw = metadata.getRaw(key);
-            if (raw instanceof Collection<?> c) {
+            if (raw instanceof GgufArray array) {
+                values.put(key, array.elementType() + "[" + array.length() + "]");
+            } else if (raw instanceof Collection<?> c) {
                 values.put(key, "array[" + c.size() + "]");
             } else if (raw != null && raw.getClass().isArray()) {
                 values.put(key, "array[" + Array.getLength(raw) + "]");

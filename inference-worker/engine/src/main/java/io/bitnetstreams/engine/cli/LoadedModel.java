@@ -5,6 +5,7 @@ import io.bitnetstreams.engine.kernel.ComputePool;
 import io.bitnetstreams.engine.kernel.KernelProvider;
 import io.bitnetstreams.engine.model.BitNetModel;
 import io.bitnetstreams.engine.model.GgufTokenizers;
+import io.bitnetstreams.engine.tokenizer.Llama3Tokenizer;
 import io.bitnetstreams.engine.tokenizer.Tokenizer;
 import io.bitnetstreams.engine.tokenizer.Vocabulary;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ final class LoadedModel implements AutoCloseable {
             pool = new ComputePool(threads);
             BitNetModel model = BitNetModel.load(file, kernels, pool);
             Vocabulary vocabulary = GgufTokenizers.vocabulary(file.metadata());
-            Tokenizer tokenizer = GgufTokenizers.tokenizer(file.metadata());
+            Tokenizer tokenizer = Llama3Tokenizer.create(vocabulary, GgufTokenizers.preTokenizer(file.metadata()));
             return new LoadedModel(file, pool, model, tokenizer, vocabulary, GgufTokenizers.addBos(file.metadata()));
         } catch (RuntimeException e) {
             if (pool != null) {

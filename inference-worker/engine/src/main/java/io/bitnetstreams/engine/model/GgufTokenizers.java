@@ -53,8 +53,12 @@ public final class GgufTokenizers {
 
     /** The Llama 3 byte-level BPE tokenizer of the file. */
     public static Llama3Tokenizer tokenizer(GgufMetadata metadata) {
-        String pre = metadata.has("tokenizer.ggml.pre") ? metadata.getString("tokenizer.ggml.pre") : null;
-        return Llama3Tokenizer.create(vocabulary(metadata), pre);
+        return Llama3Tokenizer.create(vocabulary(metadata), preTokenizer(metadata));
+    }
+
+    /** {@code tokenizer.ggml.pre}, or null when absent (the official file has none). */
+    public static String preTokenizer(GgufMetadata metadata) {
+        return metadata.has("tokenizer.ggml.pre") ? metadata.getString("tokenizer.ggml.pre") : null;
     }
 
     /** {@code tokenizer.ggml.add_bos_token}, true when absent (llama.cpp's default for gpt2 vocabularies). */
