@@ -68,11 +68,19 @@ public final class SyntheticModelWriter {
      */
     public static void write(SyntheticSpec spec, Vocabulary vocabulary, Path out, UnaryOperator<TensorPlan> edit)
             throws IOException {
+        write(spec, vocabulary, out, edit, List.of());
+    }
+
+    /** As above, with {@code extra} tensors (e.g. an untied {@code output.weight}) appended. */
+    public static void write(SyntheticSpec spec, Vocabulary vocabulary, Path out, UnaryOperator<TensorPlan> edit,
+                             List<TensorPlan> extra) throws IOException {
         long start = System.nanoTime();
         int vocab = modelVocabSize(spec, vocabulary);
         GgufWriter writer = new GgufWriter();
         putMetadata(writer, spec, vocabulary, vocab);
-        for (TensorPlan plan : plans(spec, vocab)) {
+        List<TensorPlan> all = new ArrayList<>(plans(spec, vocab));
+        all.addAll(extra);
+        for (TensorPlan plan : all) {
             TensorPlan edited = edit.apply(plan);
             if (edited != null) {
                 writer.addTensor(edited.name(), edited.type(), edited.dims(), channel -> writeData(channel, spec, edited));
