@@ -1,0 +1,82 @@
+package io.bitnetstreams.engine.cli;
+
+import io.bitnetstreams.engine.gguf.GgufFile;
+import io.bitnetstreams.engine.kernel.ComputePool;
+import io.bitnetstreams.engine.kernel.KernelProvider;
+import io.bitnetstreams.engine.model.BitNetModel;
+import io.bitnetstreams.engine.model.GgufTokenizers;
+import io.bitnetstreams.engine.tokenizer.Llama3Tokenizer;
+import io.bitnetstreams.engine.tokenizer.Tokenizer;
+import io.bitnetstreams.engine.tokenizer.Vocabulary;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/** An open model file with its model, tokenizer and compute pool; closing releases all three. */
+final class LoadedModel implements AutoCloseable {
+
+    final GgufFile file;
+    final ComputePool pool;
+    final BitNetModel model;
+    final Tokenizer tokenizer;
+    final Vocabulary vocabulary;
+    final boolean addBos;
+
+    private LoadedModel(GgufFile file, ComputePool pool, BitNetModel model, Tokenizer tokenizer, Vocabulary vocabulary,
+                        boolean addBos) {
+        this.file = file;
+        this.pool = pool;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.vocabulary = vocabulary;
+        this.addBos = addBos;
+    }
+
+    static LoadedModel open(Path path, int threads, KernelProvider kernels) {
+        GgufFile file = GgufFile.open(path);
+        ComputePool pool = null;
+        try {
+            pool = new ComputePool(threads);
+            BitNetModel model = BitNetModel.load(file, kernels, pool);
+            Vocabulary vocabulary = GgufTokenizers.vocabulary(file.metadata());
+            Tokenizer tokenizer = Llama3Tokenizer.create(vocabulary, GgufTokenizers.preTokenizer(file.metadata()));
+            return new LoadedModel(file, pool, model, tokenizer, vocabulary, GgufTokenizers.addBos(file.metadata()));
+        } catch (RuntimeException e) {
+            if (pool != null) {
+                pool.close();
+            }
+            file.close();
+            throw e;
+        }
+    }
+
+    /** The ids that end generation: EOS and EOT (128001 and 128009 in the Llama 3 vocabulary). */
+    Set<Integer> stopIds() {
+        Set<Integer> ids = new LinkedHashSet<>();
+        for (int id : new int[] {vocabulary.eosId(), vocabulary.eotId(), tokenizer.specialTokenId("<|end_of_text|>"),
+                tokenizer.specialTokenId("<|eot_id|>")}) {
+            if (id >= 0) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    /** Text tokens with BOS in front when the file asks for it. */
+    int[] encodeWithBos(String text) {
+        int[] ids = tokenizer.encode(text);
+        if (!addBos || vocabulary.bosId() < 0) {
+            return ids;
+        }
+        int[] withBos = new int[ids.length + 1];
+        withBos[0] = vocabulary.bosId();
+        System.arraycopy(ids, 0, withBos, 1, ids.length);
+        return withBos;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        file.close();
+    }
+}
