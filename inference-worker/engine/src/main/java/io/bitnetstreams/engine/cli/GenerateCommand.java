@@ -144,7 +144,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     private SamplingParams samplingParams() {
         long effectiveSeed = seed == -1 ? System.nanoTime() : seed;
-        if (seed == -1) {
+        if (seed == -1 && temperature > 0) {
             LOG.info("sampling seed {}", effectiveSeed);
         }
         try {
