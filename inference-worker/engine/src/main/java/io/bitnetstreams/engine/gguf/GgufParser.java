@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -204,7 +205,7 @@ final class GgufParser {
                 for (int i = 0; i < n; i++) {
                     values.add(readString(MAX_STRING_BYTES, "string element " + i));
                 }
-                yield GgufArray.wrap(type, List.copyOf(values), n);
+                yield GgufArray.wrap(type, Collections.unmodifiableList(values), n);
             }
             case ARRAY -> {
                 List<GgufArray> values = new ArrayList<>(Math.min(n, 1 << 16));
@@ -276,7 +277,10 @@ final class GgufParser {
         long byteSize = byteSize(type, dims, elements);
         long offsetAt = position;
         long offset = readU64("data offset");
-        if (offset < 0 || offset % alignment != 0) {
+        if (offset < 0) {
+            throw errorAt(offsetAt, "data offset " + Long.toUnsignedString(offset) + " lies past the end of the file");
+        }
+        if (offset % alignment != 0) {
             throw errorAt(offsetAt, "data offset " + Long.toUnsignedString(offset) + " is not a multiple of the alignment "
                     + alignment);
         }

@@ -40,13 +40,12 @@ public final class GgufWriter {
             return out -> writeFully(out, ByteBuffer.wrap(copy));
         }
 
-        /** The bytes of {@code data} (read when the file is written). */
+        /** The bytes of {@code data}, read when the file is written (no copy: e.g. a mapped tensor). */
         static TensorDataSource ofSegment(MemorySegment data) {
             return out -> {
-                long chunk = 1 << 20;
+                long chunk = 8 << 20; // ByteBuffer views are int-sized
                 for (long at = 0; at < data.byteSize(); at += chunk) {
-                    MemorySegment slice = data.asSlice(at, Math.min(chunk, data.byteSize() - at));
-                    writeFully(out, ByteBuffer.wrap(slice.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)));
+                    writeFully(out, data.asSlice(at, Math.min(chunk, data.byteSize() - at)).asByteBuffer());
                 }
             };
         }
