@@ -143,6 +143,22 @@ class BitnetCliTest {
     }
 
     @Test
+    void chatGenerateWrapsThePromptInTheChatFormat() throws Exception {
+        Run chat = run("generate", model.toString(), "-p", " Hi ", "--chat", "--system", "Be brief", "-n", "2", "--temp", "0",
+                "--json");
+        assertThat(chat.exitCode()).as(chat.err()).isZero();
+        int[] prompt = ints(JSON.readTree(chat.out()).get("prompt_ids"));
+        try (GgufFile file = GgufFile.open(model)) {
+            Tokenizer tokenizer = GgufTokenizers.tokenizer(file.metadata());
+            // BOS, "System: Be brief", EOT, "User: Hi", EOT, "Assistant: " with contents trimmed
+            assertThat(prompt[0]).isEqualTo(256);
+            assertThat(tokenizer.decode(prompt)).isEqualTo("System: Be briefUser: HiAssistant: ");
+            assertThat(Arrays.stream(prompt).filter(id -> id == 260).count()).isEqualTo(2);
+        }
+        assertThat(run("generate", model.toString(), "-p", "x", "--system", "s").exitCode()).isEqualTo(2);
+    }
+
+    @Test
     void perplexityMatchesAnIndependentComputation() throws Exception {
         Path text = dir.resolve("text.txt");
         Files.writeString(text, "The quick brown fox jumps over the lazy dog. " .repeat(3), StandardCharsets.UTF_8);
