@@ -239,6 +239,8 @@ class BitnetCliTest {
         assertThat(run("generate", model.toString(), "-p", "x", "--top-p", "7").exitCode()).isEqualTo(2);
         assertThat(run("synth", "-o", dir.resolve("x.gguf").toString(), "--wtype", "q4_0").exitCode()).isEqualTo(2);
         assertThat(run("frobnicate").exitCode()).isEqualTo(2);
+        assertThat(run("generate", model.toString(), "-p", "x", "--threads", "0").exitCode()).isEqualTo(2);
+        assertThat(run("perplexity", model.toString(), "-f", "x.txt", "--kernels", "fast").exitCode()).isEqualTo(2);
         assertThat(run().exitCode()).isEqualTo(2);
     }
 
