@@ -186,8 +186,16 @@ public final class BitNetModel {
                 throw new IllegalArgumentException("token id " + tokens[i] + " at index " + i + " outside [0, " + vocab + ")");
             }
         }
+        if (!cache.fits(config.layers(), config.kvDim())) {
+            throw new IllegalArgumentException("the KV cache was made for another model shape");
+        }
+        long logitCount = (long) (tokens.length - firstLogitRow) * vocab;
+        if (logitCount > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException((tokens.length - firstLogitRow) + " rows of " + vocab
+                    + " logits do not fit one array; ask for fewer rows");
+        }
         cache.reserve(tokens.length);
-        float[] logits = new float[Math.multiplyExact(tokens.length - firstLogitRow, vocab)];
+        float[] logits = new float[(int) logitCount];
         for (int from = 0; from < tokens.length; from += maxBatch) {
             int to = Math.min(tokens.length, from + maxBatch);
             float[] hidden = runBatch(cache, tokens, from, to);
