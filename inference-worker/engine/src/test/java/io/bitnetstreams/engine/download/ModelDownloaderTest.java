@@ -266,6 +266,19 @@ class ModelDownloaderTest {
     }
 
     @Test
+    void refusesASecondConcurrentDownloadOfTheSameFile() throws Exception {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(part(),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock ignored = channel.lock()) {
+            assertThatThrownBy(() -> download(config(), server.fileUri(), null))
+                    .isInstanceOf(DownloadException.class)
+                    .hasMessageContaining("in progress");
+        }
+        assertThat(server.requests()).isEmpty();
+        assertThat(download(config(), server.fileUri(), server.sha256())).exists(); // the lock is gone
+    }
+
+    @Test
     void rejectsMalformedChecksums() {
         assertThatIllegalArgumentException().isThrownBy(() -> ModelDownloader.normalizeSha256("abc"))
                 .withMessageContaining("64 hex digits");
