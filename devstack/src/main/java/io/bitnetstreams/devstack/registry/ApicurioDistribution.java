@@ -220,6 +220,10 @@ public final class ApicurioDistribution {
                 if (!destination.startsWith(root)) {
                     throw new IOException("entry '" + entry.getName() + "' would be written outside " + root);
                 }
+                if (entry.isSymbolicLink() || entry.isLink() || entry.isCharacterDevice()
+                        || entry.isBlockDevice() || entry.isFIFO()) {
+                    throw new IOException("entry '" + entry.getName() + "' is a link or special file; refusing it");
+                }
                 if (entry.isDirectory()) {
                     Files.createDirectories(destination);
                 } else if (entry.isFile()) {

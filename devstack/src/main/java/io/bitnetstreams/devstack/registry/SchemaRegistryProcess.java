@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,9 +138,13 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-Djava.io.tmpdir=" + workDir.resolve("tmp"));
         command.add("-Dquarkus.banner.enabled=false");
+        // Apicurio logs at WARN except its own and the access log (both INFO by default): quiet them.
         command.add("-Dquarkus.log.level=WARN");
-        // The one INFO line we need: "... started in 2.6s. Listening on: http://127.0.0.1:PORT. ..."
-        command.add("-Dquarkus.log.category.\"io.quarkus.bootstrap.runner.Timing\".level=INFO");
+        command.add("-Dquarkus.log.category.\"io.apicurio\".level=WARN");
+        command.add("-Dquarkus.log.category.\"io.quarkus.http.access-log\".level=WARN");
+        // The one INFO line we need, from logger "io.quarkus":
+        // "... started in 2.6s. Listening on: http://127.0.0.1:PORT. Management interface listening on ..."
+        command.add("-Dquarkus.log.category.\"io.quarkus\".level=INFO");
         command.add("-cp");
         command.add(home.resolve(ApicurioDistribution.RUN_JAR) + java.io.File.pathSeparator + workDir.resolve("watchdog"));
         command.add(ParentWatchdog.class.getName());
@@ -165,10 +170,11 @@ public final class SchemaRegistryProcess implements AutoCloseable {
     }
 
     private static Process launch(SchemaRegistryConfig config, Path home, Path workDir, Path logFile) {
+        keepPreviousLog(logFile);
         ProcessBuilder builder = new ProcessBuilder(command(config, home, workDir))
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()));
         configureEnvironment(builder.environment(), config, workDir);
         try {
             Process process = builder.start();
@@ -176,6 +182,18 @@ public final class SchemaRegistryProcess implements AutoCloseable {
             return process;
         } catch (IOException e) {
             throw new SchemaRegistryException("cannot start the registry JVM " + builder.command() + ": " + e, e);
+        }
+    }
+
+    /** A fresh log per start (its ports are read from it); the previous run's log stays beside it. */
+    private static void keepPreviousLog(Path logFile) {
+        try {
+            if (Files.exists(logFile)) {
+                Files.move(logFile, logFile.resolveSibling(logFile.getFileName() + ".previous"),
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new SchemaRegistryException("cannot rotate the registry log " + logFile + ": " + e, e);
         }
     }
 

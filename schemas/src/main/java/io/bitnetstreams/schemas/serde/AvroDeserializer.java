@@ -42,6 +42,11 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
     private boolean configured;
     // Bounded by the number of schema ids the registry knows: only answered ids are cached.
     private final Map<Integer, Resolution> resolutions = new ConcurrentHashMap<>();
+    // Ids the registry denied knowing, with the System.nanoTime() until which we believe it: a flood of poison
+    // records carrying one bogus id must not become a flood of registry requests.
+    private final Map<Integer, Long> unknownIdsUntil = new ConcurrentHashMap<>();
+    static final long UNKNOWN_ID_MEMORY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    static final int MAX_REMEMBERED_UNKNOWN_IDS = 10_000;
 
     /** For Kafka's config-driven construction: the class is chosen by the writer schema's full name. */
     public AvroDeserializer() {
@@ -97,11 +102,19 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
     }
 
     private Resolution resolve(String topic, int schemaId) {
+        Long knownUnknownUntil = unknownIdsUntil.get(schemaId);
+        if (knownUnknownUntil != null && System.nanoTime() - knownUnknownUntil < 0) {
+            throw new UnknownSchemaIdException(topic, schemaId, null);
+        }
         Schema writer;
         try {
             writer = registry.schemaById(schemaId);
         } catch (SchemaNotFoundException e) {
-            // not cached: the id may be registered later (e.g. registry restored from backup)
+            // Remembered only briefly: the id may be registered later (e.g. a registry restored from backup).
+            if (unknownIdsUntil.size() >= MAX_REMEMBERED_UNKNOWN_IDS) {
+                unknownIdsUntil.clear();
+            }
+            unknownIdsUntil.put(schemaId, System.nanoTime() + UNKNOWN_ID_MEMORY_NANOS);
             throw new UnknownSchemaIdException(topic, schemaId, e);
         } catch (NonAvroSchemaException e) {
             return new Resolution.Refused(e.getMessage());

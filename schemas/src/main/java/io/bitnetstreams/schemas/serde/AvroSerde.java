@@ -19,11 +19,25 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
-    private final Class<T> type;
+    private final Class<T> type; // null: each record's class is chosen by its writer schema's name
     private SchemaRegistryClient registry;
     private boolean ownsRegistry;
     private AvroSerializer<T> serializer;
     private AvroDeserializer<T> deserializer;
+
+    /**
+     * For config-driven use ({@code default.value.serde}): any generated type, the class of each record chosen
+     * by its writer schema's full name. Call {@link #configure} before use.
+     */
+    public AvroSerde() {
+        this.type = null;
+    }
+
+    /** Any generated type (as {@link #AvroSerde()}) with a shared registry client, which this serde will not close. */
+    public AvroSerde(SchemaRegistryClient registry) {
+        this.type = null;
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
 
     /** Call {@link #configure} before use; the registry client is created from the configs. */
     public AvroSerde(Class<T> type) {
@@ -51,7 +65,7 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         }
         serializer = new AvroSerializer<>(registry);
         serializer.configure(configs, isKey);
-        deserializer = new AvroDeserializer<>(type, registry);
+        deserializer = type == null ? new AvroDeserializer<>(registry) : new AvroDeserializer<>(type, registry);
         deserializer.configure(configs, isKey);
     }
 
@@ -67,7 +81,7 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
     private <S> S requireConfigured(S part) {
         if (part == null) {
-            throw new IllegalStateException("AvroSerde<" + type.getSimpleName() + "> used before configure()");
+            throw new IllegalStateException("AvroSerde used before configure()");
         }
         return part;
     }

@@ -43,6 +43,8 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
     private SerdeConfig config;
     private boolean isKey;
     private final Map<String, LatestTarget> latestBySubject = new ConcurrentHashMap<>();
+    // One writer per schema (a handful of generated classes); writers are thread-safe.
+    private final Map<Schema, SpecificDatumWriter<T>> writers = new ConcurrentHashMap<>();
 
     /** For Kafka's config-driven construction: call {@link #configure} before use. */
     public AvroSerializer() {}
@@ -76,14 +78,18 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
             return serializeAsLatest(topic, subject, record);
         }
         int id = config.autoRegisterSchemas() ? registry.register(subject, schema) : registry.lookupId(subject, schema);
-        return encode(topic, id, record, new SpecificDatumWriter<>(schema, SpecificData.getForSchema(schema)));
+        return encode(topic, id, record, writerFor(schema));
+    }
+
+    private SpecificDatumWriter<T> writerFor(Schema schema) {
+        return writers.computeIfAbsent(schema, s -> new SpecificDatumWriter<>(s, SpecificData.getForSchema(s)));
     }
 
     private byte[] serializeAsLatest(String topic, String subject, T record) {
         Schema own = record.getSchema();
         LatestTarget latest = latestBySubject.computeIfAbsent(subject, this::fetchLatest);
         if (latest.schema().equals(own)) {
-            return encode(topic, latest.id(), record, new SpecificDatumWriter<>(own, SpecificData.getForSchema(own)));
+            return encode(topic, latest.id(), record, writerFor(own));
         }
         List<String> problems = CompatibilityCheck.incompatibilities(latest.schema(), own);
         if (!problems.isEmpty()) {
@@ -91,7 +97,7 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
                     + ") of subject '" + subject + "' cannot represent a " + own.getFullName() + ": " + problems, null);
         }
         // Re-read our own encoding as the latest schema: Avro resolution fills new fields with their defaults.
-        byte[] ownBody = encode(topic, 0, record, new SpecificDatumWriter<>(own, SpecificData.getForSchema(own)));
+        byte[] ownBody = encode(topic, 0, record, writerFor(own));
         try {
             var decoder = DecoderFactory.get().binaryDecoder(ownBody, WireFormat.HEADER_SIZE,
                     ownBody.length - WireFormat.HEADER_SIZE, null);

@@ -132,6 +132,10 @@ class AvroDeserializerTest {
         data[1] = 0x7f;
         var thrown = assertRefused(data, UnknownSchemaIdException.class, DeadLetterReason.UNKNOWN_SCHEMA_ID, "is not known");
         assertThat(((UnknownSchemaIdException) thrown).schemaId()).isEqualTo(0x7f000000 | (data[4] & 0xff));
+        // More records with the same bogus id are refused without asking the registry every time.
+        long lookups = registry.calls.stream().filter(call -> call.startsWith("schema ")).count();
+        assertRefused(data, UnknownSchemaIdException.class, DeadLetterReason.UNKNOWN_SCHEMA_ID, "is not known");
+        assertThat(registry.calls.stream().filter(call -> call.startsWith("schema ")).count()).isEqualTo(lookups);
     }
 
     @Test

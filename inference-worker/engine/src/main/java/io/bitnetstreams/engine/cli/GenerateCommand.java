@@ -85,6 +85,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        modelOptions.validate(spec.commandLine());
         long start = System.nanoTime();
         SamplingParams params = samplingParams();
         if (ctx < 1 || ctx > MAX_CTX) {
@@ -144,7 +145,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     private SamplingParams samplingParams() {
         long effectiveSeed = seed == -1 ? System.nanoTime() : seed;
-        if (seed == -1) {
+        if (seed == -1 && temperature > 0) {
             LOG.info("sampling seed {}", effectiveSeed);
         }
         try {

@@ -51,6 +51,7 @@ final class PerplexityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        modelOptions.validate(spec.commandLine());
         if (ctx < 4 || ctx > GenerateCommand.MAX_CTX) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--ctx must be in [4, " + GenerateCommand.MAX_CTX + "]: " + ctx);
         }
@@ -72,6 +73,10 @@ final class PerplexityCommand implements Callable<Integer> {
             if (tokens.length < ctx) {
                 throw new IllegalArgumentException(textFile + " has " + tokens.length + " tokens, fewer than one chunk of --ctx "
                         + ctx + "; use a longer file or a smaller --ctx");
+            }
+            if (ctx > loaded.model.config().contextLength()) {
+                LOG.warn("--ctx {} exceeds the model's trained context of {} tokens", ctx,
+                        loaded.model.config().contextLength());
             }
             int planned = Perplexity.chunkCount(tokens.length, ctx, chunks);
             LOG.info("{} tokens, {} chunks of {} tokens, scoring {} tokens per chunk", tokens.length, planned, ctx,

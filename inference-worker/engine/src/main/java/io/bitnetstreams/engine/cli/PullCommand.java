@@ -21,11 +21,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code bitnet pull}: downloads a model file (resumable, optionally verified) and prints its path. */
 @Command(name = "pull", mixinStandardHelpOptions = true,
-        description = {
-            "Downloads a model file, resuming an interrupted download, and prints its local path.",
-            "SOURCE is an http(s) URL or hf:OWNER/REPO/FILE[@REVISION]; the default is the official",
-            "BitNet b1.58 2B4T GGUF. A Hugging Face token is taken from HF_TOKEN when set."
-        })
+        description = "Downloads a model file (resuming an interrupted download, verifying its SHA-256 when"
+                + " given) and prints its local path. SOURCE is an http(s) URL or hf:OWNER/REPO/FILE[@REVISION];"
+                + " the default is the official BitNet b1.58 2B4T GGUF. A Hugging Face token is taken from"
+                + " HF_TOKEN when set.")
 public final class PullCommand implements Callable<Integer> {
 
     @Spec

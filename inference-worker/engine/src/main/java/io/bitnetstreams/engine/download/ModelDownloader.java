@@ -432,6 +432,7 @@ public final class ModelDownloader implements AutoCloseable {
                 throw new DownloadException(source.fileName() + " is " + total + " bytes, more than the limit of "
                         + config.maxFileBytes());
             }
+            requireDiskSpace(total - offset);
             listener.started(from, offset, total);
             byte[] bytes = new byte[BUFFER_BYTES];
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
@@ -458,6 +459,18 @@ public final class ModelDownloader implements AutoCloseable {
             }
             if (total >= 0 && written < total) {
                 throw new RetryableException("connection closed after " + written + " of " + total + " bytes", null);
+            }
+        }
+
+        /** Fails before writing when the announced remainder cannot fit (no half-written disk). */
+        private void requireDiskSpace(long remaining) throws IOException {
+            if (remaining <= 0) {
+                return;
+            }
+            long usable = Files.getFileStore(config.directory()).getUsableSpace();
+            if (usable < remaining) {
+                throw new DownloadException("not enough disk space in " + config.directory() + " for "
+                        + source.fileName() + ": " + remaining + " bytes needed, " + usable + " usable");
             }
         }
 

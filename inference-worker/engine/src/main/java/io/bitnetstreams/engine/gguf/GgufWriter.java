@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,13 +41,12 @@ public final class GgufWriter {
             return out -> writeFully(out, ByteBuffer.wrap(copy));
         }
 
-        /** The bytes of {@code data} (read when the file is written). */
+        /** The bytes of {@code data}, read when the file is written (no copy: e.g. a mapped tensor). */
         static TensorDataSource ofSegment(MemorySegment data) {
             return out -> {
-                long chunk = 1 << 20;
+                long chunk = 8 << 20; // ByteBuffer views are int-sized
                 for (long at = 0; at < data.byteSize(); at += chunk) {
-                    MemorySegment slice = data.asSlice(at, Math.min(chunk, data.byteSize() - at));
-                    writeFully(out, ByteBuffer.wrap(slice.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)));
+                    writeFully(out, data.asSlice(at, Math.min(chunk, data.byteSize() - at)).asByteBuffer());
                 }
             };
         }
@@ -190,7 +190,7 @@ public final class GgufWriter {
                     long written = out.count() - before;
                     if (written != tensor.byteSize()) {
                         throw new IllegalStateException("tensor '" + tensor.name() + "' (" + tensor.type()
-                                + " " + java.util.Arrays.toString(tensor.dims()) + ") wrote " + written
+                                + " " + Arrays.toString(tensor.dims()) + ") wrote " + written
                                 + " bytes, expected " + tensor.byteSize());
                     }
                 }

@@ -47,6 +47,7 @@ public final class BitNetModel {
     private final ComputePool pool;
     private final double[] ropeFreqs;
     private final String kernelName;
+    private final int maxBatch;
 
     /** One transformer block. */
     record Layer(float[] attnNorm, TernaryMatmul wq, TernaryMatmul wk, TernaryMatmul wv, float[] attnSubNorm,
@@ -55,7 +56,7 @@ public final class BitNetModel {
     }
 
     private BitNetModel(BitNetConfig config, FloatTensor embedding, FloatTensor output, float[] outputNorm,
-                        List<Layer> layers, ComputePool pool, String kernelName) {
+                        List<Layer> layers, ComputePool pool, String kernelName, int maxBatch) {
         this.config = config;
         this.embedding = embedding;
         this.output = output;
@@ -64,6 +65,15 @@ public final class BitNetModel {
         this.pool = pool;
         this.ropeFreqs = ModelMath.ropeFrequencies(config.ropeDim(), config.ropeTheta());
         this.kernelName = kernelName;
+        this.maxBatch = maxBatch;
+    }
+
+    /** The same model running prompts in batches of at most {@code tokens} (tests use small batches). */
+    BitNetModel withMaxBatch(int tokens) {
+        if (tokens < 1) {
+            throw new IllegalArgumentException("batch must hold at least one token: " + tokens);
+        }
+        return new BitNetModel(config, embedding, output, outputNorm, layers, pool, kernelName, tokens);
     }
 
     /**
@@ -101,7 +111,8 @@ public final class BitNetModel {
                     norm(file, p + "ffn_sub_norm.weight", ffn),
                     ternary(file, kernels, p + "ffn_down.weight", ffn, dim)));
         }
-        BitNetModel model = new BitNetModel(config, embedding, output, outputNorm, layers, pool, kernels.name());
+        BitNetModel model = new BitNetModel(config, embedding, output, outputNorm, layers, pool, kernels.name(),
+                MAX_BATCH);
         LOG.info("loaded {} model: {} layers, dim {}, ffn {}, heads {}/{}, vocab {}, kernels {}, threads {} in {} ms",
                 config.architecture(), config.layers(), dim, ffn, config.heads(), config.kvHeads(),
                 config.vocabSize(), kernels.name(), pool.threads(), (System.nanoTime() - start) / 1_000_000);
@@ -175,10 +186,18 @@ public final class BitNetModel {
                 throw new IllegalArgumentException("token id " + tokens[i] + " at index " + i + " outside [0, " + vocab + ")");
             }
         }
+        if (!cache.fits(config.layers(), config.kvDim())) {
+            throw new IllegalArgumentException("the KV cache was made for another model shape");
+        }
+        long logitCount = (long) (tokens.length - firstLogitRow) * vocab;
+        if (logitCount > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException((tokens.length - firstLogitRow) + " rows of " + vocab
+                    + " logits do not fit one array; ask for fewer rows");
+        }
         cache.reserve(tokens.length);
-        float[] logits = new float[Math.multiplyExact(tokens.length - firstLogitRow, vocab)];
-        for (int from = 0; from < tokens.length; from += MAX_BATCH) {
-            int to = Math.min(tokens.length, from + MAX_BATCH);
+        float[] logits = new float[(int) logitCount];
+        for (int from = 0; from < tokens.length; from += maxBatch) {
+            int to = Math.min(tokens.length, from + maxBatch);
             float[] hidden = runBatch(cache, tokens, from, to);
             int firstRow = Math.max(from, firstLogitRow);
             if (firstRow < to) {

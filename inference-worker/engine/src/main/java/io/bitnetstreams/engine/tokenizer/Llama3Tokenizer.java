@@ -34,6 +34,8 @@ public final class Llama3Tokenizer implements Tokenizer {
     private final List<String> pieces;
     private final byte[][] bytesById;
     private final boolean[] special;
+    /** Normal and byte tokens: the ones BPE produces and merges name. */
+    private final boolean[] mergeable;
     private final int[] idOfByte = new int[256];
     private final ByteSequenceIndex wholePieceIndex;
     private final PairRankMap pairRanks;
@@ -46,7 +48,7 @@ public final class Llama3Tokenizer implements Tokenizer {
         int size = pieces.size();
         this.bytesById = new byte[size][];
         this.special = new boolean[size];
-        boolean[] mergeable = new boolean[size];
+        this.mergeable = new boolean[size];
         Map<String, Integer> specials = new HashMap<>();
         for (int id = 0; id < size; id++) {
             int type = vocabulary.tokenType(id);
@@ -75,7 +77,7 @@ public final class Llama3Tokenizer implements Tokenizer {
                 throw new IllegalArgumentException(String.format("vocabulary has no token for byte 0x%02X", b));
             }
         }
-        MergeTableBuilder.Table table = mergeTable.build(this);
+        MergeTableBuilder.Table table = mergeTable.build(new PieceIndex(pieces, mergeable));
         this.pairRanks = table.ranks();
         this.mergeResultByRank = table.resultByRank();
     }
@@ -122,27 +124,19 @@ public final class Llama3Tokenizer implements Tokenizer {
             try {
                 return new byte[] {(byte) Integer.parseInt(piece, 3, 5, 16)};
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("byte token " + id + " '" + piece + "' is not <0xHH>", e);
+                throw new IllegalArgumentException("byte token " + id + " " + quote(piece) + " is not <0xHH>", e);
             }
         }
         byte[] bytes = ByteLevelCodec.decodeOrNull(piece);
         if (bytes == null || bytes.length == 0) {
-            throw new IllegalArgumentException("token " + id + " '" + piece + "' is not in byte-level (GPT-2) form");
+            throw new IllegalArgumentException("token " + id + " " + quote(piece) + " is not in byte-level (GPT-2) form");
         }
         return bytes;
     }
 
-    /** Id of a mergeable token by its vocabulary text, for merge parsing; -1 when absent. */
-    int mergeableIdOfPiece(String piece) {
-        byte[] bytes = ByteLevelCodec.decodeOrNull(piece);
-        return bytes == null || bytes.length == 0 ? -1 : wholePieceIndex.find(bytes, 0, bytes.length);
-    }
-
-    /** Id of the mergeable token whose bytes are the two tokens' bytes joined; -1 when absent. */
-    int concatenationId(int left, int right) {
-        byte[] joined = Arrays.copyOf(bytesById[left], bytesById[left].length + bytesById[right].length);
-        System.arraycopy(bytesById[right], 0, joined, bytesById[left].length, bytesById[right].length);
-        return wholePieceIndex.find(joined, 0, joined.length);
+    /** A token text for an error message, shortened: vocabularies come from untrusted files. */
+    static String quote(String piece) {
+        return "'" + (piece.length() <= 40 ? piece : piece.substring(0, 40) + "...") + "'";
     }
 
     @Override
@@ -281,7 +275,7 @@ public final class Llama3Tokenizer implements Tokenizer {
             System.arraycopy(token, 0, bytes, at, token.length);
             at += token.length;
         }
-        return new String(bytes, StandardCharsets.UTF_8);
+        return Utf8.decode(bytes, 0, bytes.length);
     }
 
     @Override

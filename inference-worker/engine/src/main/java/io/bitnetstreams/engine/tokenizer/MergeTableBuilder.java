@@ -10,27 +10,28 @@ interface MergeTableBuilder {
     record Table(PairRankMap ranks, int[] resultByRank) {
     }
 
-    Table build(Llama3Tokenizer tokenizer);
+    /** Builds the table; {@code pieces} finds the normal and byte tokens by their text. */
+    Table build(PieceIndex pieces);
 
     /** Merges "a b" in rank order; each side and their concatenation must be tokens. */
     static MergeTableBuilder fromMerges(List<String> merges) {
-        return tokenizer -> {
+        return pieceIndex -> {
             PairRankMap ranks = new PairRankMap(merges.size());
             int[] resultByRank = new int[merges.size()];
             for (int rank = 0; rank < merges.size(); rank++) {
                 String merge = merges.get(rank);
                 int space = merge.indexOf(' ');
                 if (space <= 0 || space == merge.length() - 1 || merge.indexOf(' ', space + 1) >= 0) {
-                    throw new IllegalArgumentException("merge " + rank + " '" + merge + "' is not 'left right'");
+                    throw invalidMerge(rank, merge, "is not 'left right'");
                 }
-                int left = tokenizer.mergeableIdOfPiece(merge.substring(0, space));
-                int right = tokenizer.mergeableIdOfPiece(merge.substring(space + 1));
+                int left = pieceIndex.find(merge, 0, space);
+                int right = pieceIndex.find(merge, space + 1, merge.length());
                 if (left < 0 || right < 0) {
-                    throw new IllegalArgumentException("merge " + rank + " '" + merge + "' names a token not in the vocabulary");
+                    throw invalidMerge(rank, merge, "names a token not in the vocabulary");
                 }
-                int merged = tokenizer.concatenationId(left, right);
+                int merged = pieceIndex.findJoined(merge, 0, space, space + 1, merge.length());
                 if (merged < 0) {
-                    throw new IllegalArgumentException("merge " + rank + " '" + merge + "' produces a token not in the vocabulary");
+                    throw invalidMerge(rank, merge, "produces a token not in the vocabulary");
                 }
                 resultByRank[rank] = merged;
                 ranks.putIfAbsent(left, right, rank); // a repeated merge keeps its first rank
@@ -41,7 +42,7 @@ interface MergeTableBuilder {
 
     /** tiktoken's rule: a pair's rank is the rank of the token it forms; ranked tokens are ids 0..n-1. */
     static MergeTableBuilder fromRanks(byte[][] tokensByRank) {
-        return tokenizer -> {
+        return pieceIndex -> {
             int[] splits = {0};
             TiktokenRanks.forEachSplit(tokensByRank, (merged, left, right) -> splits[0]++);
             PairRankMap ranks = new PairRankMap(splits[0]);
@@ -52,5 +53,9 @@ interface MergeTableBuilder {
             }
             return new Table(ranks, resultByRank);
         };
+    }
+
+    private static IllegalArgumentException invalidMerge(int rank, String merge, String problem) {
+        return new IllegalArgumentException("merge " + rank + " " + Llama3Tokenizer.quote(merge) + " " + problem);
     }
 }

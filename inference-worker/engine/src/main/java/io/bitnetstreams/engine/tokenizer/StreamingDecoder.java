@@ -7,7 +7,10 @@ package io.bitnetstreams.engine.tokenizer;
  */
 public interface StreamingDecoder {
 
-    /** Accepts one id and returns the text that became complete (possibly empty). */
+    /**
+     * Accepts one id and returns the text that became complete (possibly empty). Special tokens
+     * add no text; concatenating every result and {@link #flush()} equals decoding all ids at once.
+     */
     String accept(int id);
 
     /** Returns whatever is held back, with U+FFFD for an incomplete trailing sequence. */

@@ -1,6 +1,5 @@
 package io.bitnetstreams.engine.tokenizer;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +24,8 @@ final class TiktokenRanks {
                 throw new IllegalArgumentException(
                         "tiktoken ranks file " + file + " is " + size + " bytes, more than the limit of " + maxFileBytes);
             }
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            // Base64 lines are ASCII; Latin-1 never fails to decode, so stray bytes become a line error.
+            List<String> lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
             return parse(lines, file.toString(), maxTokens);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read tiktoken ranks file " + file, e);
@@ -45,12 +45,16 @@ final class TiktokenRanks {
                 throw malformed(source, lineNumber, "expected 'base64-token rank'");
             }
             byte[] token;
-            int rank;
             try {
                 token = base64.decode(line.substring(0, space));
-                rank = Integer.parseInt(line.substring(space + 1));
             } catch (IllegalArgumentException e) {
-                throw malformed(source, lineNumber, e.getMessage());
+                throw malformed(source, lineNumber, "token is not base64");
+            }
+            int rank;
+            try {
+                rank = Integer.parseInt(line, space + 1, line.length(), 10);
+            } catch (NumberFormatException e) {
+                throw malformed(source, lineNumber, "rank is not an integer");
             }
             if (token.length == 0 || token.length > Vocabulary.MAX_TOKEN_CHARS) {
                 throw malformed(source, lineNumber, "token length " + token.length + " outside 1.." + Vocabulary.MAX_TOKEN_CHARS);

@@ -11,13 +11,18 @@ public interface Tokenizer {
     /** Encodes plain text without BOS; special-token strings inside it are plain text. */
     int[] encode(String text);
 
-    /** The UTF-8 bytes one token stands for (empty for special tokens). */
+    /** The UTF-8 bytes one token stands for (empty for special tokens; possibly a partial character). */
     byte[] tokenBytes(int id);
 
     /** The token's text as stored in the vocabulary (e.g. {@code Ġworld}, {@code <|eot_id|>}). */
     String tokenPiece(int id);
 
-    /** Decodes ids to text, skipping special tokens; invalid UTF-8 becomes U+FFFD. */
+    /**
+     * Decodes ids to text, skipping special tokens (they render as empty text: chat markers never
+     * leak into output); invalid UTF-8 becomes U+FFFD, one per maximal invalid subpart.
+     *
+     * @throws IllegalArgumentException for an id outside the vocabulary
+     */
     String decode(int[] ids);
 
     int vocabularySize();

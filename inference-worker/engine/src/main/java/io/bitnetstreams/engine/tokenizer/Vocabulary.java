@@ -30,7 +30,7 @@ public record Vocabulary(List<String> tokens, List<String> merges, int[] tokenTy
 
     /** Bounds on sizes read from files (Llama 3 has 128,256 tokens and 280,147 merges). */
     public static final int MAX_TOKENS = 1 << 21;
-    public static final int MAX_MERGES = 1 << 23;
+    public static final int MAX_MERGES = 1 << 22;
     public static final int MAX_TOKEN_CHARS = 4096;
     private static final long MAX_TIKTOKEN_FILE_BYTES = 64L << 20;
 

@@ -97,6 +97,18 @@ class BitnetCliTest {
     }
 
     @Test
+    void tokenizeReadsATiktokenRanksFile() {
+        Path ranks = Path.of(System.getProperty("bitnet.shared.dir", "../shared"), "data", "llama3-tokenizer.model");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(ranks), "real vocabulary not available");
+        Run tokens = run("tokenize", ranks.toString(), "--text", "Hello world", "--ids-only");
+        assertThat(tokens.exitCode()).as(tokens.err()).isZero();
+        // Llama 3: "Hello" = 9906, " world" = 1917
+        assertThat(tokens.out().trim()).isEqualTo("9906 1917");
+        Run pieces = run("tokenize", ranks.toString(), "--text", "Hello world");
+        assertThat(pieces.out()).contains("9906  Hello").contains("1917  Ġworld");
+    }
+
+    @Test
     void greedyGenerateIsTheArgmaxOfTheModelsLogits() throws Exception {
         Run first = run("generate", model.toString(), "-p", "Hello", "-n", "6", "--temp", "0", "--json", "--threads", "1");
         assertThat(first.exitCode()).as(first.err()).isZero();
@@ -140,6 +152,22 @@ class BitnetCliTest {
         Run b = run(args);
         assertThat(a.exitCode()).as(a.err()).isZero();
         assertThat(a.out()).isEqualTo(b.out()).contains("\"prompt_ids\":[256,79,110,99,101]");
+    }
+
+    @Test
+    void chatGenerateWrapsThePromptInTheChatFormat() throws Exception {
+        Run chat = run("generate", model.toString(), "-p", " Hi ", "--chat", "--system", "Be brief", "-n", "2", "--temp", "0",
+                "--json");
+        assertThat(chat.exitCode()).as(chat.err()).isZero();
+        int[] prompt = ints(JSON.readTree(chat.out()).get("prompt_ids"));
+        try (GgufFile file = GgufFile.open(model)) {
+            Tokenizer tokenizer = GgufTokenizers.tokenizer(file.metadata());
+            // BOS, "System: Be brief", EOT, "User: Hi", EOT, "Assistant: " with contents trimmed
+            assertThat(prompt[0]).isEqualTo(256);
+            assertThat(tokenizer.decode(prompt)).isEqualTo("System: Be briefUser: HiAssistant: ");
+            assertThat(Arrays.stream(prompt).filter(id -> id == 260).count()).isEqualTo(2);
+        }
+        assertThat(run("generate", model.toString(), "-p", "x", "--system", "s").exitCode()).isEqualTo(2);
     }
 
     @Test
@@ -211,6 +239,8 @@ class BitnetCliTest {
         assertThat(run("generate", model.toString(), "-p", "x", "--top-p", "7").exitCode()).isEqualTo(2);
         assertThat(run("synth", "-o", dir.resolve("x.gguf").toString(), "--wtype", "q4_0").exitCode()).isEqualTo(2);
         assertThat(run("frobnicate").exitCode()).isEqualTo(2);
+        assertThat(run("generate", model.toString(), "-p", "x", "--threads", "0").exitCode()).isEqualTo(2);
+        assertThat(run("perplexity", model.toString(), "-f", "x.txt", "--kernels", "fast").exitCode()).isEqualTo(2);
         assertThat(run().exitCode()).isEqualTo(2);
     }
 
