@@ -24,8 +24,9 @@ import io.bitnetstreams.avro.WorkResult;
 import io.bitnetstreams.avro.WorkStatus;
 import io.bitnetstreams.avro.WorkTimings;
 import io.bitnetstreams.devstack.junit.WithKafka;
-import io.bitnetstreams.devstack.junit.WithSchemaRegistry;
+import io.bitnetstreams.devstack.junit.SchemaRegistryExtension;
 import io.bitnetstreams.devstack.kafka.EmbeddedKafkaCluster;
+import io.bitnetstreams.devstack.registry.SchemaRegistryConfig;
 import io.bitnetstreams.devstack.registry.SchemaRegistryProcess;
 import io.bitnetstreams.schemas.serde.AvroDeserializer;
 import io.bitnetstreams.schemas.serde.AvroSerializer;
@@ -59,14 +60,19 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * 1,000 mixed requests through the real application on an in-JVM KRaft broker and a real Apicurio registry, with a
  * test worker answering the work items: every request must end exactly once in the right place.
  */
 @WithKafka
-@WithSchemaRegistry
 class TopologyPipelineIT {
+
+    /** The registry with a generous start-up bound: on a loaded shared machine Quarkus can take over a minute. */
+    @RegisterExtension
+    static final SchemaRegistryExtension REGISTRY = new SchemaRegistryExtension(
+            SchemaRegistryConfig.builder().startupTimeout(Duration.ofMinutes(4)).build());
 
     private static final int VALID = 600;
     private static final int LONG_EVERY = 4; // every 4th valid classify/extract is a long document

@@ -22,6 +22,11 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         records = new DeadLetterRecords(configs);
     }
 
+    /** For tests: configure with a ready-made record builder. */
+    void configure(DeadLetterRecords records) {
+        this.records = records;
+    }
+
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
         if (DeadLetterRecords.isRegistryOutage(exception)) {

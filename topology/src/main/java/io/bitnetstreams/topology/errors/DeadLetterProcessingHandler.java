@@ -22,6 +22,11 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         records = new DeadLetterRecords(configs);
     }
 
+    /** For tests: configure with a ready-made record builder. */
+    void configure(DeadLetterRecords records) {
+        this.records = records;
+    }
+
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
         if (DeadLetterRecords.isRegistryOutage(exception)) {

@@ -23,6 +23,11 @@ public final class DeadLetterProductionHandler implements ProductionExceptionHan
         records = new DeadLetterRecords(configs);
     }
 
+    /** For tests: configure with a ready-made record builder. */
+    void configure(DeadLetterRecords records) {
+        this.records = records;
+    }
+
     @Override
     @SuppressWarnings("rawtypes")
     public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record, Exception exception,

@@ -36,6 +36,12 @@ final class DeadLetterRecords implements AutoCloseable {
         serializer.configure(configs, false);
     }
 
+    /** For tests: a given topic and (configured) serializer. */
+    DeadLetterRecords(String topic, AvroSerializer<DeadLetter> serializer) {
+        this.topic = topic;
+        this.serializer = serializer;
+    }
+
     /** The dead letter of the source record the context describes, as a record for the dead-letter topic. */
     List<ProducerRecord<byte[], byte[]>> of(ErrorHandlerContext context, DeadLetterReason reason, Exception exception) {
         String message = exception.getClass().getSimpleName() + ": " + exception.getMessage()
