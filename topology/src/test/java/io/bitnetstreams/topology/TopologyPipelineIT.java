@@ -203,12 +203,18 @@ class TopologyPipelineIT {
             records.add(valid.get(random.nextInt(valid.size())));
         }
         for (int i = 0; i < MALFORMED; i++) {
-            byte[] garbage = new byte[1 + random.nextInt(40)];
+            byte[] garbage = new byte[5 + random.nextInt(40)];
             random.nextBytes(garbage);
-            garbage[0] = (byte) (i % 2 == 0 ? 7 : 0); // half with a bad magic byte, half a corrupt body
+            if (i % 2 == 0) {
+                garbage[0] = 7; // not the wire format's magic byte
+            } else {
+                // right magic byte, but a schema id nobody registered
+                java.nio.ByteBuffer.wrap(garbage).put(0, (byte) 0).putInt(1, 1_000_000 + i);
+            }
             records.add(new ProducerRecord<>(topic, "malformed-" + i, garbage));
         }
-        expected.deadLetterReasons.merge(DeadLetterReason.MALFORMED_RECORD, MALFORMED, Integer::sum);
+        expected.deadLetterReasons.merge(DeadLetterReason.MALFORMED_RECORD, MALFORMED / 2, Integer::sum);
+        expected.deadLetterReasons.merge(DeadLetterReason.UNKNOWN_SCHEMA_ID, MALFORMED / 2, Integer::sum);
         for (int i = 0; i < INVALID; i++) {
             String id = "invalid-" + i;
             var builder = InferenceRequest.newBuilder().setRequestId(id).setTenant("it").setCreatedAt(now)
