@@ -13,7 +13,6 @@ import io.bitnetstreams.avro.InferenceRequest;
 import io.bitnetstreams.engine.tokenizer.Tokenizer;
 import io.bitnetstreams.topology.config.TopologyConfig;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -182,8 +181,7 @@ public final class RequestValidator {
             if (!properties.isObject()) {
                 return path + ".properties must be an object";
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = properties.fields(); it.hasNext(); ) {
-                var field = it.next();
+            for (Map.Entry<String, JsonNode> field : properties.properties()) {
                 String problem = schemaProblem(field.getValue(), path + ".properties." + field.getKey(), depth + 1);
                 if (problem != null) {
                     return problem;

@@ -101,7 +101,12 @@ class TopologyPipelineIT {
         assertThat(records).hasSize(VALID + DUPLICATES + MALFORMED + INVALID);
 
         AtomicBoolean running = new AtomicBoolean(true);
-        try (TopologyApp app = TopologyApp.start(config, Fixture.BYTE_TOKENIZER)) {
+        Map<String, String> secondSettings = new HashMap<>(settings);
+        secondSettings.put("state.dir", Path.of("target", "it-state-b-" + System.nanoTime()).toAbsolutePath().toString());
+        TopologyConfig secondConfig = TopologyConfig.fromMap(secondSettings);
+        // two instances share the partitions: status queries must reach the owner whichever instance is asked
+        try (TopologyApp app = TopologyApp.start(config, Fixture.BYTE_TOKENIZER);
+             TopologyApp second = TopologyApp.start(secondConfig, Fixture.BYTE_TOKENIZER)) {
             Thread worker = Thread.ofVirtual().name("test-worker").start(() -> runWorker(kafka, config, serdeConfig, running));
             try (var producer = new KafkaProducer<>(kafka.producerConfig(), new StringSerializer(), new ByteArraySerializer())) {
                 for (var record : records) {
@@ -125,9 +130,22 @@ class TopologyPipelineIT {
             assertThat(outcomes.classifications.get(expected.longClassifyId).getOutput().getArgmax()).isEqualTo("long");
 
             assertThat(outcomes.deadLetterReasons).isEqualTo(expected.deadLetterReasons);
-            assertThat(app.meters().get("bitnet.topology.duplicates").counter().count()).isEqualTo(DUPLICATES);
+            double duplicates = app.meters().get("bitnet.topology.duplicates").counter().count()
+                    + second.meters().get("bitnet.topology.duplicates").counter().count();
+            assertThat(duplicates).isEqualTo(DUPLICATES);
 
             var http = HttpClient.newHttpClient();
+            List<String> sample = expected.classify.stream().sorted().limit(15).toList();
+            for (TopologyApp instance : List.of(app, second)) {
+                for (String id : sample) {
+                    URI uri = URI.create("http://localhost:" + instance.httpPort() + "/requests/" + id);
+                    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                        var response = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+                        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                        assertThat(response.body()).contains("\"status\":\"DONE\"");
+                    });
+                }
+            }
             var done = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + app.httpPort() + "/requests/"
                     + expected.longClassifyId)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(done.statusCode()).isEqualTo(200);
