@@ -63,7 +63,8 @@ final class PerplexityCommand implements Callable<Integer> {
         if (size > MAX_FILE_BYTES) {
             throw new IllegalArgumentException(textFile + " is " + size + " bytes; the limit is " + MAX_FILE_BYTES);
         }
-        String text = Files.readString(textFile, StandardCharsets.UTF_8);
+        // Lenient like llama.cpp, which reads raw bytes: invalid UTF-8 becomes U+FFFD instead of failing.
+        String text = new String(Files.readAllBytes(textFile), StandardCharsets.UTF_8);
         PrintWriter out = spec.commandLine().getOut();
         try (LoadedModel loaded = LoadedModel.open(model, modelOptions.threads, modelOptions.kernelProvider())) {
             int[] tokens = loaded.encodeWithBos(text);
