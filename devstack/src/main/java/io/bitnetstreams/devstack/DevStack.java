@@ -39,8 +39,10 @@ public final class DevStack implements AutoCloseable {
 
     /** Starts Kafka and the registry side by side; if either fails, the other is stopped again. */
     public static DevStack start(Config config) {
-        CompletableFuture<SchemaRegistryProcess> registry =
-                CompletableFuture.supplyAsync(() -> SchemaRegistryProcess.start(config.registry()));
+        // Own thread, not the common pool, which has a single worker on a 2-core machine.
+        CompletableFuture<SchemaRegistryProcess> registry = CompletableFuture.supplyAsync(
+                () -> SchemaRegistryProcess.start(config.registry()),
+                task -> Thread.ofPlatform().daemon().name("schema-registry-startup").start(task));
         EmbeddedKafkaCluster kafka;
         try {
             kafka = EmbeddedKafkaCluster.start(config.kafka());

@@ -65,7 +65,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         long startNanos = System.nanoTime();
         KafkaClusterTestKit kit = buildTestKit(config);
         try {
-            CompletableFuture<Void> ready = CompletableFuture.runAsync(() -> startAndAwaitBrokers(kit));
+            // Own thread, not the common pool: with 2 cores its single worker may be busy elsewhere.
+            CompletableFuture<Void> ready = CompletableFuture.runAsync(() -> startAndAwaitBrokers(kit),
+                    task -> Thread.ofPlatform().daemon().name("embedded-kafka-startup").start(task));
             ready.get(config.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             closeQuietly(kit);

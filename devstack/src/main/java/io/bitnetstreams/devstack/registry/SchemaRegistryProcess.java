@@ -75,7 +75,10 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         return start(SchemaRegistryConfig.inMemory());
     }
 
-    /** Starts the registry and returns once its readiness check answers UP. */
+    /**
+     * Starts the registry and returns once its readiness check answers UP. On failure the child is
+     * stopped and the work directory (with {@code registry.log}) is kept for a look.
+     */
     public static SchemaRegistryProcess start(SchemaRegistryConfig config) {
         long startNanos = System.nanoTime();
         Path home = config.distribution().map(ApicurioDistribution::home).orElseGet(ApicurioDistribution::home);
