@@ -294,8 +294,8 @@ public final class HeadKernels {
             FloatVector acc1 = FloatVector.zero(F);
             for (int c = 0; c < vectorDim; c += HALF_CHUNK) {
                 IntVector h = IntVector.fromMemorySegment(I, rows, base + 2L * c, ByteOrder.LITTLE_ENDIAN);
-                FloatVector even = halfToFloat(h.lanewise(VectorOperators.LSHL, 13), h.lanewise(VectorOperators.LSHL, 16));
-                FloatVector odd = halfToFloat(h.lanewise(VectorOperators.LSHR, 3), h);
+                FloatVector even = halfToFloat(h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3));
+                FloatVector odd = halfToFloat(h.lanewise(VectorOperators.ASHR, 3));
                 acc0 = even.fma(FloatVector.fromArray(F, x, xo + c), acc0);
                 acc1 = odd.fma(FloatVector.fromArray(F, x, xo + c + LANES), acc1);
             }
@@ -319,8 +319,8 @@ public final class HeadKernels {
             FloatVector a3 = FloatVector.zero(F);
             for (int c = 0; c < vectorDim; c += HALF_CHUNK) {
                 IntVector h = IntVector.fromMemorySegment(I, rows, base + 2L * c, ByteOrder.LITTLE_ENDIAN);
-                FloatVector even = halfToFloat(h.lanewise(VectorOperators.LSHL, 13), h.lanewise(VectorOperators.LSHL, 16));
-                FloatVector odd = halfToFloat(h.lanewise(VectorOperators.LSHR, 3), h);
+                FloatVector even = halfToFloat(h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3));
+                FloatVector odd = halfToFloat(h.lanewise(VectorOperators.ASHR, 3));
                 a0 = odd.fma(FloatVector.fromArray(F, x, x0 + c + LANES), even.fma(FloatVector.fromArray(F, x, x0 + c), a0));
                 a1 = odd.fma(FloatVector.fromArray(F, x, x1 + c + LANES), even.fma(FloatVector.fromArray(F, x, x1 + c), a1));
                 a2 = odd.fma(FloatVector.fromArray(F, x, x2 + c + LANES), even.fma(FloatVector.fromArray(F, x, x2 + c), a2));
@@ -339,16 +339,15 @@ public final class HeadKernels {
         }
 
         /**
-         * F16 -> F32 for the half in bits 13..28 of {@code shifted} (its sign in bit 31 of
-         * {@code signSource}): exact for normals and subnormals (scaling by 2^112 is exact), with
-         * infinities and NaNs mapped like {@link Float#float16ToFloat}.
+         * F16 -> F32 for a half whose sign sits in bit 31 and exponent/mantissa in bits 13..27 of
+         * {@code bits} (other bits ignored): exact for normals and subnormals (scaling by 2^112 is
+         * exact and keeps the sign), with infinities and NaNs mapped like {@link Float#float16ToFloat}.
          */
-        private static FloatVector halfToFloat(IntVector shifted, IntVector signSource) {
-            IntVector magnitude = shifted.and(0x0FFFE000);
-            IntVector finite = magnitude.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-            VectorMask<Integer> special = magnitude.compare(VectorOperators.GE, 0x0F800000);
-            IntVector bits = finite.blend(magnitude.or(0x70000000), special);
-            return bits.or(signSource.and(0x80000000)).reinterpretAsFloats();
+        private static FloatVector halfToFloat(IntVector bits) {
+            IntVector signed = bits.and(0x8FFFE000);
+            IntVector finite = signed.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+            VectorMask<Integer> special = bits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000);
+            return finite.blend(signed.or(0x70000000), special).reinterpretAsFloats();
         }
     }
 
