@@ -56,7 +56,7 @@ final class Lut128 {
     }
 
     /**
-     * Two row groups (starting at word offset {@code base0} and the next group) times 4 token(s)
+     * 2 row groups (starting at word offset {@code base0}, then the next ones) times 4 token(s)
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 4 + t) * LANES + row]}.
      */
@@ -170,7 +170,7 @@ final class Lut128 {
     }
 
     /**
-     * Two row groups (starting at word offset {@code base0} and the next group) times 1 token(s)
+     * 2 row groups (starting at word offset {@code base0}, then the next ones) times 1 token(s)
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 1 + t) * LANES + row]}.
      */
@@ -210,6 +210,75 @@ final class Lut128 {
                 IntVector x = a10.reinterpretAsInts();
                 IntVector.fromArray(I, acc, 8).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 8);
                 IntVector.fromArray(I, acc, 8 + 4).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 8 + 4);
+            }
+        }
+    }
+
+    /**
+     * 4 row groups (starting at word offset {@code base0}, then the next ones) times 1 token(s)
+     * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
+     * {@code acc[(r * 1 + t) * LANES + row]}.
+     */
+    static void tile4x1(short[] w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
+        int base1 = base0 + words * LANES;
+        int base2 = base1 + words * LANES;
+        int base3 = base2 + words * LANES;
+        for (int s0 = 0; s0 < words; s0 += FLUSH) {
+            int s1 = Math.min(words, s0 + FLUSH);
+            ShortVector a00 = ShortVector.zero(S);
+            ShortVector a10 = ShortVector.zero(S);
+            ShortVector a20 = ShortVector.zero(S);
+            ShortVector a30 = ShortVector.zero(S);
+            for (int s = s0; s < s1; s++) {
+                ShortVector w00 = ShortVector.fromArray(S, w, base0 + s * LANES);
+                ShortVector w01 = w00.lanewise(VectorOperators.LSHR, 4);
+                ShortVector w02 = w00.lanewise(VectorOperators.LSHR, 8);
+                ShortVector w03 = w00.lanewise(VectorOperators.LSHR, 12);
+                ShortVector w10 = ShortVector.fromArray(S, w, base1 + s * LANES);
+                ShortVector w11 = w10.lanewise(VectorOperators.LSHR, 4);
+                ShortVector w12 = w10.lanewise(VectorOperators.LSHR, 8);
+                ShortVector w13 = w10.lanewise(VectorOperators.LSHR, 12);
+                ShortVector w20 = ShortVector.fromArray(S, w, base2 + s * LANES);
+                ShortVector w21 = w20.lanewise(VectorOperators.LSHR, 4);
+                ShortVector w22 = w20.lanewise(VectorOperators.LSHR, 8);
+                ShortVector w23 = w20.lanewise(VectorOperators.LSHR, 12);
+                ShortVector w30 = ShortVector.fromArray(S, w, base3 + s * LANES);
+                ShortVector w31 = w30.lanewise(VectorOperators.LSHR, 4);
+                ShortVector w32 = w30.lanewise(VectorOperators.LSHR, 8);
+                ShortVector w33 = w30.lanewise(VectorOperators.LSHR, 12);
+                int tb = tabOff + s * STEP;
+                ShortVector t00l = ShortVector.fromArray(S, tab, tb + 0);
+                ShortVector t00h = ShortVector.fromArray(S, tab, tb + 8);
+                ShortVector t01l = ShortVector.fromArray(S, tab, tb + 16);
+                ShortVector t01h = ShortVector.fromArray(S, tab, tb + 24);
+                ShortVector t02l = ShortVector.fromArray(S, tab, tb + 32);
+                ShortVector t02h = ShortVector.fromArray(S, tab, tb + 40);
+                ShortVector t03l = ShortVector.fromArray(S, tab, tb + 48);
+                ShortVector t03h = ShortVector.fromArray(S, tab, tb + 56);
+                a00 = a00.add(w00.selectFrom(t00l, t00h)).add(w01.selectFrom(t01l, t01h)).add(w02.selectFrom(t02l, t02h)).add(w03.selectFrom(t03l, t03h));
+                a10 = a10.add(w10.selectFrom(t00l, t00h)).add(w11.selectFrom(t01l, t01h)).add(w12.selectFrom(t02l, t02h)).add(w13.selectFrom(t03l, t03h));
+                a20 = a20.add(w20.selectFrom(t00l, t00h)).add(w21.selectFrom(t01l, t01h)).add(w22.selectFrom(t02l, t02h)).add(w23.selectFrom(t03l, t03h));
+                a30 = a30.add(w30.selectFrom(t00l, t00h)).add(w31.selectFrom(t01l, t01h)).add(w32.selectFrom(t02l, t02h)).add(w33.selectFrom(t03l, t03h));
+            }
+            {
+                IntVector x = a00.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 0).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 0);
+                IntVector.fromArray(I, acc, 0 + 4).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 0 + 4);
+            }
+            {
+                IntVector x = a10.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 8).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 8);
+                IntVector.fromArray(I, acc, 8 + 4).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 8 + 4);
+            }
+            {
+                IntVector x = a20.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 16).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 16);
+                IntVector.fromArray(I, acc, 16 + 4).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 16 + 4);
+            }
+            {
+                IntVector x = a30.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 24).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 24);
+                IntVector.fromArray(I, acc, 24 + 4).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 24 + 4);
             }
         }
     }

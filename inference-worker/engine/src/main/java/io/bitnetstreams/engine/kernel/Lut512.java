@@ -55,7 +55,7 @@ final class Lut512 {
     }
 
     /**
-     * Two row groups (starting at word offset {@code base0} and the next group) times 4 token(s)
+     * 2 row groups (starting at word offset {@code base0}, then the next ones) times 4 token(s)
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 4 + t) * LANES + row]}.
      */
@@ -147,7 +147,7 @@ final class Lut512 {
     }
 
     /**
-     * Two row groups (starting at word offset {@code base0} and the next group) times 1 token(s)
+     * 2 row groups (starting at word offset {@code base0}, then the next ones) times 1 token(s)
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 1 + t) * LANES + row]}.
      */
@@ -180,6 +180,66 @@ final class Lut512 {
                 IntVector x = a10.reinterpretAsInts();
                 IntVector.fromArray(I, acc, 32).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 32);
                 IntVector.fromArray(I, acc, 32 + 16).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 32 + 16);
+            }
+        }
+    }
+
+    /**
+     * 4 row groups (starting at word offset {@code base0}, then the next ones) times 1 token(s)
+     * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
+     * {@code acc[(r * 1 + t) * LANES + row]}.
+     */
+    static void tile4x1(short[] w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
+        int base1 = base0 + words * LANES;
+        int base2 = base1 + words * LANES;
+        int base3 = base2 + words * LANES;
+        for (int s0 = 0; s0 < words; s0 += FLUSH) {
+            int s1 = Math.min(words, s0 + FLUSH);
+            ShortVector a00 = ShortVector.zero(S);
+            ShortVector a10 = ShortVector.zero(S);
+            ShortVector a20 = ShortVector.zero(S);
+            ShortVector a30 = ShortVector.zero(S);
+            for (int s = s0; s < s1; s++) {
+                ShortVector w00 = ShortVector.fromArray(S, w, base0 + s * LANES);
+                ShortVector w01 = w00.lanewise(VectorOperators.LSHR, 5);
+                ShortVector w02 = w00.lanewise(VectorOperators.LSHR, 10);
+                ShortVector w10 = ShortVector.fromArray(S, w, base1 + s * LANES);
+                ShortVector w11 = w10.lanewise(VectorOperators.LSHR, 5);
+                ShortVector w12 = w10.lanewise(VectorOperators.LSHR, 10);
+                ShortVector w20 = ShortVector.fromArray(S, w, base2 + s * LANES);
+                ShortVector w21 = w20.lanewise(VectorOperators.LSHR, 5);
+                ShortVector w22 = w20.lanewise(VectorOperators.LSHR, 10);
+                ShortVector w30 = ShortVector.fromArray(S, w, base3 + s * LANES);
+                ShortVector w31 = w30.lanewise(VectorOperators.LSHR, 5);
+                ShortVector w32 = w30.lanewise(VectorOperators.LSHR, 10);
+                int tb = tabOff + s * STEP;
+                ShortVector t00 = ShortVector.fromArray(S, tab, tb + 0);
+                ShortVector t01 = ShortVector.fromArray(S, tab, tb + 32);
+                ShortVector t02 = ShortVector.fromArray(S, tab, tb + 64);
+                a00 = a00.add(w00.selectFrom(t00)).add(w01.selectFrom(t01)).add(w02.selectFrom(t02));
+                a10 = a10.add(w10.selectFrom(t00)).add(w11.selectFrom(t01)).add(w12.selectFrom(t02));
+                a20 = a20.add(w20.selectFrom(t00)).add(w21.selectFrom(t01)).add(w22.selectFrom(t02));
+                a30 = a30.add(w30.selectFrom(t00)).add(w31.selectFrom(t01)).add(w32.selectFrom(t02));
+            }
+            {
+                IntVector x = a00.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 0).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 0);
+                IntVector.fromArray(I, acc, 0 + 16).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 0 + 16);
+            }
+            {
+                IntVector x = a10.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 32).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 32);
+                IntVector.fromArray(I, acc, 32 + 16).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 32 + 16);
+            }
+            {
+                IntVector x = a20.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 64).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 64);
+                IntVector.fromArray(I, acc, 64 + 16).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 64 + 16);
+            }
+            {
+                IntVector x = a30.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 96).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 96);
+                IntVector.fromArray(I, acc, 96 + 16).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 96 + 16);
             }
         }
     }

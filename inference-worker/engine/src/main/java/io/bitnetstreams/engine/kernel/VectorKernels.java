@@ -9,7 +9,7 @@ package io.bitnetstreams.engine.kernel;
  * {@code selectFrom} ({@code vpermw}), adds into int16 accumulators and flushes them to int32
  * before they can overflow, so {@code D - S} is exact and the outputs are bit-identical to
  * {@link ScalarKernels}. Tiles are 2 row groups x 4 tokens (each weight load serves 4 tokens), or
- * 2 row groups x 1 token for decode and leftover tokens. Work is split over row groups.
+ * 4 (then 2) row groups x 1 token for decode and leftover tokens. Work is split over row groups.
  */
 public final class VectorKernels implements KernelProvider {
 
@@ -148,29 +148,41 @@ public final class VectorKernels implements KernelProvider {
                         case W256 -> Lut256.tile2x4(packed, base, words, tables, tabOff, tableLength, acc);
                         case W512 -> Lut512.tile2x4(packed, base, words, tables, tabOff, tableLength, acc);
                     }
-                    store(x, firstToken + t, TOKEN_TILE, 2 * pair, acc, out);
+                    store(x, firstToken + t, TOKEN_TILE, 2, 2 * pair, acc, out);
                 }
             }
             for (; t < count; t++) {
-                for (int pair = fromPair; pair < toPair; pair++) {
+                int tabOff = t * tableLength;
+                int pair = fromPair;
+                for (; pair + 2 <= toPair; pair += 2) { // 4 groups share each table load
+                    java.util.Arrays.fill(acc, 0, 4 * lanes, 0);
+                    int base = 2 * pair * words * lanes;
+                    switch (width) {
+                        case W128 -> Lut128.tile4x1(packed, base, words, tables, tabOff, tableLength, acc);
+                        case W256 -> Lut256.tile4x1(packed, base, words, tables, tabOff, tableLength, acc);
+                        case W512 -> Lut512.tile4x1(packed, base, words, tables, tabOff, tableLength, acc);
+                    }
+                    store(x, firstToken + t, 1, 4, 2 * pair, acc, out);
+                }
+                for (; pair < toPair; pair++) {
                     java.util.Arrays.fill(acc, 0, 2 * lanes, 0);
                     int base = 2 * pair * words * lanes;
-                    int tabOff = t * tableLength;
                     switch (width) {
                         case W128 -> Lut128.tile2x1(packed, base, words, tables, tabOff, tableLength, acc);
                         case W256 -> Lut256.tile2x1(packed, base, words, tables, tabOff, tableLength, acc);
                         case W512 -> Lut512.tile2x1(packed, base, words, tables, tabOff, tableLength, acc);
                     }
-                    store(x, firstToken + t, 1, 2 * pair, acc, out);
+                    store(x, firstToken + t, 1, 2, 2 * pair, acc, out);
                 }
             }
         }
 
-        /** Writes {@code (D - S) / s * scale} for two row groups x {@code tileTokens} tokens. */
-        private void store(QuantizedActivations x, int token0, int tileTokens, int group0, int[] acc, float[] out) {
+        /** Writes {@code (D - S) / s * scale} for {@code tileGroups} row groups x {@code tileTokens} tokens. */
+        private void store(QuantizedActivations x, int token0, int tileTokens, int tileGroups, int group0, int[] acc,
+                           float[] out) {
             int rows = layout.rows();
             int lanes = layout.lanes();
-            for (int r = 0; r < 2; r++) {
+            for (int r = 0; r < tileGroups; r++) {
                 int rowBase = (group0 + r) * lanes;
                 int valid = Math.min(lanes, rows - rowBase);
                 for (int t = 0; t < tileTokens; t++) {
