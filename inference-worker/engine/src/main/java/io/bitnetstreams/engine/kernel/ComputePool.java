@@ -10,10 +10,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * works on the first slice itself.
  *
  * <p>Decode runs a few hundred small matmuls per token, so dispatch latency matters more than
- * anything else here: workers are persistent, spin briefly on a generation counter after each job
- * (a new job usually arrives within microseconds) and only then park. The caller spins while it
- * waits for the other slices. One job runs at a time; concurrent callers queue on a lock, and a
- * nested call from inside a body runs inline on the calling thread.
+ * anything else here: workers are persistent, spin briefly after each job (a new job usually
+ * arrives within microseconds) and only then park. Slices are claimed, not assigned: the caller
+ * runs its slice, then any slice no worker has started (a descheduled worker on a busy machine
+ * costs nothing), and spins only on slices already running. One job runs at a time; concurrent
+ * callers queue on a lock, and a nested call from inside a body runs inline on the calling thread.
  */
 public final class ComputePool implements AutoCloseable {
 
@@ -28,18 +29,48 @@ public final class ComputePool implements AutoCloseable {
     /** Spin iterations between clock reads (System.nanoTime is not free). */
     private static final int SPINS_PER_CLOCK_CHECK = 64;
 
+    /**
+     * One parallelFor call. Slices are claimed through {@code nextSlice}, by the workers and by the
+     * caller once its own slice is done, so a worker the OS has not scheduled yet never holds the
+     * caller up: the caller runs the slice itself. A worker that wakes up late sees an exhausted job.
+     */
+    private static final class Job {
+        final RangeBody body;
+        final int from;
+        final int length;
+        final int slices;
+        final AtomicInteger nextSlice = new AtomicInteger();
+        final AtomicInteger doneSlices = new AtomicInteger();
+        volatile Throwable failure;
+
+        Job(RangeBody body, int from, int length, int slices) {
+            this.body = body;
+            this.from = from;
+            this.length = length;
+            this.slices = slices;
+        }
+
+        /** Claims and runs slices until none is left. */
+        void work() {
+            int slice;
+            while ((slice = nextSlice.getAndIncrement()) < slices) {
+                int lo = from + (int) ((long) length * slice / slices);
+                int hi = from + (int) ((long) length * (slice + 1) / slices);
+                try {
+                    body.run(lo, hi);
+                } catch (RuntimeException | Error e) {
+                    failure = e;
+                } finally {
+                    doneSlices.incrementAndGet();
+                }
+            }
+        }
+    }
+
     private final int threads;
     private final Worker[] workers;
     private final ReentrantLock dispatchLock = new ReentrantLock();
-
-    // The current job, published by the volatile write of `generation`.
-    private RangeBody jobBody;
-    private int jobFrom;
-    private int jobLength;
-    private int jobSlices;
-    private volatile long generation;
-    private final AtomicInteger pendingSlices = new AtomicInteger();
-    private volatile Throwable jobFailure;
+    private volatile Job currentJob;
     private volatile boolean closed;
 
     public ComputePool(int threads) {
@@ -76,7 +107,7 @@ public final class ComputePool implements AutoCloseable {
         }
         dispatchLock.lock();
         try {
-            runJob(from, n, slices, body);
+            runJob(new Job(body, from, n, slices));
         } finally {
             dispatchLock.unlock();
         }
@@ -95,51 +126,30 @@ public final class ComputePool implements AutoCloseable {
         return false;
     }
 
-    private void runJob(int from, int n, int slices, RangeBody body) {
-        jobBody = body;
-        jobFrom = from;
-        jobLength = n;
-        jobSlices = slices;
-        jobFailure = null;
-        // Every worker acknowledges every job (idle ones at once), so none can mistake the fields of a
-        // later job for the one it woke up for.
-        pendingSlices.set(workers.length);
-        generation = generation + 1; // publishes the job fields above
-        for (Worker w : workers) {
+    private void runJob(Job job) {
+        currentJob = job;
+        for (int i = 0; i < job.slices - 1; i++) {
+            Worker w = workers[i];
             if (w.parked) {
                 LockSupport.unpark(w.thread);
             }
         }
-        Throwable own = null;
-        try {
-            body.run(from, from + sliceEnd(n, slices, 0));
-        } catch (RuntimeException | Error e) {
-            own = e;
+        job.work();
+        int spins = 0;
+        while (job.doneSlices.get() != job.slices) { // slices a worker has claimed and is still running
+            if (++spins < 100_000) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield(); // that worker was descheduled: give it the core
+            }
         }
-        awaitWorkers();
-        jobBody = null;
-        Throwable failure = own != null ? own : jobFailure;
+        Throwable failure = job.failure;
         if (failure instanceof RuntimeException re) {
             throw re;
         }
         if (failure instanceof Error err) {
             throw err;
         }
-    }
-
-    private void awaitWorkers() {
-        int spins = 0;
-        while (pendingSlices.get() != 0) {
-            if (++spins < 100_000) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield(); // a worker was descheduled: give it the core
-            }
-        }
-    }
-
-    private static int sliceEnd(int n, int slices, int index) {
-        return (int) ((long) n * (index + 1) / slices);
     }
 
     @Override
@@ -151,58 +161,38 @@ public final class ComputePool implements AutoCloseable {
     }
 
     private final class Worker implements Runnable {
-        final int index;
         final Thread thread;
         volatile boolean parked;
 
         Worker(int index) {
-            this.index = index;
             this.thread = new Thread(this, "bitnet-compute-" + index);
             this.thread.setDaemon(true);
         }
 
         @Override
         public void run() {
-            long seen = 0; // no job can precede the workers: they start in the constructor
+            Job seen = null;
             while (true) {
-                long next = awaitNextGeneration(seen);
-                if (next < 0) {
+                Job job = awaitNewJob(seen);
+                if (job == null) {
                     return;
                 }
-                seen = next;
-                if (index < jobSlices) {
-                    runSlice();
-                } else {
-                    pendingSlices.decrementAndGet();
-                }
+                seen = job;
+                job.work();
             }
         }
 
-        private void runSlice() {
-            int n = jobLength;
-            int slices = jobSlices;
-            int lo = jobFrom + (int) ((long) n * index / slices);
-            int hi = jobFrom + sliceEnd(n, slices, index);
-            try {
-                jobBody.run(lo, hi);
-            } catch (RuntimeException | Error e) {
-                jobFailure = e;
-            } finally {
-                pendingSlices.decrementAndGet();
-            }
-        }
-
-        /** Spins, then parks, until the generation moves past {@code seen}; -1 once closed. */
-        private long awaitNextGeneration(long seen) {
+        /** Spins, then parks, until a job other than {@code seen} is published; null once closed. */
+        private Job awaitNewJob(Job seen) {
             long spinStart = System.nanoTime();
             int spins = 0;
             while (true) {
-                long g = generation;
-                if (g != seen) {
-                    return g;
+                Job job = currentJob;
+                if (job != seen) {
+                    return job;
                 }
                 if (closed) {
-                    return -1;
+                    return null;
                 }
                 if (++spins % SPINS_PER_CLOCK_CHECK != 0
                         || System.nanoTime() - spinStart < SPIN_BEFORE_PARK_NANOS) {
@@ -210,7 +200,7 @@ public final class ComputePool implements AutoCloseable {
                     continue;
                 }
                 parked = true;
-                if (generation == seen && !closed) { // re-check after announcing: no lost wake-up
+                if (currentJob == seen && !closed) { // re-check after announcing: no lost wake-up
                     LockSupport.park(this);
                 }
                 parked = false;
@@ -218,5 +208,4 @@ public final class ComputePool implements AutoCloseable {
             }
         }
     }
-
 }

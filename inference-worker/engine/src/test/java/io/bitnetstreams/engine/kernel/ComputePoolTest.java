@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import org.junit.jupiter.api.Test;
@@ -29,19 +31,34 @@ class ComputePoolTest {
         }
     }
 
+    /** The caller's slice waits for the other one, so only a worker can run it. */
     @Test
     void runsSlicesOnDedicatedThreadsNotTheCommonPool() {
         try (ComputePool pool = new ComputePool(2)) {
             Set<String> names = ConcurrentHashMap.newKeySet();
-            Thread caller = Thread.currentThread();
-            for (int round = 0; round < 50; round++) {
+            for (int round = 0; round < 20; round++) {
+                CountDownLatch secondSliceRan = new CountDownLatch(1);
+                boolean[] callerSawIt = new boolean[1];
                 pool.parallelFor(0, 2, (from, to) -> {
-                    if (Thread.currentThread() != caller) {
+                    if (from == 0) {
+                        callerSawIt[0] = await(secondSliceRan);
+                    } else {
                         names.add(Thread.currentThread().getName());
+                        secondSliceRan.countDown();
                     }
                 });
+                assertThat(callerSawIt[0]).isTrue();
             }
             assertThat(names).containsExactly("bitnet-compute-1");
+        }
+    }
+
+    private static boolean await(CountDownLatch latch) {
+        try {
+            return latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
