@@ -113,6 +113,31 @@ public final class ComputePool implements AutoCloseable {
         }
     }
 
+    /**
+     * Like {@link #parallelFor}, but cut into up to {@code chunks} contiguous pieces that the threads
+     * claim one at a time: better balance when a thread is slowed down (a shared machine, uneven
+     * pieces). The body may run many times per thread, so it must not assume one call per thread.
+     */
+    public void parallelForChunks(int from, int to, int chunks, RangeBody body) {
+        if (chunks < 1) {
+            throw new IllegalArgumentException("chunks must be positive: " + chunks);
+        }
+        int n = to - from;
+        if (n <= 0) {
+            return;
+        }
+        if (threads == 1 || closed || isOwnThread()) {
+            body.run(from, to);
+            return;
+        }
+        dispatchLock.lock();
+        try {
+            runJob(new Job(body, from, n, Math.min(n, Math.max(chunks, threads))));
+        } finally {
+            dispatchLock.unlock();
+        }
+    }
+
     private boolean isOwnThread() {
         if (dispatchLock.isHeldByCurrentThread()) {
             return true;
@@ -128,7 +153,7 @@ public final class ComputePool implements AutoCloseable {
 
     private void runJob(Job job) {
         currentJob = job;
-        for (int i = 0; i < job.slices - 1; i++) {
+        for (int i = 0; i < Math.min(workers.length, job.slices - 1); i++) {
             Worker w = workers[i];
             if (w.parked) {
                 LockSupport.unpark(w.thread);

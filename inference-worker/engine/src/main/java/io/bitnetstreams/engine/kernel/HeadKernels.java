@@ -42,6 +42,8 @@ public final class HeadKernels {
     private static final int HALF_CHUNK = 2 * LANES;
     private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int TOKEN_TILE = 4;
+    /** Row ranges per thread, claimed dynamically (see {@link ComputePool#parallelForChunks}). */
+    private static final int CHUNKS_PER_THREAD = 8;
 
     private HeadKernels() {
     }
@@ -152,7 +154,7 @@ public final class HeadKernels {
         public void logits(float[] x, int tokens, float[] out, ComputePool pool) {
             check(x, tokens, out, vocab);
             float[] prepared = prepareInput(x, tokens);
-            pool.parallelFor(0, vocab, (from, to) -> {
+            pool.parallelForChunks(0, vocab, CHUNKS_PER_THREAD * pool.threads(), (from, to) -> {
                 for (int v = from; v < to; v++) {
                     computeRow(v, prepared, tokens, out, v, vocab);
                 }

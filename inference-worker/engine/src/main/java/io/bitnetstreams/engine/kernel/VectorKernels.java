@@ -17,6 +17,8 @@ public final class VectorKernels implements KernelProvider {
     private static final int TOKEN_TILE = 4;
     /** Tokens whose tables are built at once: bounds the table scratch (147 KB per token at K=6912). */
     private static final int TABLE_TOKENS = 32;
+    /** Row ranges per thread, claimed dynamically so a slowed thread does not hold the others up. */
+    private static final int CHUNKS_PER_THREAD = 4;
     /** Per-calling-thread table scratch, grown on demand. */
     private static final ThreadLocal<short[]> TABLES = ThreadLocal.withInitial(() -> new short[0]);
 
@@ -101,7 +103,7 @@ public final class VectorKernels implements KernelProvider {
                 int count = Math.min(chunk, tokens - first);
                 int firstToken = first;
                 pool.parallelFor(0, count, (from, to) -> buildTables(x, firstToken, from, to, tables));
-                pool.parallelFor(0, layout.groups() / 2,
+                pool.parallelForChunks(0, layout.groups() / 2, CHUNKS_PER_THREAD * pool.threads(),
                         (from, to) -> multiplyGroups(x, firstToken, count, tables, out, from, to));
             }
         }

@@ -3,10 +3,9 @@ package io.bitnetstreams.engine.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import org.junit.jupiter.api.Test;
@@ -31,34 +30,49 @@ class ComputePoolTest {
         }
     }
 
-    /** The caller's slice waits for the other one, so only a worker can run it. */
+    /** Slice 0 waits for slice 1, so the two must run on two threads: the caller and the worker. */
     @Test
     void runsSlicesOnDedicatedThreadsNotTheCommonPool() {
         try (ComputePool pool = new ComputePool(2)) {
-            Set<String> names = ConcurrentHashMap.newKeySet();
             for (int round = 0; round < 20; round++) {
                 CountDownLatch secondSliceRan = new CountDownLatch(1);
-                boolean[] callerSawIt = new boolean[1];
+                String[] names = new String[2];
+                boolean[] waited = new boolean[1];
                 pool.parallelFor(0, 2, (from, to) -> {
+                    names[from] = Thread.currentThread().getName();
                     if (from == 0) {
-                        callerSawIt[0] = await(secondSliceRan);
+                        waited[0] = await(secondSliceRan);
                     } else {
-                        names.add(Thread.currentThread().getName());
                         secondSliceRan.countDown();
                     }
                 });
-                assertThat(callerSawIt[0]).isTrue();
+                assertThat(waited[0]).isTrue();
+                assertThat(names).containsExactlyInAnyOrder(Thread.currentThread().getName(), "bitnet-compute-1");
             }
-            assertThat(names).containsExactly("bitnet-compute-1");
         }
     }
 
-    private static boolean await(CountDownLatch latch) {
-        try {
-            return latch.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+    @Test
+    void chunkedLoopsCoverTheRangeExactlyOnce() {
+        try (ComputePool pool = new ComputePool(2)) {
+            for (int round = 0; round < 500; round++) {
+                int n = 1 + round % 53;
+                int chunks = 1 + round % 11;
+                AtomicIntegerArray hits = new AtomicIntegerArray(n);
+                AtomicInteger calls = new AtomicInteger();
+                pool.parallelForChunks(0, n, chunks, (from, to) -> {
+                    calls.incrementAndGet();
+                    for (int i = from; i < to; i++) {
+                        hits.incrementAndGet(i);
+                    }
+                });
+                for (int i = 0; i < n; i++) {
+                    assertThat(hits.get(i)).as("round %d index %d", round, i).isEqualTo(1);
+                }
+                assertThat(calls.get()).isLessThanOrEqualTo(Math.min(n, Math.max(chunks, 2)));
+            }
+            assertThatThrownBy(() -> pool.parallelForChunks(0, 4, 0, (from, to) -> { }))
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 
@@ -99,5 +113,14 @@ class ComputePoolTest {
     @Test
     void rejectsBadThreadCounts() {
         assertThatThrownBy(() -> new ComputePool(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static boolean await(CountDownLatch latch) {
+        try {
+            return latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 }
