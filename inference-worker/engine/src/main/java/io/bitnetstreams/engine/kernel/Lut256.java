@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * 256-bit lookup-table kernels over the {@link LutLayout#triples} layout with 16 rows per vector
  * (a two-table selectFrom (vpermi2w) over 32 entries).
- * Generated in step with the other widths: species are static final so C2 scalarizes every vector,
+ * Lut128, Lut256 and Lut512 share one structure (written from one template; change them together).
+ * Species are static final so C2 scalarizes every vector,
  * accumulators live in locals, and the hot loops are written out by hand (no vector crosses a call
  * that might not be inlined).
  */
@@ -60,7 +61,7 @@ final class Lut256 {
     }
 
     /**
-     * 2 row groups (starting at word offset {@code base0}, then the next ones) times 4 token(s)
+     * 2 row groups (starting at word offset {@code base0}, then the next ones) times 4 tokens
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 4 + t) * LANES + row]}.
      */
@@ -164,7 +165,7 @@ final class Lut256 {
     }
 
     /**
-     * 2 row groups (starting at word offset {@code base0}, then the next ones) times 1 token(s)
+     * 2 row groups (starting at word offset {@code base0}, then the next ones) times 1 token
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 1 + t) * LANES + row]}.
      */
@@ -205,7 +206,7 @@ final class Lut256 {
     }
 
     /**
-     * 4 row groups (starting at word offset {@code base0}, then the next ones) times 1 token(s)
+     * 4 row groups (starting at word offset {@code base0}, then the next ones) times 1 token
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 1 + t) * LANES + row]}.
      */

@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * 512-bit lookup-table kernels over the {@link LutLayout#triples} layout with 32 rows per vector
  * (one selectFrom (vpermw) over a 32-entry table).
- * Generated in step with the other widths: species are static final so C2 scalarizes every vector,
+ * Lut128, Lut256 and Lut512 share one structure (written from one template; change them together).
+ * Species are static final so C2 scalarizes every vector,
  * accumulators live in locals, and the hot loops are written out by hand (no vector crosses a call
  * that might not be inlined).
  */
@@ -55,7 +56,7 @@ final class Lut512 {
     }
 
     /**
-     * 2 row groups (starting at word offset {@code base0}, then the next ones) times 4 token(s)
+     * 2 row groups (starting at word offset {@code base0}, then the next ones) times 4 tokens
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 4 + t) * LANES + row]}.
      */
@@ -147,7 +148,7 @@ final class Lut512 {
     }
 
     /**
-     * 2 row groups (starting at word offset {@code base0}, then the next ones) times 1 token(s)
+     * 2 row groups (starting at word offset {@code base0}, then the next ones) times 1 token
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 1 + t) * LANES + row]}.
      */
@@ -185,7 +186,7 @@ final class Lut512 {
     }
 
     /**
-     * 4 row groups (starting at word offset {@code base0}, then the next ones) times 1 token(s)
+     * 4 row groups (starting at word offset {@code base0}, then the next ones) times 1 token
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 1 + t) * LANES + row]}.
      */
