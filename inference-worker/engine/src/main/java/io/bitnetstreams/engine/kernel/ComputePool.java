@@ -1,17 +1,20 @@
 package io.bitnetstreams.engine.kernel;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The engine's own compute threads (never the common ForkJoinPool), sized by {@code --threads}.
  * {@link #parallelFor} splits a range into one contiguous slice per thread; the calling thread
  * works on the first slice itself.
+ *
+ * <p>Decode runs a few hundred small matmuls per token, so dispatch latency matters more than
+ * anything else here: workers are persistent, spin briefly after each job (a new job usually
+ * arrives within microseconds) and only then park. Slices are claimed, not assigned: the caller
+ * runs its slice, then any slice no worker has started (a descheduled worker on a busy machine
+ * costs nothing), and spins only on slices already running. One job runs at a time; concurrent
+ * callers queue on a lock, and a nested call from inside a body runs inline on the calling thread.
  */
 public final class ComputePool implements AutoCloseable {
 
@@ -21,20 +24,65 @@ public final class ComputePool implements AutoCloseable {
         void run(int from, int to);
     }
 
+    /** How long an idle worker spins before it parks: long enough to bridge the gaps between matmuls. */
+    private static final long SPIN_BEFORE_PARK_NANOS = 200_000L;
+    /** Spin iterations between clock reads (System.nanoTime is not free). */
+    private static final int SPINS_PER_CLOCK_CHECK = 64;
+
+    /**
+     * One parallelFor call. Slices are claimed through {@code nextSlice}, by the workers and by the
+     * caller once its own slice is done, so a worker the OS has not scheduled yet never holds the
+     * caller up: the caller runs the slice itself. A worker that wakes up late sees an exhausted job.
+     */
+    private static final class Job {
+        final RangeBody body;
+        final int from;
+        final int length;
+        final int slices;
+        final AtomicInteger nextSlice = new AtomicInteger();
+        final AtomicInteger doneSlices = new AtomicInteger();
+        volatile Throwable failure;
+
+        Job(RangeBody body, int from, int length, int slices) {
+            this.body = body;
+            this.from = from;
+            this.length = length;
+            this.slices = slices;
+        }
+
+        /** Claims and runs slices until none is left. */
+        void work() {
+            int slice;
+            while ((slice = nextSlice.getAndIncrement()) < slices) {
+                int lo = from + (int) ((long) length * slice / slices);
+                int hi = from + (int) ((long) length * (slice + 1) / slices);
+                try {
+                    body.run(lo, hi);
+                } catch (RuntimeException | Error e) {
+                    failure = e;
+                } finally {
+                    doneSlices.incrementAndGet();
+                }
+            }
+        }
+    }
+
     private final int threads;
-    private final ExecutorService workers;
+    private final Worker[] workers;
+    private final ReentrantLock dispatchLock = new ReentrantLock();
+    private volatile Job currentJob;
+    private volatile boolean closed;
 
     public ComputePool(int threads) {
         if (threads < 1 || threads > 1024) {
             throw new IllegalArgumentException("threads must be in [1, 1024]: " + threads);
         }
         this.threads = threads;
-        AtomicInteger counter = new AtomicInteger();
-        this.workers = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
-            Thread t = new Thread(r, "bitnet-compute-" + counter.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.workers = new Worker[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(i + 1);
+            workers[i].thread.start();
+        }
     }
 
     /** A pool that runs everything on the calling thread. */
@@ -53,40 +101,136 @@ public final class ComputePool implements AutoCloseable {
             return;
         }
         int slices = Math.min(threads, n);
-        if (slices == 1) {
+        if (slices == 1 || closed || isOwnThread()) {
             body.run(from, to);
             return;
         }
-        List<Future<?>> pending = new ArrayList<>(slices - 1);
-        for (int i = 1; i < slices; i++) {
-            int lo = from + (int) ((long) n * i / slices);
-            int hi = from + (int) ((long) n * (i + 1) / slices);
-            pending.add(workers.submit(() -> body.run(lo, hi)));
+        dispatchLock.lock();
+        try {
+            runJob(new Job(body, from, n, slices));
+        } finally {
+            dispatchLock.unlock();
         }
-        body.run(from, from + (int) ((long) n / slices));
-        for (Future<?> f : pending) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for compute threads", e);
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException re) {
-                    throw re;
-                }
-                if (cause instanceof Error err) {
-                    throw err;
-                }
-                throw new IllegalStateException(cause);
+    }
+
+    /**
+     * Like {@link #parallelFor}, but cut into up to {@code chunks} contiguous pieces that the threads
+     * claim one at a time: better balance when a thread is slowed down (a shared machine, uneven
+     * pieces). The body may run many times per thread, so it must not assume one call per thread.
+     */
+    public void parallelForChunks(int from, int to, int chunks, RangeBody body) {
+        if (chunks < 1) {
+            throw new IllegalArgumentException("chunks must be positive: " + chunks);
+        }
+        int n = to - from;
+        if (n <= 0) {
+            return;
+        }
+        if (threads == 1 || closed || isOwnThread()) {
+            body.run(from, to);
+            return;
+        }
+        dispatchLock.lock();
+        try {
+            runJob(new Job(body, from, n, Math.min(n, Math.max(chunks, threads))));
+        } finally {
+            dispatchLock.unlock();
+        }
+    }
+
+    private boolean isOwnThread() {
+        if (dispatchLock.isHeldByCurrentThread()) {
+            return true;
+        }
+        Thread current = Thread.currentThread();
+        for (Worker w : workers) {
+            if (w.thread == current) {
+                return true;
             }
+        }
+        return false;
+    }
+
+    private void runJob(Job job) {
+        currentJob = job;
+        for (int i = 0; i < Math.min(workers.length, job.slices - 1); i++) {
+            Worker w = workers[i];
+            if (w.parked) {
+                LockSupport.unpark(w.thread);
+            }
+        }
+        job.work();
+        int spins = 0;
+        while (job.doneSlices.get() != job.slices) { // slices a worker has claimed and is still running
+            if (++spins < 100_000) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield(); // that worker was descheduled: give it the core
+            }
+        }
+        Throwable failure = job.failure;
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure instanceof Error err) {
+            throw err;
         }
     }
 
     @Override
     public void close() {
-        if (workers != null) {
-            workers.shutdownNow();
+        closed = true;
+        for (Worker w : workers) {
+            LockSupport.unpark(w.thread);
+        }
+    }
+
+    private final class Worker implements Runnable {
+        final Thread thread;
+        volatile boolean parked;
+
+        Worker(int index) {
+            this.thread = new Thread(this, "bitnet-compute-" + index);
+            this.thread.setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            Job seen = null;
+            while (true) {
+                Job job = awaitNewJob(seen);
+                if (job == null) {
+                    return;
+                }
+                seen = job;
+                job.work();
+            }
+        }
+
+        /** Spins, then parks, until a job other than {@code seen} is published; null once closed. */
+        private Job awaitNewJob(Job seen) {
+            long spinStart = System.nanoTime();
+            int spins = 0;
+            while (true) {
+                Job job = currentJob;
+                if (job != seen) {
+                    return job;
+                }
+                if (closed) {
+                    return null;
+                }
+                if (++spins % SPINS_PER_CLOCK_CHECK != 0
+                        || System.nanoTime() - spinStart < SPIN_BEFORE_PARK_NANOS) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                parked = true;
+                if (currentJob == seen && !closed) { // re-check after announcing: no lost wake-up
+                    LockSupport.park(this);
+                }
+                parked = false;
+                spinStart = System.nanoTime();
+            }
         }
     }
 }

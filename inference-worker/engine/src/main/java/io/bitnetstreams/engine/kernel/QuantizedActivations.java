@@ -57,6 +57,30 @@ public final class QuantizedActivations {
         return this;
     }
 
+    /**
+     * Loads already-quantized values ({@code tokens x cols()} int8 values, any in [-128, 127]) with
+     * their scales; the sums are recomputed so they always match the values (kernels rely on it).
+     */
+    public QuantizedActivations load(byte[] quantized, float[] tokenScales, int tokens) {
+        if (tokens < 0 || tokens > capacity) {
+            throw new IllegalArgumentException("tokens " + tokens + " outside [0, " + capacity + "]");
+        }
+        if (quantized.length < tokens * cols || tokenScales.length < tokens) {
+            throw new IllegalArgumentException("need " + tokens * cols + " values and " + tokens + " scales");
+        }
+        this.tokens = tokens;
+        System.arraycopy(quantized, 0, values, 0, tokens * cols);
+        for (int t = 0; t < tokens; t++) {
+            int sum = 0;
+            for (int k = 0; k < cols; k++) {
+                sum += values[t * cols + k];
+            }
+            scales[t] = tokenScales[t];
+            sums[t] = sum;
+        }
+        return this;
+    }
+
     public int tokens() {
         return tokens;
     }

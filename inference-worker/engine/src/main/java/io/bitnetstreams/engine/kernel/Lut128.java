@@ -1,0 +1,286 @@
+package io.bitnetstreams.engine.kernel;
+
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * 128-bit lookup-table kernels over the {@link LutLayout#pairs} layout with 8 rows per vector
+ * (a two-table selectFrom (vpermi2w) over 16 entries).
+ * Lut128, Lut256 and Lut512 share one structure (written from one template; change them together).
+ * Species are static final so C2 scalarizes every vector,
+ * accumulators live in locals, and the hot loops are written out by hand (no vector crosses a call
+ * that might not be inlined).
+ */
+final class Lut128 {
+
+    static final VectorSpecies<Short> S = ShortVector.SPECIES_128;
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_128;
+    static final int LANES = 8;
+    /** int16 table entries per packed index. */
+    static final int ENTRIES = 16;
+    /** Table shorts per packed word. */
+    static final int STEP = 64;
+    private static final short[][] COEFFICIENTS = LutLayout.pairs(1, 1, LANES).coefficients();
+    private static final int FLUSH = LutLayout.pairs(1, 1, LANES).wordsPerFlush();
+
+    private Lut128() {
+    }
+
+    static LutLayout layout(int rows, int cols) {
+        return LutLayout.pairs(rows, cols, LANES);
+    }
+
+    /** Builds the table of one token: {@code words * STEP} shorts at {@code tab[tabOff ..]}. */
+    static void buildTable(byte[] q, int qOff, int cols, int words, short[] tab, int tabOff) {
+        ShortVector c00 = ShortVector.fromArray(S, COEFFICIENTS[0], 0);
+        ShortVector c01 = ShortVector.fromArray(S, COEFFICIENTS[0], 8);
+        ShortVector c10 = ShortVector.fromArray(S, COEFFICIENTS[1], 0);
+        ShortVector c11 = ShortVector.fromArray(S, COEFFICIENTS[1], 8);
+        int groups = words * 4;
+        int full = Math.min(groups, cols / 2);
+        for (int p = 0; p < full; p++) {
+            int k = qOff + 2 * p;
+            short q0 = q[k + 0];
+            short q1 = q[k + 1];
+            c00.mul(q0).add(c10.mul(q1)).intoArray(tab, tabOff + p * ENTRIES + 0);
+            c01.mul(q0).add(c11.mul(q1)).intoArray(tab, tabOff + p * ENTRIES + 8);
+        }
+        for (int p = full; p < groups; p++) {
+            int k = 2 * p;
+            short q0 = k + 0 < cols ? q[qOff + k + 0] : 0;
+            short q1 = k + 1 < cols ? q[qOff + k + 1] : 0;
+            c00.mul(q0).add(c10.mul(q1)).intoArray(tab, tabOff + p * ENTRIES + 0);
+            c01.mul(q0).add(c11.mul(q1)).intoArray(tab, tabOff + p * ENTRIES + 8);
+        }
+    }
+
+    /**
+     * 2 row groups (starting at word offset {@code base0}, then the next ones) times 4 tokens
+     * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
+     * {@code acc[(r * 4 + t) * LANES + row]}.
+     */
+    static void tile2x4(short[] w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
+        int base1 = base0 + words * LANES;
+        for (int s0 = 0; s0 < words; s0 += FLUSH) {
+            int s1 = Math.min(words, s0 + FLUSH);
+            ShortVector a00 = ShortVector.zero(S);
+            ShortVector a01 = ShortVector.zero(S);
+            ShortVector a02 = ShortVector.zero(S);
+            ShortVector a03 = ShortVector.zero(S);
+            ShortVector a10 = ShortVector.zero(S);
+            ShortVector a11 = ShortVector.zero(S);
+            ShortVector a12 = ShortVector.zero(S);
+            ShortVector a13 = ShortVector.zero(S);
+            for (int s = s0; s < s1; s++) {
+                ShortVector w00 = ShortVector.fromArray(S, w, base0 + s * LANES);
+                ShortVector w01 = w00.lanewise(VectorOperators.LSHR, 4);
+                ShortVector w02 = w00.lanewise(VectorOperators.LSHR, 8);
+                ShortVector w03 = w00.lanewise(VectorOperators.LSHR, 12);
+                ShortVector w10 = ShortVector.fromArray(S, w, base1 + s * LANES);
+                ShortVector w11 = w10.lanewise(VectorOperators.LSHR, 4);
+                ShortVector w12 = w10.lanewise(VectorOperators.LSHR, 8);
+                ShortVector w13 = w10.lanewise(VectorOperators.LSHR, 12);
+                int tb = tabOff + s * STEP;
+                ShortVector t00l = ShortVector.fromArray(S, tab, tb + 0);
+                ShortVector t00h = ShortVector.fromArray(S, tab, tb + 8);
+                ShortVector t01l = ShortVector.fromArray(S, tab, tb + 16);
+                ShortVector t01h = ShortVector.fromArray(S, tab, tb + 24);
+                ShortVector t02l = ShortVector.fromArray(S, tab, tb + 32);
+                ShortVector t02h = ShortVector.fromArray(S, tab, tb + 40);
+                ShortVector t03l = ShortVector.fromArray(S, tab, tb + 48);
+                ShortVector t03h = ShortVector.fromArray(S, tab, tb + 56);
+                a00 = a00.add(w00.selectFrom(t00l, t00h)).add(w01.selectFrom(t01l, t01h)).add(w02.selectFrom(t02l, t02h)).add(w03.selectFrom(t03l, t03h));
+                a10 = a10.add(w10.selectFrom(t00l, t00h)).add(w11.selectFrom(t01l, t01h)).add(w12.selectFrom(t02l, t02h)).add(w13.selectFrom(t03l, t03h));
+                int tb1 = tb + 1 * tabStride;
+                ShortVector t10l = ShortVector.fromArray(S, tab, tb1 + 0);
+                ShortVector t10h = ShortVector.fromArray(S, tab, tb1 + 8);
+                ShortVector t11l = ShortVector.fromArray(S, tab, tb1 + 16);
+                ShortVector t11h = ShortVector.fromArray(S, tab, tb1 + 24);
+                ShortVector t12l = ShortVector.fromArray(S, tab, tb1 + 32);
+                ShortVector t12h = ShortVector.fromArray(S, tab, tb1 + 40);
+                ShortVector t13l = ShortVector.fromArray(S, tab, tb1 + 48);
+                ShortVector t13h = ShortVector.fromArray(S, tab, tb1 + 56);
+                a01 = a01.add(w00.selectFrom(t10l, t10h)).add(w01.selectFrom(t11l, t11h)).add(w02.selectFrom(t12l, t12h)).add(w03.selectFrom(t13l, t13h));
+                a11 = a11.add(w10.selectFrom(t10l, t10h)).add(w11.selectFrom(t11l, t11h)).add(w12.selectFrom(t12l, t12h)).add(w13.selectFrom(t13l, t13h));
+                int tb2 = tb + 2 * tabStride;
+                ShortVector t20l = ShortVector.fromArray(S, tab, tb2 + 0);
+                ShortVector t20h = ShortVector.fromArray(S, tab, tb2 + 8);
+                ShortVector t21l = ShortVector.fromArray(S, tab, tb2 + 16);
+                ShortVector t21h = ShortVector.fromArray(S, tab, tb2 + 24);
+                ShortVector t22l = ShortVector.fromArray(S, tab, tb2 + 32);
+                ShortVector t22h = ShortVector.fromArray(S, tab, tb2 + 40);
+                ShortVector t23l = ShortVector.fromArray(S, tab, tb2 + 48);
+                ShortVector t23h = ShortVector.fromArray(S, tab, tb2 + 56);
+                a02 = a02.add(w00.selectFrom(t20l, t20h)).add(w01.selectFrom(t21l, t21h)).add(w02.selectFrom(t22l, t22h)).add(w03.selectFrom(t23l, t23h));
+                a12 = a12.add(w10.selectFrom(t20l, t20h)).add(w11.selectFrom(t21l, t21h)).add(w12.selectFrom(t22l, t22h)).add(w13.selectFrom(t23l, t23h));
+                int tb3 = tb + 3 * tabStride;
+                ShortVector t30l = ShortVector.fromArray(S, tab, tb3 + 0);
+                ShortVector t30h = ShortVector.fromArray(S, tab, tb3 + 8);
+                ShortVector t31l = ShortVector.fromArray(S, tab, tb3 + 16);
+                ShortVector t31h = ShortVector.fromArray(S, tab, tb3 + 24);
+                ShortVector t32l = ShortVector.fromArray(S, tab, tb3 + 32);
+                ShortVector t32h = ShortVector.fromArray(S, tab, tb3 + 40);
+                ShortVector t33l = ShortVector.fromArray(S, tab, tb3 + 48);
+                ShortVector t33h = ShortVector.fromArray(S, tab, tb3 + 56);
+                a03 = a03.add(w00.selectFrom(t30l, t30h)).add(w01.selectFrom(t31l, t31h)).add(w02.selectFrom(t32l, t32h)).add(w03.selectFrom(t33l, t33h));
+                a13 = a13.add(w10.selectFrom(t30l, t30h)).add(w11.selectFrom(t31l, t31h)).add(w12.selectFrom(t32l, t32h)).add(w13.selectFrom(t33l, t33h));
+            }
+            {
+                IntVector x = a00.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 0).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 0);
+                IntVector.fromArray(I, acc, 0 + 4).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 0 + 4);
+            }
+            {
+                IntVector x = a01.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 8).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 8);
+                IntVector.fromArray(I, acc, 8 + 4).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 8 + 4);
+            }
+            {
+                IntVector x = a02.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 16).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 16);
+                IntVector.fromArray(I, acc, 16 + 4).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 16 + 4);
+            }
+            {
+                IntVector x = a03.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 24).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 24);
+                IntVector.fromArray(I, acc, 24 + 4).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 24 + 4);
+            }
+            {
+                IntVector x = a10.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 32).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 32);
+                IntVector.fromArray(I, acc, 32 + 4).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 32 + 4);
+            }
+            {
+                IntVector x = a11.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 40).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 40);
+                IntVector.fromArray(I, acc, 40 + 4).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 40 + 4);
+            }
+            {
+                IntVector x = a12.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 48).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 48);
+                IntVector.fromArray(I, acc, 48 + 4).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 48 + 4);
+            }
+            {
+                IntVector x = a13.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 56).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 56);
+                IntVector.fromArray(I, acc, 56 + 4).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 56 + 4);
+            }
+        }
+    }
+
+    /**
+     * 2 row groups (starting at word offset {@code base0}, then the next ones) times 1 token
+     * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
+     * {@code acc[(r * 1 + t) * LANES + row]}.
+     */
+    static void tile2x1(short[] w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
+        int base1 = base0 + words * LANES;
+        for (int s0 = 0; s0 < words; s0 += FLUSH) {
+            int s1 = Math.min(words, s0 + FLUSH);
+            ShortVector a00 = ShortVector.zero(S);
+            ShortVector a10 = ShortVector.zero(S);
+            for (int s = s0; s < s1; s++) {
+                ShortVector w00 = ShortVector.fromArray(S, w, base0 + s * LANES);
+                ShortVector w01 = w00.lanewise(VectorOperators.LSHR, 4);
+                ShortVector w02 = w00.lanewise(VectorOperators.LSHR, 8);
+                ShortVector w03 = w00.lanewise(VectorOperators.LSHR, 12);
+                ShortVector w10 = ShortVector.fromArray(S, w, base1 + s * LANES);
+                ShortVector w11 = w10.lanewise(VectorOperators.LSHR, 4);
+                ShortVector w12 = w10.lanewise(VectorOperators.LSHR, 8);
+                ShortVector w13 = w10.lanewise(VectorOperators.LSHR, 12);
+                int tb = tabOff + s * STEP;
+                ShortVector t00l = ShortVector.fromArray(S, tab, tb + 0);
+                ShortVector t00h = ShortVector.fromArray(S, tab, tb + 8);
+                ShortVector t01l = ShortVector.fromArray(S, tab, tb + 16);
+                ShortVector t01h = ShortVector.fromArray(S, tab, tb + 24);
+                ShortVector t02l = ShortVector.fromArray(S, tab, tb + 32);
+                ShortVector t02h = ShortVector.fromArray(S, tab, tb + 40);
+                ShortVector t03l = ShortVector.fromArray(S, tab, tb + 48);
+                ShortVector t03h = ShortVector.fromArray(S, tab, tb + 56);
+                a00 = a00.add(w00.selectFrom(t00l, t00h)).add(w01.selectFrom(t01l, t01h)).add(w02.selectFrom(t02l, t02h)).add(w03.selectFrom(t03l, t03h));
+                a10 = a10.add(w10.selectFrom(t00l, t00h)).add(w11.selectFrom(t01l, t01h)).add(w12.selectFrom(t02l, t02h)).add(w13.selectFrom(t03l, t03h));
+            }
+            {
+                IntVector x = a00.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 0).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 0);
+                IntVector.fromArray(I, acc, 0 + 4).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 0 + 4);
+            }
+            {
+                IntVector x = a10.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 8).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 8);
+                IntVector.fromArray(I, acc, 8 + 4).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 8 + 4);
+            }
+        }
+    }
+
+    /**
+     * 4 row groups (starting at word offset {@code base0}, then the next ones) times 1 token
+     * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
+     * {@code acc[(r * 1 + t) * LANES + row]}.
+     */
+    static void tile4x1(short[] w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
+        int base1 = base0 + words * LANES;
+        int base2 = base1 + words * LANES;
+        int base3 = base2 + words * LANES;
+        for (int s0 = 0; s0 < words; s0 += FLUSH) {
+            int s1 = Math.min(words, s0 + FLUSH);
+            ShortVector a00 = ShortVector.zero(S);
+            ShortVector a10 = ShortVector.zero(S);
+            ShortVector a20 = ShortVector.zero(S);
+            ShortVector a30 = ShortVector.zero(S);
+            for (int s = s0; s < s1; s++) {
+                ShortVector w00 = ShortVector.fromArray(S, w, base0 + s * LANES);
+                ShortVector w01 = w00.lanewise(VectorOperators.LSHR, 4);
+                ShortVector w02 = w00.lanewise(VectorOperators.LSHR, 8);
+                ShortVector w03 = w00.lanewise(VectorOperators.LSHR, 12);
+                ShortVector w10 = ShortVector.fromArray(S, w, base1 + s * LANES);
+                ShortVector w11 = w10.lanewise(VectorOperators.LSHR, 4);
+                ShortVector w12 = w10.lanewise(VectorOperators.LSHR, 8);
+                ShortVector w13 = w10.lanewise(VectorOperators.LSHR, 12);
+                ShortVector w20 = ShortVector.fromArray(S, w, base2 + s * LANES);
+                ShortVector w21 = w20.lanewise(VectorOperators.LSHR, 4);
+                ShortVector w22 = w20.lanewise(VectorOperators.LSHR, 8);
+                ShortVector w23 = w20.lanewise(VectorOperators.LSHR, 12);
+                ShortVector w30 = ShortVector.fromArray(S, w, base3 + s * LANES);
+                ShortVector w31 = w30.lanewise(VectorOperators.LSHR, 4);
+                ShortVector w32 = w30.lanewise(VectorOperators.LSHR, 8);
+                ShortVector w33 = w30.lanewise(VectorOperators.LSHR, 12);
+                int tb = tabOff + s * STEP;
+                ShortVector t00l = ShortVector.fromArray(S, tab, tb + 0);
+                ShortVector t00h = ShortVector.fromArray(S, tab, tb + 8);
+                ShortVector t01l = ShortVector.fromArray(S, tab, tb + 16);
+                ShortVector t01h = ShortVector.fromArray(S, tab, tb + 24);
+                ShortVector t02l = ShortVector.fromArray(S, tab, tb + 32);
+                ShortVector t02h = ShortVector.fromArray(S, tab, tb + 40);
+                ShortVector t03l = ShortVector.fromArray(S, tab, tb + 48);
+                ShortVector t03h = ShortVector.fromArray(S, tab, tb + 56);
+                a00 = a00.add(w00.selectFrom(t00l, t00h)).add(w01.selectFrom(t01l, t01h)).add(w02.selectFrom(t02l, t02h)).add(w03.selectFrom(t03l, t03h));
+                a10 = a10.add(w10.selectFrom(t00l, t00h)).add(w11.selectFrom(t01l, t01h)).add(w12.selectFrom(t02l, t02h)).add(w13.selectFrom(t03l, t03h));
+                a20 = a20.add(w20.selectFrom(t00l, t00h)).add(w21.selectFrom(t01l, t01h)).add(w22.selectFrom(t02l, t02h)).add(w23.selectFrom(t03l, t03h));
+                a30 = a30.add(w30.selectFrom(t00l, t00h)).add(w31.selectFrom(t01l, t01h)).add(w32.selectFrom(t02l, t02h)).add(w33.selectFrom(t03l, t03h));
+            }
+            {
+                IntVector x = a00.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 0).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 0);
+                IntVector.fromArray(I, acc, 0 + 4).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 0 + 4);
+            }
+            {
+                IntVector x = a10.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 8).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 8);
+                IntVector.fromArray(I, acc, 8 + 4).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 8 + 4);
+            }
+            {
+                IntVector x = a20.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 16).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 16);
+                IntVector.fromArray(I, acc, 16 + 4).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 16 + 4);
+            }
+            {
+                IntVector x = a30.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 24).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 24);
+                IntVector.fromArray(I, acc, 24 + 4).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 24 + 4);
+            }
+        }
+    }
+}

@@ -1,0 +1,247 @@
+package io.bitnetstreams.engine.kernel;
+
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * 512-bit lookup-table kernels over the {@link LutLayout#triples} layout with 32 rows per vector
+ * (one selectFrom (vpermw) over a 32-entry table).
+ * Lut128, Lut256 and Lut512 share one structure (written from one template; change them together).
+ * Species are static final so C2 scalarizes every vector,
+ * accumulators live in locals, and the hot loops are written out by hand (no vector crosses a call
+ * that might not be inlined).
+ */
+final class Lut512 {
+
+    static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    static final int LANES = 32;
+    /** int16 table entries per packed index. */
+    static final int ENTRIES = 32;
+    /** Table shorts per packed word. */
+    static final int STEP = 96;
+    private static final short[][] COEFFICIENTS = LutLayout.triples(1, 1, LANES).coefficients();
+    private static final int FLUSH = LutLayout.triples(1, 1, LANES).wordsPerFlush();
+
+    private Lut512() {
+    }
+
+    static LutLayout layout(int rows, int cols) {
+        return LutLayout.triples(rows, cols, LANES);
+    }
+
+    /** Builds the table of one token: {@code words * STEP} shorts at {@code tab[tabOff ..]}. */
+    static void buildTable(byte[] q, int qOff, int cols, int words, short[] tab, int tabOff) {
+        ShortVector c00 = ShortVector.fromArray(S, COEFFICIENTS[0], 0);
+        ShortVector c10 = ShortVector.fromArray(S, COEFFICIENTS[1], 0);
+        ShortVector c20 = ShortVector.fromArray(S, COEFFICIENTS[2], 0);
+        int groups = words * 3;
+        int full = Math.min(groups, cols / 3);
+        for (int p = 0; p < full; p++) {
+            int k = qOff + 3 * p;
+            short q0 = q[k + 0];
+            short q1 = q[k + 1];
+            short q2 = q[k + 2];
+            c00.mul(q0).add(c10.mul(q1)).add(c20.mul(q2)).intoArray(tab, tabOff + p * ENTRIES + 0);
+        }
+        for (int p = full; p < groups; p++) {
+            int k = 3 * p;
+            short q0 = k + 0 < cols ? q[qOff + k + 0] : 0;
+            short q1 = k + 1 < cols ? q[qOff + k + 1] : 0;
+            short q2 = k + 2 < cols ? q[qOff + k + 2] : 0;
+            c00.mul(q0).add(c10.mul(q1)).add(c20.mul(q2)).intoArray(tab, tabOff + p * ENTRIES + 0);
+        }
+    }
+
+    /**
+     * 2 row groups (starting at word offset {@code base0}, then the next ones) times 4 tokens
+     * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
+     * {@code acc[(r * 4 + t) * LANES + row]}.
+     */
+    static void tile2x4(short[] w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
+        int base1 = base0 + words * LANES;
+        for (int s0 = 0; s0 < words; s0 += FLUSH) {
+            int s1 = Math.min(words, s0 + FLUSH);
+            ShortVector a00 = ShortVector.zero(S);
+            ShortVector a01 = ShortVector.zero(S);
+            ShortVector a02 = ShortVector.zero(S);
+            ShortVector a03 = ShortVector.zero(S);
+            ShortVector a10 = ShortVector.zero(S);
+            ShortVector a11 = ShortVector.zero(S);
+            ShortVector a12 = ShortVector.zero(S);
+            ShortVector a13 = ShortVector.zero(S);
+            for (int s = s0; s < s1; s++) {
+                ShortVector w00 = ShortVector.fromArray(S, w, base0 + s * LANES);
+                ShortVector w01 = w00.lanewise(VectorOperators.LSHR, 5);
+                ShortVector w02 = w00.lanewise(VectorOperators.LSHR, 10);
+                ShortVector w10 = ShortVector.fromArray(S, w, base1 + s * LANES);
+                ShortVector w11 = w10.lanewise(VectorOperators.LSHR, 5);
+                ShortVector w12 = w10.lanewise(VectorOperators.LSHR, 10);
+                int tb = tabOff + s * STEP;
+                ShortVector t00 = ShortVector.fromArray(S, tab, tb + 0);
+                ShortVector t01 = ShortVector.fromArray(S, tab, tb + 32);
+                ShortVector t02 = ShortVector.fromArray(S, tab, tb + 64);
+                a00 = a00.add(w00.selectFrom(t00)).add(w01.selectFrom(t01)).add(w02.selectFrom(t02));
+                a10 = a10.add(w10.selectFrom(t00)).add(w11.selectFrom(t01)).add(w12.selectFrom(t02));
+                int tb1 = tb + 1 * tabStride;
+                ShortVector t10 = ShortVector.fromArray(S, tab, tb1 + 0);
+                ShortVector t11 = ShortVector.fromArray(S, tab, tb1 + 32);
+                ShortVector t12 = ShortVector.fromArray(S, tab, tb1 + 64);
+                a01 = a01.add(w00.selectFrom(t10)).add(w01.selectFrom(t11)).add(w02.selectFrom(t12));
+                a11 = a11.add(w10.selectFrom(t10)).add(w11.selectFrom(t11)).add(w12.selectFrom(t12));
+                int tb2 = tb + 2 * tabStride;
+                ShortVector t20 = ShortVector.fromArray(S, tab, tb2 + 0);
+                ShortVector t21 = ShortVector.fromArray(S, tab, tb2 + 32);
+                ShortVector t22 = ShortVector.fromArray(S, tab, tb2 + 64);
+                a02 = a02.add(w00.selectFrom(t20)).add(w01.selectFrom(t21)).add(w02.selectFrom(t22));
+                a12 = a12.add(w10.selectFrom(t20)).add(w11.selectFrom(t21)).add(w12.selectFrom(t22));
+                int tb3 = tb + 3 * tabStride;
+                ShortVector t30 = ShortVector.fromArray(S, tab, tb3 + 0);
+                ShortVector t31 = ShortVector.fromArray(S, tab, tb3 + 32);
+                ShortVector t32 = ShortVector.fromArray(S, tab, tb3 + 64);
+                a03 = a03.add(w00.selectFrom(t30)).add(w01.selectFrom(t31)).add(w02.selectFrom(t32));
+                a13 = a13.add(w10.selectFrom(t30)).add(w11.selectFrom(t31)).add(w12.selectFrom(t32));
+            }
+            {
+                IntVector x = a00.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 0).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 0);
+                IntVector.fromArray(I, acc, 0 + 16).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 0 + 16);
+            }
+            {
+                IntVector x = a01.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 32).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 32);
+                IntVector.fromArray(I, acc, 32 + 16).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 32 + 16);
+            }
+            {
+                IntVector x = a02.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 64).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 64);
+                IntVector.fromArray(I, acc, 64 + 16).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 64 + 16);
+            }
+            {
+                IntVector x = a03.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 96).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 96);
+                IntVector.fromArray(I, acc, 96 + 16).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 96 + 16);
+            }
+            {
+                IntVector x = a10.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 128).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 128);
+                IntVector.fromArray(I, acc, 128 + 16).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 128 + 16);
+            }
+            {
+                IntVector x = a11.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 160).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 160);
+                IntVector.fromArray(I, acc, 160 + 16).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 160 + 16);
+            }
+            {
+                IntVector x = a12.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 192).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 192);
+                IntVector.fromArray(I, acc, 192 + 16).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 192 + 16);
+            }
+            {
+                IntVector x = a13.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 224).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 224);
+                IntVector.fromArray(I, acc, 224 + 16).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 224 + 16);
+            }
+        }
+    }
+
+    /**
+     * 2 row groups (starting at word offset {@code base0}, then the next ones) times 1 token
+     * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
+     * {@code acc[(r * 1 + t) * LANES + row]}.
+     */
+    static void tile2x1(short[] w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
+        int base1 = base0 + words * LANES;
+        for (int s0 = 0; s0 < words; s0 += FLUSH) {
+            int s1 = Math.min(words, s0 + FLUSH);
+            ShortVector a00 = ShortVector.zero(S);
+            ShortVector a10 = ShortVector.zero(S);
+            for (int s = s0; s < s1; s++) {
+                ShortVector w00 = ShortVector.fromArray(S, w, base0 + s * LANES);
+                ShortVector w01 = w00.lanewise(VectorOperators.LSHR, 5);
+                ShortVector w02 = w00.lanewise(VectorOperators.LSHR, 10);
+                ShortVector w10 = ShortVector.fromArray(S, w, base1 + s * LANES);
+                ShortVector w11 = w10.lanewise(VectorOperators.LSHR, 5);
+                ShortVector w12 = w10.lanewise(VectorOperators.LSHR, 10);
+                int tb = tabOff + s * STEP;
+                ShortVector t00 = ShortVector.fromArray(S, tab, tb + 0);
+                ShortVector t01 = ShortVector.fromArray(S, tab, tb + 32);
+                ShortVector t02 = ShortVector.fromArray(S, tab, tb + 64);
+                a00 = a00.add(w00.selectFrom(t00)).add(w01.selectFrom(t01)).add(w02.selectFrom(t02));
+                a10 = a10.add(w10.selectFrom(t00)).add(w11.selectFrom(t01)).add(w12.selectFrom(t02));
+            }
+            {
+                IntVector x = a00.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 0).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 0);
+                IntVector.fromArray(I, acc, 0 + 16).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 0 + 16);
+            }
+            {
+                IntVector x = a10.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 32).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 32);
+                IntVector.fromArray(I, acc, 32 + 16).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 32 + 16);
+            }
+        }
+    }
+
+    /**
+     * 4 row groups (starting at word offset {@code base0}, then the next ones) times 1 token
+     * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
+     * {@code acc[(r * 1 + t) * LANES + row]}.
+     */
+    static void tile4x1(short[] w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
+        int base1 = base0 + words * LANES;
+        int base2 = base1 + words * LANES;
+        int base3 = base2 + words * LANES;
+        for (int s0 = 0; s0 < words; s0 += FLUSH) {
+            int s1 = Math.min(words, s0 + FLUSH);
+            ShortVector a00 = ShortVector.zero(S);
+            ShortVector a10 = ShortVector.zero(S);
+            ShortVector a20 = ShortVector.zero(S);
+            ShortVector a30 = ShortVector.zero(S);
+            for (int s = s0; s < s1; s++) {
+                ShortVector w00 = ShortVector.fromArray(S, w, base0 + s * LANES);
+                ShortVector w01 = w00.lanewise(VectorOperators.LSHR, 5);
+                ShortVector w02 = w00.lanewise(VectorOperators.LSHR, 10);
+                ShortVector w10 = ShortVector.fromArray(S, w, base1 + s * LANES);
+                ShortVector w11 = w10.lanewise(VectorOperators.LSHR, 5);
+                ShortVector w12 = w10.lanewise(VectorOperators.LSHR, 10);
+                ShortVector w20 = ShortVector.fromArray(S, w, base2 + s * LANES);
+                ShortVector w21 = w20.lanewise(VectorOperators.LSHR, 5);
+                ShortVector w22 = w20.lanewise(VectorOperators.LSHR, 10);
+                ShortVector w30 = ShortVector.fromArray(S, w, base3 + s * LANES);
+                ShortVector w31 = w30.lanewise(VectorOperators.LSHR, 5);
+                ShortVector w32 = w30.lanewise(VectorOperators.LSHR, 10);
+                int tb = tabOff + s * STEP;
+                ShortVector t00 = ShortVector.fromArray(S, tab, tb + 0);
+                ShortVector t01 = ShortVector.fromArray(S, tab, tb + 32);
+                ShortVector t02 = ShortVector.fromArray(S, tab, tb + 64);
+                a00 = a00.add(w00.selectFrom(t00)).add(w01.selectFrom(t01)).add(w02.selectFrom(t02));
+                a10 = a10.add(w10.selectFrom(t00)).add(w11.selectFrom(t01)).add(w12.selectFrom(t02));
+                a20 = a20.add(w20.selectFrom(t00)).add(w21.selectFrom(t01)).add(w22.selectFrom(t02));
+                a30 = a30.add(w30.selectFrom(t00)).add(w31.selectFrom(t01)).add(w32.selectFrom(t02));
+            }
+            {
+                IntVector x = a00.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 0).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 0);
+                IntVector.fromArray(I, acc, 0 + 16).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 0 + 16);
+            }
+            {
+                IntVector x = a10.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 32).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 32);
+                IntVector.fromArray(I, acc, 32 + 16).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 32 + 16);
+            }
+            {
+                IntVector x = a20.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 64).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 64);
+                IntVector.fromArray(I, acc, 64 + 16).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 64 + 16);
+            }
+            {
+                IntVector x = a30.reinterpretAsInts();
+                IntVector.fromArray(I, acc, 96).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 96);
+                IntVector.fromArray(I, acc, 96 + 16).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 96 + 16);
+            }
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package io.bitnetstreams.engine.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Random;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class HeadKernelsTest {
+
+    private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final int[] TOKEN_COUNTS = {1, 3, 4, 5, 9};
+
+    private static ComputePool onePool;
+    private static ComputePool twoPool;
+
+    @BeforeAll
+    static void pools() {
+        onePool = ComputePool.singleThreaded();
+        twoPool = new ComputePool(2);
+    }
+
+    @AfterAll
+    static void closePools() {
+        onePool.close();
+        twoPool.close();
+    }
+
+    @ParameterizedTest(name = "dim {0}")
+    @ValueSource(ints = {64, 96, 40, 7, 2560})
+    void f16HeadMatchesTheScalarReference(int dim) {
+        int vocab = 131;
+        Random random = new Random(dim);
+        MemorySegment rows = randomF16Rows(random, vocab, dim);
+        LmHead reference = HeadKernels.f16Reference(rows, vocab, dim);
+        LmHead head = HeadKernels.f16(rows, vocab, dim);
+        assertThat(head.vocab()).isEqualTo(vocab);
+        assertThat(head.dim()).isEqualTo(dim);
+        for (int tokens : TOKEN_COUNTS) {
+            float[] x = randomInput(random, tokens, dim);
+            float[] expected = new float[tokens * vocab];
+            reference.logits(x, tokens, expected, onePool);
+            float[] bound = errorBound(rows, x, tokens, vocab, dim);
+            for (ComputePool pool : new ComputePool[] {onePool, twoPool}) {
+                float[] actual = new float[tokens * vocab];
+                head.logits(x, tokens, actual, pool);
+                for (int i = 0; i < actual.length; i++) {
+                    assertThat(actual[i]).as("T=%d i=%d", tokens, i).isCloseTo(expected[i], within(bound[i]));
+                }
+            }
+        }
+    }
+
+    /** One-hot inputs read every finite F16 bit pattern back: the in-register conversion is exact. */
+    @Test
+    void f16ConversionIsExactForEveryFinitePattern() {
+        int dim = 32;
+        int vocab = 2048; // 65536 patterns
+        byte[] bytes = new byte[vocab * dim * 2];
+        MemorySegment rows = MemorySegment.ofArray(bytes);
+        for (int p = 0; p < vocab * dim; p++) {
+            short bits = (short) p;
+            boolean finite = (p & 0x7c00) != 0x7c00;
+            rows.set(F16, 2L * p, finite ? bits : 0);
+        }
+        float[] x = new float[dim * dim];
+        for (int t = 0; t < dim; t++) {
+            x[t * dim + t] = 1f;
+        }
+        float[] out = new float[dim * vocab];
+        HeadKernels.f16(rows, vocab, dim).logits(x, dim, out, twoPool);
+        for (int v = 0; v < vocab; v++) {
+            for (int t = 0; t < dim; t++) {
+                float expected = Float.float16ToFloat(rows.get(F16, 2L * (v * dim + t)));
+                assertThat(out[t * vocab + v]).as("pattern %04x", v * dim + t).isEqualTo(expected, within(0f));
+            }
+        }
+    }
+
+    @Test
+    void infinitiesAndNanPropagateLikeTheReference() {
+        int dim = 64;
+        byte[] bytes = new byte[3 * dim * 2];
+        MemorySegment rows = MemorySegment.ofArray(bytes);
+        rows.set(F16, 2L * 5, (short) 0x7c00);             // +inf in row 0
+        rows.set(F16, 2L * (dim + 7), (short) 0xfc00);     // -inf in row 1
+        rows.set(F16, 2L * (2 * dim + 9), (short) 0x7e01); // NaN in row 2
+        float[] x = new float[dim];
+        java.util.Arrays.fill(x, 0.5f);
+        float[] out = new float[3];
+        HeadKernels.f16(rows, 3, dim).logits(x, 1, out, onePool);
+        assertThat(out[0]).isEqualTo(Float.POSITIVE_INFINITY);
+        assertThat(out[1]).isEqualTo(Float.NEGATIVE_INFINITY);
+        assertThat(out[2]).isNaN();
+    }
+
+    @Test
+    void rowSubsetsGiveTheSameValuesAsTheFullHead() {
+        int vocab = 90;
+        int dim = 96;
+        Random random = new Random(3);
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment heap = randomF16Rows(random, vocab, dim);
+            MemorySegment rows = arena.allocate(heap.byteSize());
+            rows.copyFrom(heap);
+            HeadKernels.Q8Rows q8 = HeadKernels.quantizeQ8(rows, vocab, dim, twoPool);
+            LmHead[] heads = {HeadKernels.f16(rows, vocab, dim), HeadKernels.q8(q8),
+                HeadKernels.f16Reference(rows, vocab, dim), HeadKernels.q8Reference(q8)};
+            int[] ids = {17, 0, 89, 17, 42};
+            for (LmHead head : heads) {
+                for (int tokens : TOKEN_COUNTS) {
+                    float[] x = randomInput(random, tokens, dim);
+                    float[] all = new float[tokens * vocab];
+                    head.logits(x, tokens, all, twoPool);
+                    float[] subset = new float[tokens * ids.length];
+                    head.logitsForRows(ids, x, tokens, subset, twoPool);
+                    for (int t = 0; t < tokens; t++) {
+                        for (int i = 0; i < ids.length; i++) {
+                            assertThat(subset[t * ids.length + i]).isEqualTo(all[t * vocab + ids[i]]);
+                        }
+                    }
+                }
+                assertThatThrownBy(() -> head.logitsForRows(new int[] {vocab}, new float[dim], 1, new float[1], onePool))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(String.valueOf(vocab));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "dim {0}")
+    @ValueSource(ints = {32, 96, 2560})
+    void q8HeadQuantizesPerBlockAndMatchesItsReference(int dim) {
+        int vocab = 77;
+        Random random = new Random(dim + 1);
+        MemorySegment rows = randomF16Rows(random, vocab, dim);
+        HeadKernels.Q8Rows q8 = HeadKernels.quantizeQ8(rows, vocab, dim, twoPool);
+        for (int v = 0; v < vocab; v++) {
+            for (int d = 0; d < dim; d++) {
+                float original = Float.float16ToFloat(rows.get(F16, 2L * (v * dim + d)));
+                float scale = q8.scales()[v * (dim / 32) + d / 32];
+                float restored = q8.quants()[v * dim + d] * scale;
+                assertThat(restored).isCloseTo(original, within(scale * 0.5f + 1e-6f));
+            }
+        }
+        LmHead reference = HeadKernels.q8Reference(q8);
+        LmHead head = HeadKernels.q8(q8);
+        for (int tokens : TOKEN_COUNTS) {
+            float[] x = randomInput(random, tokens, dim);
+            float[] expected = new float[tokens * vocab];
+            reference.logits(x, tokens, expected, onePool);
+            float[] bound = errorBound(rows, x, tokens, vocab, dim);
+            float[] actual = new float[tokens * vocab];
+            head.logits(x, tokens, actual, twoPool);
+            for (int i = 0; i < actual.length; i++) {
+                assertThat(actual[i]).as("T=%d i=%d", tokens, i).isCloseTo(expected[i], within(bound[i]));
+            }
+        }
+    }
+
+    @Test
+    void rejectsBadShapes() {
+        MemorySegment rows = MemorySegment.ofArray(new byte[10 * 48 * 2]);
+        assertThatThrownBy(() -> HeadKernels.f16(rows, 11, 48)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bytes");
+        assertThatThrownBy(() -> HeadKernels.quantizeQ8(rows, 10, 48, onePool)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("32");
+        LmHead head = HeadKernels.f16(rows, 10, 48);
+        assertThatThrownBy(() -> head.logits(new float[47], 1, new float[10], onePool))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> head.logits(new float[48], 1, new float[9], onePool))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static MemorySegment randomF16Rows(Random random, int vocab, int dim) {
+        MemorySegment rows = MemorySegment.ofArray(new byte[vocab * dim * 2]);
+        for (int i = 0; i < vocab * dim; i++) {
+            float value = (float) random.nextGaussian() * 0.05f;
+            if (random.nextInt(50) == 0) {
+                value = random.nextFloat() * 1e-6f; // F16 subnormal range
+            }
+            rows.set(F16, 2L * i, Float.floatToFloat16(value));
+        }
+        return rows;
+    }
+
+    private static float[] randomInput(Random random, int tokens, int dim) {
+        float[] x = new float[tokens * dim];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian() * 3f;
+        }
+        return x;
+    }
+
+    /** Float-sum reordering error bound: a few ulps of sum |e * x| per term. */
+    private static float[] errorBound(MemorySegment rows, float[] x, int tokens, int vocab, int dim) {
+        float[] bound = new float[tokens * vocab];
+        for (int t = 0; t < tokens; t++) {
+            for (int v = 0; v < vocab; v++) {
+                double abs = 0;
+                for (int d = 0; d < dim; d++) {
+                    abs += Math.abs(Float.float16ToFloat(rows.get(F16, 2L * (v * dim + d))) * x[t * dim + d]);
+                }
+                bound[t * vocab + v] = (float) (abs * dim * 0x1p-24 * 2) + 1e-30f;
+            }
+        }
+        return bound;
+    }
+}

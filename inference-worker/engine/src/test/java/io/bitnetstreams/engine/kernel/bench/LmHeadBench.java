@@ -1,0 +1,116 @@
+package io.bitnetstreams.engine.kernel.bench;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Collection;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+import io.bitnetstreams.engine.kernel.ComputePool;
+import io.bitnetstreams.engine.kernel.HeadKernels;
+import io.bitnetstreams.engine.kernel.LmHead;
+
+/**
+ * LM head 128256 x 2560 (the tied BitNet embedding): F16 rows read in place from an off-heap
+ * segment (like the mapped GGUF) and the q8 per-block copy. 657 MB / 369 MB per token, so T=1 is
+ * memory bound. GMAC/s = vocab * dim * tokens / time.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx3g"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 3, time = 2)
+public class LmHeadBench {
+
+    private static final int DIM = 2560;
+
+    /** Rows; the model has 128256. A few thousand rows fit in L3 and show the compute limit. */
+    @Param({"128256"})
+    public int vocab;
+
+    @Param({"f16", "q8"})
+    public String kind;
+
+    @Param({"1", "4"})
+    public int tokens;
+
+    @Param({"1", "2"})
+    public int threads;
+
+    private Arena arena;
+    private LmHead head;
+    private float[] x;
+    private float[] out;
+    private ComputePool pool;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        pool = new ComputePool(threads);
+        arena = Arena.ofShared();
+        MemorySegment rows = arena.allocate((long) vocab * DIM * 2, 64);
+        ValueLayout.OfShort f16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        Random random = new Random(7);
+        for (long i = 0; i < (long) vocab * DIM; i++) {
+            rows.set(f16, 2 * i, Float.floatToFloat16((random.nextInt(2001) - 1000) * 1e-4f));
+        }
+        head = switch (kind) {
+            case "f16" -> HeadKernels.f16(rows, vocab, DIM);
+            case "q8" -> HeadKernels.q8(HeadKernels.quantizeQ8(rows, vocab, DIM, pool));
+            default -> throw new IllegalArgumentException(kind);
+        };
+        x = new float[tokens * DIM];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        out = new float[tokens * vocab];
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        pool.close();
+        arena.close();
+    }
+
+    @Benchmark
+    public float logits() {
+        head.logits(x, tokens, out, pool);
+        return out[0];
+    }
+
+    public static void main(String[] args) throws RunnerException, CommandLineOptionException {
+        Collection<RunResult> results = new Runner(new OptionsBuilder()
+                .parent(new CommandLineOptions(args))
+                .include(LmHeadBench.class.getName())
+                .build()).run();
+        for (RunResult r : results) {
+            var p = r.getParams();
+            double millis = r.getPrimaryResult().getScore();
+            long macs = Long.parseLong(p.getParam("vocab")) * DIM * Integer.parseInt(p.getParam("tokens"));
+            System.out.printf("head %s vocab=%s tokens=%s threads=%s: %.2f ms, %.1f GMAC/s%n", p.getParam("kind"),
+                    p.getParam("vocab"), p.getParam("tokens"), p.getParam("threads"), millis, macs / millis / 1e6);
+        }
+    }
+}
