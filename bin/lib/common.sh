@@ -36,7 +36,8 @@ jvm_args() {
 
 # ensure_built MODULE_DIR ARTIFACT_ID SOURCE_MODULE_DIR...
 # Builds MODULE_DIR (and the modules it needs) with the wrapper when its jar is missing, or when the
-# parent pom or any src/ file or pom.xml of the listed modules is newer than the jar.
+# parent pom or any main source, resource or pom.xml of the listed modules is newer than the jar
+# (test-only changes do not trigger a rebuild).
 ensure_built() {
   local module="$1" artifact="$2"; shift 2
   local jar="$BITNET_ROOT/$module/target/$artifact.jar" stale=""
@@ -44,7 +45,7 @@ ensure_built() {
     stale="not built yet"
   else
     local path paths=(pom.xml) m
-    for m in "$@"; do paths+=("$m/pom.xml" "$m/src"); done
+    for m in "$@"; do paths+=("$m/pom.xml" "$m/src/main"); done
     for path in "${paths[@]}"; do
       if [ -e "$BITNET_ROOT/$path" ] && \
          [ -n "$(find "$BITNET_ROOT/$path" -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
@@ -56,6 +57,8 @@ ensure_built() {
     echo "$(basename "$0"): building $module ($stale); this takes a minute the first time..." >&2
     (cd "$BITNET_ROOT" && ./mvnw -q -B -DskipTests -Dmaven.javadoc.skip=true -pl "$module" -am package) >&2 \
       || die "the build of $module failed; run './mvnw -B -pl $module -am package' to see why."
+    # Maven keeps an unchanged jar's old timestamp; mark it fresh so the next launch does not rebuild.
+    touch "$jar"
   fi
   LAUNCH_CLASSPATH="$jar:$BITNET_ROOT/$module/target/lib/*"
 }
