@@ -1,7 +1,6 @@
 package io.bitnetstreams.engine.cli;
 
 import java.io.PrintWriter;
-import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,7 +42,7 @@ public final class BitnetCli implements Runnable {
         CommandLine cli = new CommandLine(new BitnetCli());
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
-            boolean verbose = Arrays.asList(parseResult.originalArgs().toArray(String[]::new)).contains("--verbose")
+            boolean verbose = parseResult.originalArgs().contains("--verbose")
                     || "DEBUG".equalsIgnoreCase(System.getenv("BITNET_LOG_LEVEL"))
                     || "TRACE".equalsIgnoreCase(System.getenv("BITNET_LOG_LEVEL"));
             if (verbose) {

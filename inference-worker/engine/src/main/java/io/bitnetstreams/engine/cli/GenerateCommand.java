@@ -85,6 +85,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        modelOptions.validate(spec.commandLine());
         long start = System.nanoTime();
         SamplingParams params = samplingParams();
         if (ctx < 1 || ctx > MAX_CTX) {

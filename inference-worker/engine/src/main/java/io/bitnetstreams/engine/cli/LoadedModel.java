@@ -49,9 +49,11 @@ final class LoadedModel implements AutoCloseable {
             Tokenizer tokenizer = Llama3Tokenizer.create(vocabulary, GgufTokenizers.preTokenizer(file.metadata()));
             // Parsing the vocabulary leaves ~100 MB of garbage behind; collecting it now, before the
             // mapped weights become resident, lets the heap shrink and keeps the peak footprint near the file size.
+            long tokenized = System.nanoTime();
             System.gc();
-            LOG.info("load: {} ms (GGUF open {} ms, model {} ms, tokenizer {} ms)", ms(System.nanoTime() - start),
-                    ms(opened - start), ms(loaded - opened), ms(System.nanoTime() - loaded));
+            long end = System.nanoTime();
+            LOG.info("load: {} ms (GGUF open {} ms, model {} ms, tokenizer {} ms, gc {} ms)", ms(end - start),
+                    ms(opened - start), ms(loaded - opened), ms(tokenized - loaded), ms(end - tokenized));
             return new LoadedModel(file, pool, model, tokenizer, vocabulary, GgufTokenizers.addBos(file.metadata()));
         } catch (RuntimeException e) {
             if (pool != null) {

@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code bitnet perplexity MODEL -f FILE}: llama.cpp's perplexity over chunks of --ctx tokens. */
 @Command(name = "perplexity", mixinStandardHelpOptions = true,
-        description = {"Perplexity of a text file, computed as llama.cpp does: BOS + the tokenized file, cut into chunks of",
-                "--ctx tokens (each starting with BOS, fresh KV cache), scoring the second half of every chunk."})
+        description = {"Perplexity of a text file, computed as llama.cpp's perplexity tool does.",
+                "BOS + the tokenized file is cut into chunks of --ctx tokens (each starting with BOS, on a fresh KV",
+                "cache); the next-token log-likelihood is scored over the second half of every chunk."})
 final class PerplexityCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PerplexityCommand.class);
@@ -51,6 +52,7 @@ final class PerplexityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        modelOptions.validate(spec.commandLine());
         if (ctx < 4 || ctx > GenerateCommand.MAX_CTX) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--ctx must be in [4, " + GenerateCommand.MAX_CTX + "]: " + ctx);
         }
@@ -61,7 +63,8 @@ final class PerplexityCommand implements Callable<Integer> {
         if (size > MAX_FILE_BYTES) {
             throw new IllegalArgumentException(textFile + " is " + size + " bytes; the limit is " + MAX_FILE_BYTES);
         }
-        String text = Files.readString(textFile, StandardCharsets.UTF_8);
+        // Lenient like llama.cpp, which reads raw bytes: invalid UTF-8 becomes U+FFFD instead of failing.
+        String text = new String(Files.readAllBytes(textFile), StandardCharsets.UTF_8);
         PrintWriter out = spec.commandLine().getOut();
         try (LoadedModel loaded = LoadedModel.open(model, modelOptions.threads, modelOptions.kernelProvider())) {
             int[] tokens = loaded.encodeWithBos(text);
@@ -72,6 +75,10 @@ final class PerplexityCommand implements Callable<Integer> {
             if (tokens.length < ctx) {
                 throw new IllegalArgumentException(textFile + " has " + tokens.length + " tokens, fewer than one chunk of --ctx "
                         + ctx + "; use a longer file or a smaller --ctx");
+            }
+            if (ctx > loaded.model.config().contextLength()) {
+                LOG.warn("--ctx {} exceeds the model's trained context of {} tokens", ctx,
+                        loaded.model.config().contextLength());
             }
             int planned = Perplexity.chunkCount(tokens.length, ctx, chunks);
             LOG.info("{} tokens, {} chunks of {} tokens, scoring {} tokens per chunk", tokens.length, planned, ctx,

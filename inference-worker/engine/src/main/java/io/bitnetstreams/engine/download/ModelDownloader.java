@@ -426,38 +426,57 @@ public final class ModelDownloader implements AutoCloseable {
             }
         }
 
-        /** Copies the body into the part file from {@code offset}; a short body is retryable. */
+        /** Copies the body into the part file from {@code offset}; a short or stalled body is retryable. */
         private void receive(InputStream body, long offset, long total, URI from) throws IOException, RetryableException {
             if (total > config.maxFileBytes()) {
                 throw new DownloadException(source.fileName() + " is " + total + " bytes, more than the limit of "
                         + config.maxFileBytes());
             }
+            requireDiskSpace(total - offset);
             listener.started(from, offset, total);
             byte[] bytes = new byte[BUFFER_BYTES];
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             long written = offset;
             channel.position(offset);
-            while (true) {
-                int read;
-                try {
-                    read = body.read(bytes);
-                } catch (IOException e) {
-                    throw new RetryableException("connection lost after " + written + " of "
-                            + (total < 0 ? "?" : total) + " bytes: " + describe(e), e);
+            try (StallWatchdog watchdog = StallWatchdog.watch(body, config.stallTimeout())) {
+                while (true) {
+                    int read;
+                    try {
+                        read = body.read(bytes);
+                    } catch (IOException e) {
+                        String why = watchdog.fired()
+                                ? "no data for " + config.stallTimeout().toSeconds() + " s"
+                                : describe(e);
+                        throw new RetryableException("connection lost after " + written + " of "
+                                + (total < 0 ? "?" : total) + " bytes: " + why, e);
+                    }
+                    if (read < 0) {
+                        break;
+                    }
+                    watchdog.progressed();
+                    if (written + read > config.maxFileBytes() || (total >= 0 && written + read > total)) {
+                        throw new DownloadException("server sent more bytes than announced or allowed for " + source.uri());
+                    }
+                    buffer.clear().limit(read);
+                    writeFully(buffer);
+                    written += read;
+                    listener.progress(written, total);
                 }
-                if (read < 0) {
-                    break;
-                }
-                if (written + read > config.maxFileBytes() || (total >= 0 && written + read > total)) {
-                    throw new DownloadException("server sent more bytes than announced or allowed for " + source.uri());
-                }
-                buffer.clear().limit(read);
-                writeFully(buffer);
-                written += read;
-                listener.progress(written, total);
             }
             if (total >= 0 && written < total) {
                 throw new RetryableException("connection closed after " + written + " of " + total + " bytes", null);
+            }
+        }
+
+        /** Fails before writing when the announced remainder cannot fit (no half-written disk). */
+        private void requireDiskSpace(long remaining) throws IOException {
+            if (remaining <= 0) {
+                return;
+            }
+            long usable = Files.getFileStore(config.directory()).getUsableSpace();
+            if (usable < remaining) {
+                throw new DownloadException("not enough disk space in " + config.directory() + " for "
+                        + source.fileName() + ": " + remaining + " bytes needed, " + usable + " usable");
             }
         }
 

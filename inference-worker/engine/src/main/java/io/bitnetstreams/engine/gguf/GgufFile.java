@@ -7,9 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -161,14 +159,5 @@ public final class GgufFile implements AutoCloseable {
     @Override
     public String toString() {
         return "GgufFile[" + source + ", v" + version + ", " + tensors.size() + " tensors]";
-    }
-
-    /** Sorted by offset: for the overlap check. */
-    static final Comparator<GgufTensorInfo> BY_OFFSET = Comparator.comparingLong(GgufTensorInfo::offset);
-
-    static List<GgufTensorInfo> sortedByOffset(List<GgufTensorInfo> infos) {
-        List<GgufTensorInfo> sorted = new ArrayList<>(infos);
-        sorted.sort(BY_OFFSET);
-        return sorted;
     }
 }

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +29,13 @@ final class GgufParser {
     static final int MAX_ARRAY_DEPTH = 8;
     static final int MAX_ALIGNMENT = 1 << 30;
     static final int MAX_DIMS = 4;
+    /**
+     * Heap the decoded header may take (strings, arrays, tensor infos; about 10 MB for a Llama 3
+     * vocabulary). Counts are also bounded by the bytes left in the file, but a huge hostile file
+     * could otherwise still ask for gigabytes of small objects.
+     */
+    static final long MAX_HEADER_HEAP_BYTES = 256L << 20;
+    private static final int OBJECT_OVERHEAD = 16;
 
     static final ValueLayout.OfByte U8 = ValueLayout.JAVA_BYTE;
     static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -46,6 +54,7 @@ final class GgufParser {
     private long position;
     /** What is being read, for error messages ("metadata key 'x'", "tensor 'y'"). */
     private String context = "header";
+    private long heapLeft = MAX_HEADER_HEAP_BYTES;
 
     private GgufParser(MemorySegment segment, String source) {
         this.segment = segment;
@@ -186,6 +195,7 @@ final class GgufParser {
                     + " exceeds the " + remaining + " bytes left in the file");
         }
         int n = (int) count;
+        charge((long) n * (type.fixedSize() > 0 ? type.fixedSize() : 8) + OBJECT_OVERHEAD, "array of " + n + " " + type);
         return switch (type) {
             case UINT8, INT8 -> GgufArray.wrap(type, copy(new byte[n], U8, n), n);
             case UINT16, INT16 -> GgufArray.wrap(type, copy(new short[n], U16, n), n);
@@ -252,6 +262,7 @@ final class GgufParser {
         if (dimCount < 1 || dimCount > MAX_DIMS) {
             throw errorAt(dimsOffset, "dimension count " + Integer.toUnsignedString(dimCount) + " is not in 1.." + MAX_DIMS);
         }
+        charge(128, "tensor info");
         long[] dims = new long[dimCount];
         long elements = 1;
         for (int d = 0; d < dimCount; d++) {
@@ -312,7 +323,9 @@ final class GgufParser {
             }
         }
         GgufTensorInfo previous = null;
-        for (GgufTensorInfo info : GgufFile.sortedByOffset(tensors)) {
+        List<GgufTensorInfo> byOffset = new ArrayList<>(tensors);
+        byOffset.sort(Comparator.comparingLong(GgufTensorInfo::offset));
+        for (GgufTensorInfo info : byOffset) {
             if (previous != null && previous.offset() + previous.byteSize() > info.offset()) {
                 throw new GgufFormatException(source + ": tensor '" + info.name() + "' at data offset "
                         + info.offset() + " overlaps tensor '" + previous.name() + "' (data offsets "
@@ -333,6 +346,7 @@ final class GgufParser {
         if (length > maxBytes) {
             throw errorAt(at, what + " length " + length + " exceeds the limit of " + maxBytes + " bytes");
         }
+        charge(2 * length + 2 * OBJECT_OVERHEAD, what);
         byte[] bytes = new byte[(int) length];
         MemorySegment.copy(segment, U8, position, bytes, 0, bytes.length);
         position += length;
@@ -369,6 +383,15 @@ final class GgufParser {
         if (bytes > size - position) {
             throw error("truncated: " + what + " needs " + bytes + " bytes but the file ends at offset " + size);
         }
+    }
+
+    /** Books heap for what is about to be decoded; a header that needs too much is rejected. */
+    private void charge(long bytes, String what) {
+        if (bytes > heapLeft) {
+            throw error("decoding " + what + " would take the header past " + (MAX_HEADER_HEAP_BYTES >> 20)
+                    + " MiB of memory");
+        }
+        heapLeft -= bytes;
     }
 
     private void requireCount(long count, long max, int minBytesEach, String what) {

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -189,7 +190,7 @@ public final class GgufWriter {
                     long written = out.count() - before;
                     if (written != tensor.byteSize()) {
                         throw new IllegalStateException("tensor '" + tensor.name() + "' (" + tensor.type()
-                                + " " + java.util.Arrays.toString(tensor.dims()) + ") wrote " + written
+                                + " " + Arrays.toString(tensor.dims()) + ") wrote " + written
                                 + " bytes, expected " + tensor.byteSize());
                     }
                 }

@@ -2,8 +2,6 @@ package io.bitnetstreams.engine.model;
 
 import io.bitnetstreams.engine.gguf.GgufFormatException;
 import io.bitnetstreams.engine.gguf.GgufMetadata;
-import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -147,14 +145,14 @@ public record BitNetConfig(
 
     private static Activation activation(GgufMetadata metadata, String arch) {
         String key = key(arch, "hidden_activation");
-        Optional<String> value = metadata.has(key) ? Optional.of(metadata.getString(key)) : Optional.empty();
-        if (value.isEmpty()) {
+        if (!metadata.has(key)) {
             // The official file has no activation key; BitNet b1.58 is trained with ReLU squared.
             return Activation.RELU_SQUARED;
         }
-        Activation parsed = Activation.parse(value.get());
+        String value = metadata.getString(key);
+        Activation parsed = Activation.parse(value);
         if (parsed == null) {
-            throw new ModelFormatException(key + " = '" + value.get()
+            throw new ModelFormatException(key + " = '" + value
                     + "' is not supported; expected relu2 (relu_squared), silu or gelu");
         }
         return parsed;
@@ -170,8 +168,7 @@ public record BitNetConfig(
 
     private static int optionalInt(GgufMetadata metadata, String arch, String name, int fallback) {
         String key = key(arch, name);
-        OptionalLong value = metadata.has(key) ? OptionalLong.of(metadata.getLong(key)) : OptionalLong.empty();
-        return value.isPresent() ? toInt(key, value.getAsLong()) : fallback;
+        return metadata.has(key) ? toInt(key, metadata.getLong(key)) : fallback;
     }
 
     private static float optionalFloat(GgufMetadata metadata, String arch, String name, float fallback) {

@@ -186,8 +186,16 @@ public final class BitNetModel {
                 throw new IllegalArgumentException("token id " + tokens[i] + " at index " + i + " outside [0, " + vocab + ")");
             }
         }
+        if (!cache.fits(config.layers(), config.kvDim())) {
+            throw new IllegalArgumentException("the KV cache was made for another model shape");
+        }
+        long logitCount = (long) (tokens.length - firstLogitRow) * vocab;
+        if (logitCount > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException((tokens.length - firstLogitRow) + " rows of " + vocab
+                    + " logits do not fit one array; ask for fewer rows");
+        }
         cache.reserve(tokens.length);
-        float[] logits = new float[Math.multiplyExact(tokens.length - firstLogitRow, vocab)];
+        float[] logits = new float[(int) logitCount];
         for (int from = 0; from < tokens.length; from += maxBatch) {
             int to = Math.min(tokens.length, from + maxBatch);
             float[] hidden = runBatch(cache, tokens, from, to);
@@ -351,13 +359,36 @@ public final class BitNetModel {
             ModelMath.rmsNorm(hidden, (firstRow + r) * dim, outputNorm, config.rmsEps(), normed, r * dim, dim);
         }
         FloatTensor head = output != null ? output : embedding;
+        // Each head row is widened once into a per-slice buffer and dotted with every requested
+        // position: one decode per row for a whole batch, and no Vector API temporaries (which the
+        // F16 vector dot allocates by the hundreds of MB until C2 has compiled it, inflating the heap).
         pool.parallelFor(0, vocab, (from, to) -> {
+            float[] row = new float[dim];
             for (int v = from; v < to; v++) {
+                head.readRow(v, dim, row, 0);
                 for (int r = 0; r < rows; r++) {
-                    dst[dstOffset + r * vocab + v] = head.dotRow(v, dim, normed, r * dim);
+                    dst[dstOffset + r * vocab + v] = dot(row, normed, r * dim, dim);
                 }
             }
         });
+    }
+
+    private static float dot(float[] a, float[] b, int bOffset, int n) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            s0 += a[i] * b[bOffset + i];
+            s1 += a[i + 1] * b[bOffset + i + 1];
+            s2 += a[i + 2] * b[bOffset + i + 2];
+            s3 += a[i + 3] * b[bOffset + i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += a[i] * b[bOffset + i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     private static void addInPlace(float[] x, float[] y, int n) {

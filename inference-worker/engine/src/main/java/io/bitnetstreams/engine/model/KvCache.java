@@ -72,6 +72,10 @@ public final class KvCache {
         return kvDim;
     }
 
+    boolean fits(int modelLayers, int modelKvDim) {
+        return layers == modelLayers && kvDim == modelKvDim;
+    }
+
     float[] keys(int layer) {
         return keys[layer];
     }

@@ -7,16 +7,17 @@ public final class ModelMath {
     }
 
     /**
-     * {@code out = x / sqrt(mean(x^2) + eps) * weight} over {@code n} values. The sum of squares is
-     * accumulated in double, as ggml does.
+     * {@code out = x / sqrt(mean(x^2) + eps) * weight} over {@code n} values, rounded as ggml does:
+     * squares in float, their sum in double, mean and scale in float.
      */
     public static void rmsNorm(float[] x, int xOffset, float[] weight, float eps, float[] out, int outOffset, int n) {
         double sum = 0;
         for (int i = 0; i < n; i++) {
             float v = x[xOffset + i];
-            sum += (double) v * v;
+            sum += v * v;
         }
-        float scale = (float) (1.0 / Math.sqrt(sum / n + eps));
+        float mean = (float) (sum / n);
+        float scale = (float) (1.0 / Math.sqrt(mean + eps));
         for (int i = 0; i < n; i++) {
             out[outOffset + i] = x[xOffset + i] * scale * weight[i];
         }

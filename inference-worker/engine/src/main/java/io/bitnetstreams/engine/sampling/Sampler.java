@@ -3,20 +3,28 @@ package io.bitnetstreams.engine.sampling;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Picks the next token from a row of logits: repetition penalty (llama.cpp semantics), then
  * top-k, temperature, softmax, top-p, min-p and a seeded draw. Temperature 0 is greedy (argmax,
  * ties to the lowest id). NaN logits count as negative infinity.
  *
- * <p>Cost per call is O(V) plus O(V log k) for top-k; candidates are only sorted after they have
- * been cut down (top-k, or the exact pre-filter of {@link #keepNucleus}), never V log V for a
- * small k. No boxing: all work happens on primitive scratch arrays reused across calls.
+ * <p>Cost per call is O(V) plus O(V log k) for top-k: the top k come from a bounded heap and the
+ * top-p nucleus from a quickselect, so there is never a V log V sort. No boxing: all work happens
+ * on primitive scratch arrays reused across calls.
  *
  * <p>Deterministic: the same parameters (seed included), logits and history give the same
- * sequence of tokens on every run. Not thread-safe; use one sampler per sequence.
+ * sequence of tokens on every run (on one kind of CPU: the vectorized exp may differ in the last
+ * bit between vector widths). Not thread-safe; use one sampler per sequence.
  */
 public final class Sampler {
+
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    /** Below this many candidates the nucleus search just sorts. */
+    private static final int SELECTION_CUTOFF = 32;
 
     private final SamplingParams params;
     private final SplittableRandom random;
@@ -50,8 +58,8 @@ public final class Sampler {
             applyRepetitionPenalty(logits, history, historyLength);
         }
         int best = argmax(logits);
-        if (params.isGreedy() || logits[best] == Float.POSITIVE_INFINITY) {
-            return best;
+        if (params.isGreedy() || Float.isInfinite(logits[best])) {
+            return best; // +inf dominates everything; all -inf leaves nothing to draw from
         }
         int count = collectCandidates(logits);
         boolean sorted = params.topK() > 0 && params.topK() < logits.length; // collectTopK sorts
@@ -162,21 +170,32 @@ public final class Sampler {
             } else if (value > values[0]) { // ids arrive ascending, so an equal value never beats the root
                 values[0] = value;
                 ids[0] = i;
-                siftDown(0, size);
+                siftDown(0, 0, size);
             }
         }
-        sortBestFirst(size, true);
+        sortBestFirst(0, size, true);
         return size;
     }
 
-    /** Turns logits into exp((logit - max) / T) in place; returns their sum. */
+    /**
+     * Turns logits into exp((logit - max) / T) in place; returns their sum. Vectorized because
+     * without top-k this runs over the whole vocabulary for every token (Math.exp per logit costs
+     * milliseconds at V = 128,256).
+     */
     private double toRelativeProbabilities(int count, float maxLogit) {
-        double inverseTemperature = 1.0 / params.temperature();
+        float inverseTemperature = (float) (1.0 / params.temperature());
+        float[] v = values;
+        int i = 0;
+        for (int bound = SPECIES.loopBound(count); i < bound; i += SPECIES.length()) {
+            FloatVector.fromArray(SPECIES, v, i).sub(maxLogit).mul(inverseTemperature)
+                    .lanewise(VectorOperators.EXP).intoArray(v, i);
+        }
+        for (; i < count; i++) {
+            v[i] = (float) Math.exp((v[i] - maxLogit) * inverseTemperature);
+        }
         double sum = 0;
-        for (int i = 0; i < count; i++) {
-            float p = (float) Math.exp((values[i] - maxLogit) * inverseTemperature);
-            values[i] = p;
-            sum += p;
+        for (int j = 0; j < count; j++) {
+            sum += v[j];
         }
         return sum;
     }
@@ -205,31 +224,89 @@ public final class Sampler {
      *
      * <p>Unsorted candidates are first cut without sorting: tokens below
      * eps = (1 - topP) * mass / n together hold less than (1 - topP) of the mass, so the nucleus
-     * lies entirely among tokens >= eps. Only those are sorted.
+     * lies entirely among tokens >= eps. The nucleus is then found by selection, not sorting.
      */
     private int keepNucleus(int count, boolean sorted, double fullMass, int totalCount) {
         double target = params.topP() * fullMass;
-        if (!sorted) {
-            double epsilon = (1.0 - params.topP()) * fullMass / totalCount;
-            int kept = 0;
-            for (int i = 0; i < count; i++) {
-                if (values[i] >= epsilon) {
-                    values[kept] = values[i];
-                    ids[kept] = ids[i];
-                    kept++;
-                }
-            }
-            count = kept;
-            sortBestFirst(count, false);
+        if (sorted) {
+            return prefixReaching(0, count, target);
         }
-        double cumulative = 0;
+        double epsilon = (1.0 - params.topP()) * fullMass / totalCount;
+        int kept = 0;
         for (int i = 0; i < count; i++) {
+            if (values[i] >= epsilon) {
+                values[kept] = values[i];
+                ids[kept] = ids[i];
+                kept++;
+            }
+        }
+        return selectNucleus(kept, target);
+    }
+
+    /** End of the smallest prefix of the best-first range [from, to) whose mass reaches {@code needed}. */
+    private int prefixReaching(int from, int to, double needed) {
+        double cumulative = 0;
+        for (int i = from; i < to; i++) {
             cumulative += values[i];
-            if (cumulative >= target) {
+            if (cumulative >= needed) {
                 return i + 1;
             }
         }
-        return count;
+        return to;
+    }
+
+    /**
+     * Quickselect for the nucleus in expected O(n): a three-way partition around a pivot value
+     * either puts the whole nucleus among the larger values, ends it inside the block equal to
+     * the pivot (lowest ids first, as in the sorted order), or takes the larger and equal values
+     * and continues among the smaller ones. Leaves the nucleus (unordered) in [0, end), returns end.
+     */
+    private int selectNucleus(int count, double target) {
+        int lo = 0;
+        int hi = count;
+        double needed = target;
+        while (hi - lo > SELECTION_CUTOFF) {
+            float pivot = medianOfThree(values[lo], values[(lo + hi) >>> 1], values[hi - 1]);
+            int greaterEnd = lo; // [lo, greaterEnd) > pivot, [greaterEnd, i) == pivot, [lessStart, hi) < pivot
+            int lessStart = hi;
+            int i = lo;
+            while (i < lessStart) {
+                float value = values[i];
+                if (value > pivot) {
+                    swap(greaterEnd++, i++);
+                } else if (value < pivot) {
+                    swap(i, --lessStart);
+                } else {
+                    i++;
+                }
+            }
+            double greaterMass = mass(lo, greaterEnd);
+            if (greaterMass >= needed) {
+                hi = greaterEnd;
+                continue;
+            }
+            double equalMass = mass(greaterEnd, lessStart);
+            if (greaterMass + equalMass >= needed) {
+                sortBestFirst(greaterEnd, lessStart - greaterEnd, false);
+                return prefixReaching(greaterEnd, lessStart, needed - greaterMass);
+            }
+            needed -= greaterMass + equalMass;
+            lo = lessStart;
+        }
+        sortBestFirst(lo, hi - lo, false);
+        return prefixReaching(lo, hi, needed);
+    }
+
+    private double mass(int from, int to) {
+        double sum = 0;
+        for (int i = from; i < to; i++) {
+            sum += values[i];
+        }
+        return sum;
+    }
+
+    private static float medianOfThree(float a, float b, float c) {
+        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
     }
 
     private int draw(int count) {
@@ -281,7 +358,8 @@ public final class Sampler {
         }
     }
 
-    private void siftDown(int index, int size) {
+    /** Sift-down in the heap stored at [base, base + size). */
+    private void siftDown(int base, int index, int size) {
         while (true) {
             int left = 2 * index + 1;
             if (left >= size) {
@@ -289,27 +367,30 @@ public final class Sampler {
             }
             int worst = left;
             int right = left + 1;
-            if (right < size && worse(right, left)) {
+            if (right < size && worse(base + right, base + left)) {
                 worst = right;
             }
-            if (!worse(worst, index)) {
+            if (!worse(base + worst, base + index)) {
                 return;
             }
-            swap(index, worst);
+            swap(base + index, base + worst);
             index = worst;
         }
     }
 
-    /** Heap sort with a min-heap: repeatedly moving the worst to the end leaves the best first. */
-    private void sortBestFirst(int count, boolean alreadyHeap) {
+    /**
+     * Heap sort of [base, base + count) with a min-heap: repeatedly moving the worst to the end
+     * leaves the best first (ties: lower id first).
+     */
+    private void sortBestFirst(int base, int count, boolean alreadyHeap) {
         if (!alreadyHeap) {
             for (int i = (count >>> 1) - 1; i >= 0; i--) {
-                siftDown(i, count);
+                siftDown(base, i, count);
             }
         }
         for (int end = count - 1; end > 0; end--) {
-            swap(0, end);
-            siftDown(0, end);
+            swap(base, base + end);
+            siftDown(base, 0, end);
         }
     }
 }

@@ -7,6 +7,9 @@ import java.lang.foreign.MemorySegment;
 /** F16: IEEE 754 half precision, 2 bytes per element, little-endian. */
 public final class F16Tensor implements FloatTensor {
 
+    /** Whether the Vector API is there (the launchers and tests add it); the scalar path works without. */
+    static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
     private final MemorySegment data;
     private final long elements;
 
@@ -59,6 +62,10 @@ public final class F16Tensor implements FloatTensor {
         long start = Layouts.rowStart(row, cols, elements);
         Layouts.requireDst(dst, dstOffset, cols);
         long base = start * 2;
+        if (VECTOR) {
+            F16Rows.read(data, base, cols, dst, dstOffset);
+            return;
+        }
         for (int k = 0; k < cols; k++) {
             dst[dstOffset + k] = decode(data.get(I16, base + 2L * k));
         }
@@ -68,6 +75,11 @@ public final class F16Tensor implements FloatTensor {
     public float dotRow(int row, int cols, float[] x, int xOffset) {
         long base = Layouts.rowStart(row, cols, elements) * 2;
         java.util.Objects.checkFromIndexSize(xOffset, cols, x.length);
+        return VECTOR ? F16Rows.dotLanes(data, base, cols, x, xOffset) : dotScalar(base, cols, x, xOffset);
+    }
+
+    /** The plain loop: the fallback without the Vector API, and the reference in tests. */
+    float dotScalar(long base, int cols, float[] x, int xOffset) {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int k = 0;
         for (; k + 4 <= cols; k += 4) {

@@ -5,6 +5,7 @@ import static io.bitnetstreams.engine.tensor.Layouts.I64;
 import static io.bitnetstreams.engine.tensor.Layouts.I8;
 
 import io.bitnetstreams.engine.gguf.GgufFormatException;
+import io.bitnetstreams.engine.gguf.GgufWriter;
 import io.bitnetstreams.engine.kernel.TernaryWeights;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -85,6 +86,25 @@ public final class I2STensor implements TernaryWeights {
                 dst.set(I8, at + p, (byte) v);
             }
         }
+    }
+
+    /**
+     * A GGUF tensor source that packs {@code weights} (any format, or a generator of codes) as I2_S
+     * row block by row block, scale trailer last: {@code byteSize(rows, cols)} bytes with little heap.
+     */
+    public static GgufWriter.TensorDataSource source(TernaryWeights weights) {
+        int rows = weights.rows();
+        int cols = weights.cols();
+        byteSize(rows, cols); // validates the shape
+        byte[] trailer = new byte[TRAILER_BYTES];
+        writeTrailer(weights.scale(), MemorySegment.ofArray(trailer), 0);
+        int rowMultiple = BLOCK / gcd(cols, BLOCK); // row blocks must hold whole 128-element blocks
+        return new PackingSource(weights, rowMultiple, n -> (long) n * cols / 4,
+                (codes, n, c, scale, dst) -> packRows(codes, 0, n, c, dst, 0), trailer);
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
     }
 
     /** Writes the 32-byte trailer (LE f32 scale, then 28 zero bytes) at {@code dst[dstOffset ..]}. */

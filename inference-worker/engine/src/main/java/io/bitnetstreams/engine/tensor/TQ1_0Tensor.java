@@ -4,6 +4,7 @@ import static io.bitnetstreams.engine.tensor.Layouts.I16;
 import static io.bitnetstreams.engine.tensor.Layouts.I8;
 
 import io.bitnetstreams.engine.gguf.GgufFormatException;
+import io.bitnetstreams.engine.gguf.GgufWriter;
 import io.bitnetstreams.engine.kernel.TernaryWeights;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -69,6 +70,17 @@ public final class TQ1_0Tensor implements TernaryWeights {
     public static void pack(byte[] codes, int rows, int cols, float scale, MemorySegment dst) {
         Layouts.requireBytes(dst, byteSize(rows, cols), "TQ1_0 " + rows + " x " + cols);
         packRows(codes, 0, rows, cols, scale, dst, 0);
+    }
+
+    /**
+     * A GGUF tensor source that packs {@code weights} (any format, or a generator of codes) as TQ1_0 row
+     * block by row block, with {@code d = f16(weights.scale())}: {@code byteSize(rows, cols)} bytes with little heap.
+     */
+    public static GgufWriter.TensorDataSource source(TernaryWeights weights) {
+        int cols = weights.cols();
+        byteSize(weights.rows(), cols); // validates the shape
+        return new PackingSource(weights, 1, n -> byteSize(n, cols),
+                (codes, n, c, scale, dst) -> packRows(codes, 0, n, c, scale, dst, 0), new byte[0]);
     }
 
     /**

@@ -97,6 +97,18 @@ class BitnetCliTest {
     }
 
     @Test
+    void tokenizeReadsATiktokenRanksFile() {
+        Path ranks = Path.of(System.getProperty("bitnet.shared.dir", "../shared"), "data", "llama3-tokenizer.model");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(ranks), "real vocabulary not available");
+        Run tokens = run("tokenize", ranks.toString(), "--text", "Hello world", "--ids-only");
+        assertThat(tokens.exitCode()).as(tokens.err()).isZero();
+        // Llama 3: "Hello" = 9906, " world" = 1917
+        assertThat(tokens.out().trim()).isEqualTo("9906 1917");
+        Run pieces = run("tokenize", ranks.toString(), "--text", "Hello world");
+        assertThat(pieces.out()).contains("9906  Hello").contains("1917  Ġworld");
+    }
+
+    @Test
     void greedyGenerateIsTheArgmaxOfTheModelsLogits() throws Exception {
         Run first = run("generate", model.toString(), "-p", "Hello", "-n", "6", "--temp", "0", "--json", "--threads", "1");
         assertThat(first.exitCode()).as(first.err()).isZero();
@@ -227,6 +239,8 @@ class BitnetCliTest {
         assertThat(run("generate", model.toString(), "-p", "x", "--top-p", "7").exitCode()).isEqualTo(2);
         assertThat(run("synth", "-o", dir.resolve("x.gguf").toString(), "--wtype", "q4_0").exitCode()).isEqualTo(2);
         assertThat(run("frobnicate").exitCode()).isEqualTo(2);
+        assertThat(run("generate", model.toString(), "-p", "x", "--threads", "0").exitCode()).isEqualTo(2);
+        assertThat(run("perplexity", model.toString(), "-f", "x.txt", "--kernels", "fast").exitCode()).isEqualTo(2);
         assertThat(run().exitCode()).isEqualTo(2);
     }
 

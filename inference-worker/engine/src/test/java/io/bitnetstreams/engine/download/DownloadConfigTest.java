@@ -45,6 +45,8 @@ class DownloadConfigTest {
         assertThatIllegalArgumentException().isThrownBy(() -> config.withMaxFileBytes(0)).withMessageContaining("maxFileBytes");
         assertThatIllegalArgumentException().isThrownBy(() -> config.withBearerToken("a\nb")).withMessageContaining("token");
         assertThatIllegalArgumentException().isThrownBy(() -> new DownloadConfig(Path.of("x"), 3, Duration.ZERO,
-                Duration.ZERO, Duration.ZERO, 1, null)).withMessageContaining("connectTimeout");
+                Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1), 1, null)).withMessageContaining("connectTimeout");
+        assertThatIllegalArgumentException().isThrownBy(() -> config.withStallTimeout(Duration.ZERO))
+                .withMessageContaining("stallTimeout");
     }
 }

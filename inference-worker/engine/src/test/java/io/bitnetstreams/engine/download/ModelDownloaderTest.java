@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class ModelDownloaderTest {
@@ -88,6 +89,18 @@ class ModelDownloaderTest {
         assertThat(listener.resumedFrom).containsExactly(0L, 100_000L);
         assertThat(waits).containsExactly(Duration.ofMillis(100));
         assertThat(listener.retries).hasSize(1);
+    }
+
+    @Test
+    @Timeout(30) // without the watchdog the read would hang forever
+    void dropsAStalledBodyAndResumes() throws Exception {
+        server.stallFirstResponseAfter(70_000);
+
+        Path file = download(config().withStallTimeout(Duration.ofMillis(300)), server.fileUri(), server.sha256());
+
+        assertThat(Files.readAllBytes(file)).isEqualTo(server.content());
+        assertThat(server.requests()).extracting(TestFileServer.Request::range).containsExactly(null, "bytes=70000-");
+        assertThat(listener.retries).singleElement().asString().contains("no data for");
     }
 
     @Test
@@ -263,6 +276,19 @@ class ModelDownloaderTest {
                 .isInstanceOf(DownloadException.class)
                 .hasMessageContaining("limit");
         assertThat(target()).doesNotExist();
+    }
+
+    @Test
+    void refusesASecondConcurrentDownloadOfTheSameFile() throws Exception {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(part(),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock ignored = channel.lock()) {
+            assertThatThrownBy(() -> download(config(), server.fileUri(), null))
+                    .isInstanceOf(DownloadException.class)
+                    .hasMessageContaining("in progress");
+        }
+        assertThat(server.requests()).isEmpty();
+        assertThat(download(config(), server.fileUri(), server.sha256())).exists(); // the lock is gone
     }
 
     @Test

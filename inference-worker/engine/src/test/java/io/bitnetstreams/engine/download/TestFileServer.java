@@ -13,6 +13,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,12 +41,16 @@ public final class TestFileServer implements AutoCloseable {
     private volatile boolean ignoreRange;
     private volatile long cutFirstResponseAfter = -1;
     private volatile URI redirectTarget;
+    private volatile long stallFirstResponseAfter = -1;
+    private final CountDownLatch released = new CountDownLatch(1);
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
     public TestFileServer(int size, long seed) throws IOException {
         this.content = new byte[size];
         new SplittableRandom(seed).nextBytes(content);
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
+        server.setExecutor(executor); // a stalled handler must not block the next request
         server.start();
     }
 
@@ -78,6 +85,11 @@ public final class TestFileServer implements AutoCloseable {
     /** The first response of {@code /model.bin} announces the full length but ends after {@code bytes}. */
     public void cutFirstResponseAfter(long bytes) {
         cutFirstResponseAfter = bytes;
+    }
+
+    /** The first response of {@code /model.bin} sends {@code bytes}, then hangs until the server closes. */
+    public void stallFirstResponseAfter(long bytes) {
+        stallFirstResponseAfter = bytes;
     }
 
     /** The next {@code times} requests get {@code status}. */
@@ -131,7 +143,19 @@ public final class TestFileServer implements AutoCloseable {
         }
         long cut = cutFirstResponseAfter;
         cutFirstResponseAfter = -1;
+        long stall = stallFirstResponseAfter;
+        stallFirstResponseAfter = -1;
         OutputStream body = exchange.getResponseBody();
+        if (stall >= 0) {
+            body.write(content, (int) start, (int) Math.min(stall, content.length - start));
+            body.flush();
+            try {
+                released.await(); // a half-open connection: no more bytes, no close
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
         if (cut >= 0) {
             body.write(content, (int) start, (int) Math.min(cut, content.length - start));
             body.flush();
@@ -143,6 +167,8 @@ public final class TestFileServer implements AutoCloseable {
 
     @Override
     public void close() {
+        released.countDown();
         server.stop(0);
+        executor.shutdownNow();
     }
 }

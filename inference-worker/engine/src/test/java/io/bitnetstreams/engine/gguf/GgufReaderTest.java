@@ -199,6 +199,21 @@ class GgufReaderTest {
     }
 
     @Test
+    void boundsTheHeapAHugeHeaderWouldTake(@TempDir Path dir) throws Exception {
+        // 40 M UINT64 values fit the (sparse) file, but would take 320 MB of heap: rejected before allocating
+        long count = 40_000_000L;
+        byte[] header = new GgufBytes().header(3, 0, 1).str("big").u32(GgufValueType.ARRAY.id())
+                .u32(GgufValueType.UINT64.id()).u64(count).bytes();
+        Path path = dir.resolve("huge.gguf");
+        try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
+            raf.write(header);
+            raf.setLength(header.length + 8 * count);
+        }
+        assertThatThrownBy(() -> GgufFile.open(path)).isInstanceOf(GgufFormatException.class)
+                .hasMessageContainingAll("'big'", "MiB of memory");
+    }
+
+    @Test
     void openReportsMissingFilesAndCorruptOnes(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> GgufFile.open(dir.resolve("absent.gguf")))
                 .isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining("absent.gguf");

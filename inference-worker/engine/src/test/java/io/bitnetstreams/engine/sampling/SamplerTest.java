@@ -76,6 +76,8 @@ class SamplerTest {
             assertThat(sampler.sample(logits.clone(), null, 0)).isEqualTo(2);
         }
         assertThat(new Sampler(PLAIN).sample(new float[] {1f, Float.POSITIVE_INFINITY, 2f}, null, 0)).isEqualTo(1);
+        float[] allExcluded = {Float.NaN, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        assertThat(new Sampler(PLAIN.withTopP(0.5f)).sample(allExcluded, null, 0)).isEqualTo(1);
     }
 
     @Test
@@ -184,9 +186,10 @@ class SamplerTest {
     @Test
     void fullChainMatchesASortingReferenceInDistribution() {
         float[] logits = peakedLogits(21, 2_000);
+        Integer[] order = sortedIds(logits);
         int draws = 25_000;
         for (SamplingParams params : CHAINS) {
-            double[] expected = referenceDistribution(logits, params);
+            double[] expected = referenceDistribution(logits, order, params);
             assertFrequencies(counts(new Sampler(params), logits, draws), expected, draws);
         }
     }
@@ -194,14 +197,29 @@ class SamplerTest {
     @Test
     void fullChainStaysInsideTheReferenceSupportOnTheFullVocabulary() {
         float[] logits = peakedLogits(22, 128_256);
+        Integer[] order = sortedIds(logits);
         for (SamplingParams params : CHAINS) {
-            double[] expected = referenceDistribution(logits, params);
+            double[] expected = referenceDistribution(logits, order, params);
             Sampler sampler = new Sampler(params);
             for (int i = 0; i < 200; i++) {
                 int id = sampler.sample(logits.clone(), null, 0);
                 assertThat(expected[id]).as("probability of drawn id %d under %s", id, params).isPositive();
             }
         }
+    }
+
+    @Test
+    void topPEndingInsideABlockOfTiesKeepsTheLowestIds() {
+        float[] logits = new float[3_000];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = 2 - i % 3; // 1,000 ids each at logits 2, 1 and 0, interleaved
+        }
+        // mass 7389 + 2718 + 1000: top-p 0.8 takes all of logit 2 and the 551 lowest ids of logit 1
+        SamplingParams params = new SamplingParams(1f, 0, 0.8f, 0f, 1f, 0, 12L);
+        double[] expected = referenceDistribution(logits, params);
+        assertThat(Arrays.stream(expected).filter(p -> p > 0).count()).isEqualTo(1_551);
+        int draws = 20_000;
+        assertFrequencies(counts(new Sampler(params), logits, draws), expected, draws);
     }
 
     @Test
@@ -272,7 +290,10 @@ class SamplerTest {
 
     /** The textbook chain with a full sort: top-k, temperature, softmax, top-p, min-p, renormalize. */
     private static double[] referenceDistribution(float[] logits, SamplingParams params) {
-        Integer[] order = sortedIds(logits);
+        return referenceDistribution(logits, sortedIds(logits), params);
+    }
+
+    private static double[] referenceDistribution(float[] logits, Integer[] order, SamplingParams params) {
         int k = params.topK() == 0 ? logits.length : Math.min(params.topK(), logits.length);
         double max = logits[order[0]];
         double[] p = new double[k];

@@ -151,6 +151,55 @@ class FloatFormatsTest {
     }
 
     @Test
+    void f16VectorPathMatchesTheScalarLoopAcrossChunksAndTails() {
+        assertThat(F16Tensor.VECTOR).as("tests run with the Vector API, so the fast path is covered").isTrue();
+        Random random = new Random(6);
+        int cols = 2 * 1024 + 37; // crosses the 1024-element chunks and leaves a scalar tail
+        float[] v = new float[3 * cols];
+        for (int i = 0; i < v.length; i++) v[i] = (float) random.nextGaussian();
+        MemorySegment seg = MemorySegment.ofArray(new byte[2 * v.length]);
+        F16Tensor.pack(v, 0, v.length, seg, 0);
+        F16Tensor t = F16Tensor.of(seg, v.length);
+        float[] x = new float[cols + 2];
+        for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+        float[] row = new float[cols];
+        for (int r = 0; r < 3; r++) {
+            t.readRow(r, cols, row, 0);
+            double expected = 0;
+            for (int k = 0; k < cols; k++) {
+                assertThat(row[k]).isEqualTo(F16Tensor.decode(F16Tensor.encode(v[r * cols + k])));
+                expected += (double) row[k] * x[2 + k];
+            }
+            assertThat((double) t.dotRow(r, cols, x, 2)).isCloseTo(expected, within(1e-2));
+            assertThat((double) t.dotScalar(2L * r * cols, cols, x, 2)).isCloseTo(expected, within(1e-2));
+        }
+    }
+
+    @Test
+    void f16DotConvertsEveryHalfExactly() {
+        // all 65,536 bit patterns (subnormals, -0, inf, NaN) at an even, an odd and a later lane position
+        int cols = 64;
+        byte[] bytes = new byte[2 * cols];
+        MemorySegment seg = MemorySegment.ofArray(bytes);
+        F16Tensor t = F16Tensor.of(seg, cols);
+        for (int position : new int[] {0, 1, 45}) {
+            float[] x = new float[cols];
+            x[position] = 1f;
+            for (int h = 0; h < 65536; h++) {
+                seg.set(Layouts.I16, 2L * position, (short) h);
+                float expected = Float.float16ToFloat((short) h) + 0f; // -0 sums to +0
+                float actual = t.dotRow(0, cols, x, 0);
+                if (Float.isNaN(expected)) {
+                    assertThat(actual).as("half 0x%04x", h).isNaN();
+                } else if (Float.floatToIntBits(actual) != Float.floatToIntBits(expected)) {
+                    assertThat(actual).as("half 0x%04x at %d", h, position).isEqualTo(expected);
+                }
+            }
+            seg.set(Layouts.I16, 2L * position, (short) 0);
+        }
+    }
+
+    @Test
     void bf16RowsAndDots() {
         checkRowsAndDots(BF16Tensor::pack, BF16Tensor::of, 2, 1);
     }

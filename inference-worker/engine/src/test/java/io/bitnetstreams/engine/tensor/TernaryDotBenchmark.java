@@ -43,6 +43,7 @@ public class TernaryDotBenchmark {
     private Arena arena;
     private TernaryWeights weights;
     private F16Tensor embedding;
+    private MemorySegment embeddingData;
     private byte[] q;
     private float[] x;
 
@@ -76,6 +77,7 @@ public class TernaryDotBenchmark {
         MemorySegment emb = arena.allocate(F16Tensor.byteSize(values.length));
         F16Tensor.pack(values, 0, values.length, emb, 0);
         embedding = F16Tensor.of(emb, values.length);
+        embeddingData = emb;
         x = new float[COLS];
         for (int i = 0; i < COLS; i++) x[i] = (float) random.nextGaussian();
     }
@@ -90,6 +92,24 @@ public class TernaryDotBenchmark {
         int acc = 0;
         for (int m = 0; m < ROWS; m++) {
             acc += weights.dotCodes(m, q, 0);
+        }
+        return acc;
+    }
+
+    @Benchmark
+    public float f16RowsLanes() {
+        float acc = 0;
+        for (int r = 0; r < ROWS / 8; r++) {
+            acc += F16Rows.dotLanes(embeddingData, (long) r * COLS * 2, COLS, x, 0);
+        }
+        return acc;
+    }
+
+    @Benchmark
+    public float f16RowsScalar() {
+        float acc = 0;
+        for (int r = 0; r < ROWS / 8; r++) {
+            acc += embedding.dotScalar((long) r * COLS * 2, COLS, x, 0);
         }
         return acc;
     }
