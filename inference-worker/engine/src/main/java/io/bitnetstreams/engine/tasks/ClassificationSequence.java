@@ -153,6 +153,6 @@ final class ClassificationSequence extends Sequence {
 
     @Override
     void deadlineExceeded() {
-        fail(new EngineException(EngineException.Reason.DEADLINE_EXCEEDED, "classification did not finish in time"));
+        fail(new EngineException(EngineException.Reason.DEADLINE_EXCEEDED, "deadline passed before the classification finished"));
     }
 }
