@@ -153,6 +153,26 @@ class InferenceEngineTest {
     }
 
     @Test
+    void aTinyStepBudgetStillServesEverySequenceCorrectly() {
+        try (InferenceEngine engine = engine(EngineConfig.defaults().withStepTokenBudget(3))) {
+            List<String> users = List.of("one", "two", "three", "four", "five");
+            List<CompletableFuture<GenerationResult>> gens = new ArrayList<>();
+            for (String u : users) {
+                gens.add(engine.generate(GenerationRequest.of(u, 6), null));
+            }
+            ClassificationRequest request = ClassificationRequest.of("label me", List.of("alpha", "beta", "gamma"));
+            CompletableFuture<ClassificationResult> classified = engine.classify(request);
+            for (int i = 0; i < users.size(); i++) {
+                assertThat(gens.get(i).join().tokens()).containsExactly(referenceGreedy(users.get(i), 6));
+            }
+            int[] prompt = CHAT.encodePrompt(InferenceEngine.classificationSystem(request), request.text());
+            for (LabelScore s : classified.join().labels()) {
+                assertThat(s.logLikelihood()).isCloseTo(referenceLogLikelihood(prompt, s.label()), within(1e-3));
+            }
+        }
+    }
+
+    @Test
     void multiLabelSelectsEveryLabelAtOrAboveItsThreshold() {
         try (InferenceEngine engine = engine(small())) {
             List<String> labels = List.of("a", "b", "c");
