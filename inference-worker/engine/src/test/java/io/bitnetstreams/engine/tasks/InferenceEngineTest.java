@@ -173,6 +173,35 @@ class InferenceEngineTest {
     }
 
     @Test
+    void mixedRequestsFromManyThreadsAllCompleteCorrectly() throws Exception {
+        String schema = "{\"type\":\"object\",\"properties\":{\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"]}";
+        try (InferenceEngine engine = engine(small());
+             java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(3)) {
+            List<java.util.concurrent.Future<Void>> done = new ArrayList<>();
+            for (int c = 0; c < 3; c++) {
+                String user = "client " + c;
+                done.add(clients.submit(() -> {
+                    CompletableFuture<GenerationResult> gen = engine.generate(GenerationRequest.of(user, 5), null);
+                    ClassificationRequest request = ClassificationRequest.of(user, List.of("x", "yy"));
+                    CompletableFuture<ClassificationResult> cls = engine.classify(request);
+                    CompletableFuture<ExtractionResult> ext = engine.extract(ExtractionRequest.of(user, schema, 20));
+                    assertThat(gen.join().tokens()).containsExactly(referenceGreedy(user, 5));
+                    int[] prompt = CHAT.encodePrompt(InferenceEngine.classificationSystem(request), user);
+                    for (LabelScore s : cls.join().labels()) {
+                        assertThat(s.logLikelihood()).isCloseTo(referenceLogLikelihood(prompt, s.label()), within(1e-3));
+                    }
+                    assertThat(ext.join().status()).isEqualTo(ExtractionResult.Status.COMPLETE);
+                    assertThat(ext.join().result().get("ok").isBoolean()).isTrue();
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<Void> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
     void multiLabelSelectsEveryLabelAtOrAboveItsThreshold() {
         try (InferenceEngine engine = engine(small())) {
             List<String> labels = List.of("a", "b", "c");
