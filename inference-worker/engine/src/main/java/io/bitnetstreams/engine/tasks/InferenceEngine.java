@@ -130,6 +130,9 @@ public final class InferenceEngine implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        if (Thread.currentThread() == scheduler) {
+            return; // called from a listener or callback: the loop ends after this step
+        }
         try {
             scheduler.join();
         } catch (InterruptedException e) {
