@@ -10,6 +10,7 @@ import io.bitnetstreams.topology.TopologyMetrics;
 import io.bitnetstreams.topology.config.TopologyConfig;
 import io.bitnetstreams.topology.errors.DeadLetterDeserializationHandler;
 import io.bitnetstreams.topology.errors.DeadLetterRecords;
+import io.bitnetstreams.topology.errors.DeadLetterRecords;
 import io.bitnetstreams.topology.errors.DeadLetterProcessingHandler;
 import io.bitnetstreams.topology.errors.DeadLetterProductionHandler;
 import io.bitnetstreams.topology.http.StatusServer;
@@ -47,7 +48,8 @@ public final class TopologyApp implements AutoCloseable {
         meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry = new HttpSchemaRegistryClient(SerdeConfig.parse(config.serdeConfig()).registry());
         Topics topics = Topics.create(config.topics(), registry, config.serdeConfig());
-        var topology = BitnetTopology.build(config, topics, tokenizer, new TopologyMetrics(meters));
+        var metrics = new TopologyMetrics(meters);
+        var topology = BitnetTopology.build(config, topics, tokenizer, metrics);
         LOG.info("topology:\n{}", topology.describe());
 
         // the HTTP port must be known before Streams starts: it is this instance's application.server
@@ -56,6 +58,7 @@ public final class TopologyApp implements AutoCloseable {
                 () -> holder[0] != null && holder[0].state().isRunningOrRebalancing());
         HostInfo self = new HostInfo(config.advertisedHost(), http.port());
         Properties properties = streamsProperties(config, self);
+        properties.put(DeadLetterRecords.METRICS_CONFIG, metrics);
         properties.put(DeadLetterRecords.REGISTRY_CLIENT_CONFIG, registry); // the handlers share our registry client
         streams = new KafkaStreams(topology, properties);
         holder[0] = streams;

@@ -6,6 +6,7 @@ import io.bitnetstreams.schemas.serde.AvroSerializer;
 import io.bitnetstreams.schemas.serde.SerdeException;
 import io.bitnetstreams.schemas.serde.registry.RegistryUnavailableException;
 import io.bitnetstreams.schemas.serde.registry.SchemaRegistryClient;
+import io.bitnetstreams.topology.TopologyMetrics;
 import io.bitnetstreams.topology.processors.DeadLettering;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -28,9 +29,15 @@ public final class DeadLetterRecords implements AutoCloseable {
      * HTTP client from {@code schema.registry.url} (embedding, tests).
      */
     public static final String REGISTRY_CLIENT_CONFIG = "bitnet.schema.registry.client";
+    /**
+     * Optional Streams config entry holding the application's {@code TopologyMetrics} object, so dead letters the
+     * handlers raise are counted with the topology's own (handlers are created by Kafka Streams from class names).
+     */
+    public static final String METRICS_CONFIG = "bitnet.topology.metrics";
 
     private final String topic;
     private final AvroSerializer<DeadLetter> serializer;
+    private final TopologyMetrics metrics;
 
     public DeadLetterRecords(Map<String, ?> configs) {
         Object topic = configs.get(DEAD_LETTER_TOPIC_CONFIG);
@@ -42,12 +49,14 @@ public final class DeadLetterRecords implements AutoCloseable {
                 ? new AvroSerializer<>(shared)
                 : new AvroSerializer<>();
         serializer.configure(configs, false);
+        this.metrics = configs.get(METRICS_CONFIG) instanceof TopologyMetrics shared ? shared : null;
     }
 
     /** For tests: a given topic and (configured) serializer. */
-    DeadLetterRecords(String topic, AvroSerializer<DeadLetter> serializer) {
+    DeadLetterRecords(String topic, AvroSerializer<DeadLetter> serializer, TopologyMetrics metrics) {
         this.topic = topic;
         this.serializer = serializer;
+        this.metrics = metrics;
     }
 
     /** The dead letter of the source record the context describes, as a record for the dead-letter topic. */
@@ -58,7 +67,11 @@ public final class DeadLetterRecords implements AutoCloseable {
         DeadLetter letter = DeadLettering.deadLetter(reason, message, rawKey, context.sourceRawValue(),
                 context.topic(), context.partition(), context.offset(), STAGE,
                 rawKey == null ? null : new String(rawKey, StandardCharsets.UTF_8), System.currentTimeMillis());
-        return List.of(new ProducerRecord<>(topic, null, rawKey, serializer.serialize(topic, letter)));
+        var deadLetter = new ProducerRecord<>(topic, null, rawKey, serializer.serialize(topic, letter));
+        if (metrics != null) {
+            metrics.deadLetter(reason);
+        }
+        return List.of(deadLetter);
     }
 
     /** The reason a serde exception carries, else {@code fallback}. */

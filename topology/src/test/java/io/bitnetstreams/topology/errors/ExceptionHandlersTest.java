@@ -7,6 +7,7 @@ import io.bitnetstreams.avro.DeadLetterReason;
 import io.bitnetstreams.schemas.serde.AvroDeserializer;
 import io.bitnetstreams.schemas.serde.AvroSerializer;
 import io.bitnetstreams.schemas.serde.registry.RegistryUnavailableException;
+import io.bitnetstreams.topology.TopologyMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,12 +30,13 @@ class ExceptionHandlersTest {
     private static final byte[] VALUE = {1, 2, 3};
 
     private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    private final TopologyMetrics metrics = TopologyMetrics.inMemory();
     private final DeadLetterRecords records = records();
 
     private DeadLetterRecords records() {
         var serializer = new AvroSerializer<DeadLetter>(registry);
         serializer.configure(Map.of("schema.registry.url", "http://unused:1"), false);
-        return new DeadLetterRecords("dlq", serializer);
+        return new DeadLetterRecords("dlq", serializer, metrics);
     }
 
     @Test
@@ -52,6 +54,7 @@ class ExceptionHandlersTest {
         assertThat(letter.getSourceOffset()).isEqualTo(41);
         assertThat(letter.getRequestId()).isEqualTo("req-1");
         assertThat(letter.getOriginalValue().array()).isEqualTo(VALUE);
+        assertThat(metrics.count("bitnet.topology.dead.letters", "reason", "PROCESSING_ERROR")).isEqualTo(1.0);
     }
 
     @Test
@@ -61,6 +64,7 @@ class ExceptionHandlersTest {
         var outage = new RuntimeException(new RegistryUnavailableException("down", 503, -1, null));
         assertThat(handler.handleError(context(), new Record<>("k", "v", 0L), outage).result())
                 .isEqualTo(ProcessingExceptionHandler.Result.FAIL);
+        assertThat(metrics.count("bitnet.topology.dead.letters", "reason", "PROCESSING_ERROR")).isZero();
     }
 
     @Test
@@ -71,6 +75,7 @@ class ExceptionHandlersTest {
                 new SerializationException("bad"));
         assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.RESUME);
         assertThat(single(response.deadLetterQueueRecords()).getReason()).isEqualTo(DeadLetterReason.MALFORMED_RECORD);
+        assertThat(metrics.count("bitnet.topology.dead.letters", "reason", "MALFORMED_RECORD")).isEqualTo(1.0);
     }
 
     @Test
