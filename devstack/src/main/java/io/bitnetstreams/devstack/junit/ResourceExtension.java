@@ -5,6 +5,7 @@ import java.lang.reflect.Modifier;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -82,22 +83,27 @@ abstract class ResourceExtension<R extends AutoCloseable>
     /** The resource of this class (or of an enclosing class), started on first use. */
     private R obtain(ExtensionContext context) {
         ExtensionContext classContext = classContext(context);
-        ExtensionContext.Store store = classContext.getStore(namespace);
-        Handle<R> handle = store.getOrComputeIfAbsent(KEY, key -> newHandle(classContext), Handle.class);
+        Handle<R> handle = handle(classContext.getStore(namespace), KEY, () -> newHandle(classContext));
         lastObtained = handle.resource();
         return handle.resource();
     }
 
-    @SuppressWarnings("unchecked")
     private Handle<R> newHandle(ExtensionContext classContext) {
         Optional<String> sharedKey = sharedKey(classContext);
         if (sharedKey.isEmpty()) {
             return new Handle<>(start(classContext), true);
         }
         // The root store closes its values when the whole test run ends.
-        Handle<R> shared = classContext.getRoot().getStore(namespace)
-                .getOrComputeIfAbsent(sharedKey.get(), key -> new Handle<>(start(classContext), true), Handle.class);
+        Handle<R> shared = handle(classContext.getRoot().getStore(namespace), sharedKey.get(),
+                () -> new Handle<>(start(classContext), true));
         return new Handle<>(shared.resource(), false);
+    }
+
+    /** Store lookups search the enclosing (parent) contexts first, which is how @Nested classes share. */
+    @SuppressWarnings("unchecked")
+    private static <R extends AutoCloseable> Handle<R> handle(ExtensionContext.Store store, String key,
+                                                             Supplier<Handle<R>> creator) {
+        return (Handle<R>) store.getOrComputeIfAbsent(key, ignored -> creator.get(), Handle.class);
     }
 
     /** Method-level contexts resolve to their class so that one resource serves the whole class. */
@@ -126,9 +132,19 @@ abstract class ResourceExtension<R extends AutoCloseable>
     /** A store value; only the owner closes the resource. */
     record Handle<R extends AutoCloseable>(R resource, boolean owner) implements AutoCloseable {
         @Override
-        public void close() throws Exception {
-            if (owner) {
+        public void close() {
+            if (!owner) {
+                return;
+            }
+            try {
                 resource.close();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IllegalStateException("closing " + resource + " failed: " + e, e);
             }
         }
     }

@@ -46,6 +46,25 @@ class BrokerRestartIT {
     }
 
     @Test
+    void clusterWithAStoppedBrokerStillClosesCleanly() {
+        EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.startSingleNode();
+        Path dataDir = kafka.dataDir();
+        kafka.stopBroker(kafka.brokerIds().getFirst());
+        kafka.close();
+        assertThat(kafka.isClosed()).isTrue();
+        assertThat(dataDir).as("a temporary data directory is deleted").doesNotExist();
+    }
+
+    @Test
+    void unknownBrokerIdIsNamed() {
+        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.startSingleNode()) {
+            assertThatThrownBy(() -> kafka.stopBroker(42))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("42");
+        }
+    }
+
+    @Test
     void nonEmptyDataDirectoryIsRefused(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("leftover"), "x");
         assertThatThrownBy(() -> KafkaClusterConfig.builder().dataDir(dir).start())
