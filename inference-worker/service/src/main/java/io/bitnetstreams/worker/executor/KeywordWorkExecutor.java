@@ -93,7 +93,7 @@ public final class KeywordWorkExecutor extends QueuedWorkExecutor {
         };
     }
 
-    static ClassificationOutput classify(ClassifyTask task, String text) {
+    public static ClassificationOutput classify(ClassifyTask task, String text) {
         List<String> labels = task.getLabels();
         if (labels.isEmpty()) {
             throw new IllegalArgumentException("classify task has no labels");
@@ -131,7 +131,7 @@ public final class KeywordWorkExecutor extends QueuedWorkExecutor {
                 .setArgmax(argmax).setSelectedLabels(selected).build();
     }
 
-    static ExtractionOutput extract(String text) {
+    public static ExtractionOutput extract(String text) {
         StringBuilder json = new StringBuilder("{");
         Matcher matcher = KEY_VALUE.matcher(text);
         int fields = 0;
@@ -144,7 +144,7 @@ public final class KeywordWorkExecutor extends QueuedWorkExecutor {
         return ExtractionOutput.newBuilder().setJson(json.append('}').toString()).setStatus(ExtractionStatus.COMPLETE).build();
     }
 
-    static GenerationOutput generate(GenerateTask task, String text) {
+    public static GenerationOutput generate(GenerateTask task, String text) {
         String source = !task.getMessages().isEmpty() ? task.getMessages().getLast().getContent()
                 : task.getPrompt() != null ? task.getPrompt() : text;
         List<String> words = words(source);
