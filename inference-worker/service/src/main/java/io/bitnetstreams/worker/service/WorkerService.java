@@ -268,7 +268,8 @@ public final class WorkerService implements AutoCloseable {
         try {
             item = itemDeserializer.deserialize(record.topic(), record.headers(), record.value());
         } catch (RuntimeException e) {
-            if (SerdeFailures.registryProblem(e).isPresent()) {
+            // A record problem (bad bytes, unknown id) may carry the registry's 404 as its cause: it wins.
+            if (SerdeFailures.recordProblem(e).isEmpty() && SerdeFailures.registryProblem(e).isPresent()) {
                 log.warn("schema registry unavailable reading {}-{}@{}; retrying in {}", record.topic(), record.partition(),
                         record.offset(), REGISTRY_RETRY_BACKOFF, e);
                 consumer.seek(entry.partition(), record.offset());
