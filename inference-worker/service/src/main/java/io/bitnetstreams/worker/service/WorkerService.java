@@ -102,7 +102,7 @@ public final class WorkerService implements AutoCloseable {
     private AvroSerializer<SpecificRecord> outputSerializer;
     private KafkaClientMetrics consumerMetrics;
     private KafkaClientMetrics producerMetrics;
-    private Thread loopThread;
+    private volatile Thread loopThread;
     private long pending;
     private long lastCommitMillis;
     private boolean pausedForCapacity;
@@ -110,6 +110,7 @@ public final class WorkerService implements AutoCloseable {
     private volatile boolean abandonRequested;
     private volatile boolean abandoned;
     private volatile boolean started;
+    private volatile long inFlightGauge;
 
     public WorkerService(WorkerConfig config, WorkExecutor executor, WorkerMetrics metrics, Clock clock) {
         this.config = config;
@@ -150,14 +151,14 @@ public final class WorkerService implements AutoCloseable {
         return fatalError.get();
     }
 
-    /** Live: the loop is running. */
+    /** Live: the loop was started and has not ended. */
     public boolean isLive() {
-        return started && terminated.getCount() > 0;
+        return loopThread != null && terminated.getCount() > 0;
     }
 
     /** Ready: the executor's model is loaded and this member has partitions assigned. */
     public boolean isReady() {
-        return isLive() && executor.ready() && !assigned.isEmpty();
+        return isLive() && started && executor.ready() && !assigned.isEmpty();
     }
 
     /** Partitions currently assigned to this member. */
@@ -200,6 +201,7 @@ public final class WorkerService implements AutoCloseable {
                 drainCompletions(0);
                 commitIfDue(false);
                 applyFlowControl();
+                inFlightGauge = pending;
             }
             if (abandonRequested) {
                 abandonNow();
@@ -498,6 +500,11 @@ public final class WorkerService implements AutoCloseable {
 
     long pending() {
         return pending;
+    }
+
+    /** Items consumed and not yet committed (read from any thread; approximate). */
+    public long inFlightCount() {
+        return inFlightGauge;
     }
 
     // ---------------------------------------------------------------- stopping

@@ -81,6 +81,43 @@ class WorkerBehaviourIT {
     }
 
     @Test
+    void appServesProbesAndMetricsAndStopsCleanly() throws Exception {
+        Map<String, String> values = new java.util.HashMap<>(Map.of(
+                "model", "keyword", "instance.id", "app", "bootstrap.servers", kafka.bootstrapServers(),
+                "schema.registry.url", registry.url(), "tasks", "classify", "topic.classify", fixture.workTopic,
+                "topic.results", fixture.resultsTopic, "topic.dead.letter", fixture.deadLetterTopic, "group.id", fixture.group,
+                "http.port", "0"));
+        values.put("commit.interval.ms", "100");
+        var config = io.bitnetstreams.worker.config.WorkerConfigLoader.fromMap(values, Map.of());
+        fixture.produce(ExactlyOnceIT.items(0, 5));
+        var http = java.net.http.HttpClient.newHttpClient();
+        try (var app = WorkerApp.start(config, io.bitnetstreams.worker.executor.ExecutorFactory.keywordOr(c -> {
+            throw new IllegalStateException("no engine here");
+        }))) {
+            java.util.function.Function<String, java.net.http.HttpResponse<String>> get = path -> {
+                try {
+                    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + app.httpPort() + path)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            assertThat(get.apply("/health/live").statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> get.apply("/health/ready").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> fixture.committedResults().size() >= 5);
+            await().atMost(Duration.ofSeconds(10)).until(() -> get.apply("/metrics").body()
+                    .contains("bitnet_worker_items_total{outcome=\"ok\",task=\"classify\"} 5.0"));
+            String metrics = get.apply("/metrics").body();
+            assertThat(metrics).contains("bitnet_worker_latency_seconds_count{stage=\"publish\"}", "bitnet_worker_queue_depth",
+                    "bitnet_worker_tokens_prompt_total", "bitnet_worker_model_load_seconds", "jvm_memory_used_bytes",
+                    "kafka_consumer_fetch_manager_records_consumed_total", "bitnet_worker_transactions_total{result=\"committed\"}");
+            assertThat(get.apply("/nope").statusCode()).isEqualTo(404);
+            assertThat(app.stop()).isTrue();
+            assertThat(app.service().isLive()).isFalse();
+        }
+    }
+
+    @Test
     void failuresRetriesAndDeadlinesGetTheirOwnResults() {
         fixture.produce(List.of(
                 WorkItems.classify("fails", "please #fail"),
