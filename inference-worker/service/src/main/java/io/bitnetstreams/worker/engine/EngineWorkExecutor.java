@@ -54,7 +54,8 @@ public final class EngineWorkExecutor implements WorkExecutor {
 
     private static final Logger log = LoggerFactory.getLogger(EngineWorkExecutor.class);
 
-    private record Job(WorkItem item, CompletableFuture<WorkOutcome> future, long sequence, long submittedAt) {}
+    private record Job(WorkItem item, CompletableFuture<WorkOutcome> future, long sequence, long submittedAt,
+                       java.util.concurrent.atomic.AtomicBoolean released) {}
 
     private final InferenceEngine engine;
     private final Tokenizer tokenizer;
@@ -100,9 +101,27 @@ public final class EngineWorkExecutor implements WorkExecutor {
             return CompletableFuture.failedFuture(new TransientWorkException("executor queue full (" + capacity + ")"));
         }
         CompletableFuture<WorkOutcome> future = new CompletableFuture<>();
-        future.whenComplete((o, e) -> inFlight.decrementAndGet());
-        queue.add(new Job(item, future, sequence.getAndIncrement(), clock.millis()));
+        Job job = new Job(item, future, sequence.getAndIncrement(), clock.millis(), new java.util.concurrent.atomic.AtomicBoolean());
+        future.whenComplete((o, e) -> release(job)); // cancellation frees the slot at once
+        queue.add(job);
         return future;
+    }
+
+    private void release(Job job) {
+        if (job.released().compareAndSet(false, true)) {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    /** Releases the slot before completing: the caller may submit the next item from the callbacks. */
+    private void complete(Job job, WorkOutcome outcome) {
+        release(job);
+        job.future().complete(outcome);
+    }
+
+    private void completeExceptionally(Job job, Throwable failure) {
+        release(job);
+        job.future().completeExceptionally(failure);
     }
 
     private void dispatch() {
@@ -114,7 +133,7 @@ public final class EngineWorkExecutor implements WorkExecutor {
                 }
                 long now = clock.millis();
                 if (job.item().getDeadline() != null && job.item().getDeadline().toEpochMilli() <= now) {
-                    job.future().complete(WorkOutcome.expired("deadline passed while queued", now - job.submittedAt()));
+                    complete(job, WorkOutcome.expired("deadline passed while queued", now - job.submittedAt()));
                     continue;
                 }
                 engineSlots.acquire();
@@ -150,9 +169,9 @@ public final class EngineWorkExecutor implements WorkExecutor {
                 return;
             }
             try {
-                job.future().complete(outcome(job.item(), result, queuedMs, clock.millis() - started));
+                complete(job, outcome(job.item(), result, queuedMs, clock.millis() - started));
             } catch (RuntimeException e) {
-                job.future().completeExceptionally(e);
+                completeExceptionally(job, e);
             }
         });
     }
@@ -209,12 +228,12 @@ public final class EngineWorkExecutor implements WorkExecutor {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof EngineException engineFailure) {
             switch (engineFailure.reason()) {
-                case QUEUE_FULL, CLOSED -> job.future().completeExceptionally(new TransientWorkException(engineFailure.getMessage(), engineFailure));
-                case DEADLINE_EXCEEDED -> job.future().complete(WorkOutcome.expired(engineFailure.getMessage(), queuedMs));
-                default -> job.future().completeExceptionally(engineFailure);
+                case QUEUE_FULL, CLOSED -> completeExceptionally(job, new TransientWorkException(engineFailure.getMessage(), engineFailure));
+                case DEADLINE_EXCEEDED -> complete(job, WorkOutcome.expired(engineFailure.getMessage(), queuedMs));
+                default -> completeExceptionally(job, engineFailure);
             }
         } else {
-            job.future().completeExceptionally(cause);
+            completeExceptionally(job, cause);
         }
     }
 
@@ -249,7 +268,7 @@ public final class EngineWorkExecutor implements WorkExecutor {
         dispatcher.interrupt();
         Job job;
         while ((job = queue.poll()) != null) {
-            job.future().complete(new WorkOutcome(WorkStatus.CANCELLED, null, "executor closed", 0, 0, 0, 0, 0));
+            complete(job, new WorkOutcome(WorkStatus.CANCELLED, null, "executor closed", 0, 0, 0, 0, 0));
         }
         engine.close();
         if (resources != null) {
