@@ -81,6 +81,21 @@ class WorkerBehaviourIT {
     }
 
     @Test
+    void anUnreachableRegistryNeverDeadLettersGoodRecords() throws Exception {
+        fixture.produce(ExactlyOnceIT.items(0, 3));
+        WorkerService worker = fixture.startWorker("no-registry", new KeywordWorkExecutor(1, 8, 4),
+                Map.of("schema.registry.url", "http://127.0.0.1:1", "bitnet.schema.registry.max.retries", "0"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !worker.assignment().isEmpty());
+
+        // The records are fine; the worker keeps retrying them instead of dead-lettering or failing them.
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .until(() -> worker.isLive() && worker.fatalError() == null && worker.pending() == 0);
+        fixture.stopAll();
+        assertThat(fixture.committedDeadLetters()).isEmpty();
+        assertThat(fixture.committedResults()).isEmpty();
+    }
+
+    @Test
     void poisonRecordIsDeadLetteredAndItsPartitionMovesOn() {
         fixture.produceRaw(0, "poison", "not avro at all".getBytes(StandardCharsets.UTF_8));
         fixture.produceRaw(0, "unknown-schema", new byte[] {0, 0x7f, 0x7f, 0x7f, 0x7f, 1, 2});
