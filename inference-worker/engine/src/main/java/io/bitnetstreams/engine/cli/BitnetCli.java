@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bitnet", mixinStandardHelpOptions = true, version = "bitnet 0.1.0",
         description = "BitNet b1.58 inference engine.",
         subcommands = {InspectCommand.class, TokenizeCommand.class, GenerateCommand.class, PerplexityCommand.class,
-                SynthCommand.class, PullCommand.class, CommandLine.HelpCommand.class})
+                SynthCommand.class, PullCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class BitnetCli implements Runnable {
 
     public static final int EXIT_OK = 0;

@@ -86,6 +86,15 @@ public final class BitNetModel {
     }
 
     /**
+     * The same weights and head computing on {@code otherPool} (e.g. a benchmark comparing thread
+     * counts without loading twice). The caller keeps owning both pools.
+     */
+    public BitNetModel withPool(ComputePool otherPool) {
+        return new BitNetModel(config, embedding, output, outputNorm, layers, otherPool, kernelName, maxBatch, head,
+                headKind);
+    }
+
+    /**
      * Reads the config, checks every tensor's presence, type role and shape, and prepares the
      * ternary matrices with {@code kernels}. The file must stay open while the model is used.
      */
