@@ -6,6 +6,7 @@ import io.bitnetstreams.engine.kernel.ComputePool;
 import io.bitnetstreams.engine.gguf.GgmlType;
 import io.bitnetstreams.engine.kernel.HeadKernels;
 import io.bitnetstreams.engine.kernel.KernelProvider;
+import io.bitnetstreams.engine.kernel.KernelWarmup;
 import io.bitnetstreams.engine.kernel.LmHead;
 import io.bitnetstreams.engine.kernel.QuantizedActivations;
 import io.bitnetstreams.engine.kernel.TernaryMatmul;
@@ -42,6 +43,7 @@ public final class BitNetModel {
 
     /** Prompt tokens processed per batch; longer prompts run in several batches to bound scratch memory. */
     public static final int MAX_BATCH = 512;
+    private static final long DEFAULT_WARMUP_MILLIS = 0;
 
     private final BitNetConfig config;
     private final FloatTensor embedding;
@@ -110,6 +112,46 @@ public final class BitNetModel {
      */
     public static BitNetModel load(GgufFile file, KernelProvider kernels, ComputePool pool, LoadOptions options) {
         long start = System.nanoTime();
+        Thread warmUp = startWarmUp(kernels, options);
+        try {
+            return load(file, kernels, pool, options, start);
+        } finally {
+            joinWarmUp(warmUp);
+        }
+    }
+
+    /** Milliseconds of kernel warm-up overlapping the load ({@code -Dbitnet.warmupMillis}, 0 = none). */
+    private static long warmUpMillis() {
+        return Long.getLong("bitnet.warmupMillis", DEFAULT_WARMUP_MILLIS);
+    }
+
+    private static Thread startWarmUp(KernelProvider kernels, LoadOptions options) {
+        long millis = warmUpMillis();
+        if (!(kernels instanceof VectorKernels) || millis <= 0) {
+            return null;
+        }
+        return Thread.ofPlatform().daemon().name("bitnet-kernel-warmup").start(() -> {
+            try {
+                KernelWarmup.run(kernels, options.head() == LmHeadKind.Q8_0, millis);
+            } catch (RuntimeException e) {
+                LOG.warn("kernel warm-up failed: {}", e.toString());
+            }
+        });
+    }
+
+    private static void joinWarmUp(Thread warmUp) {
+        if (warmUp == null) {
+            return;
+        }
+        try {
+            warmUp.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static BitNetModel load(GgufFile file, KernelProvider kernels, ComputePool pool, LoadOptions options,
+                                    long start) {
         BitNetConfig config = BitNetConfig.fromMetadata(file.metadata());
         int dim = config.dim();
         int kvDim = config.kvDim();
