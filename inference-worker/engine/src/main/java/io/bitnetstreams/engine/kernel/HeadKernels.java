@@ -317,14 +317,16 @@ public final class HeadKernels {
             int xo = token * dim;
             // The same operation order as rowTimesFour: a token's logit must not depend on how many
             // tokens share the call (batched prefill equals token-by-token decoding bit for bit).
-            FloatVector acc = FloatVector.zero(F);
+            FloatVector acc0 = FloatVector.zero(F);
+            FloatVector acc1 = FloatVector.zero(F);
             for (int c = 0; c < vectorDim; c += HALF_CHUNK) {
                 IntVector h = IntVector.fromMemorySegment(I, rows, base + 2L * c, ByteOrder.LITTLE_ENDIAN);
                 FloatVector even = halfToFloat(h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3));
                 FloatVector odd = halfToFloat(h.lanewise(VectorOperators.ASHR, 3));
-                acc = odd.fma(FloatVector.fromArray(F, x, xo + c + LANES), even.fma(FloatVector.fromArray(F, x, xo + c), acc));
+                acc0 = even.fma(FloatVector.fromArray(F, x, xo + c), acc0);
+                acc1 = odd.fma(FloatVector.fromArray(F, x, xo + c + LANES), acc1);
             }
-            float sum = sumLanes(acc);
+            float sum = sumLanes(acc0.add(acc1));
             for (int d = vectorDim; d < dim; d++) {
                 sum += Float.float16ToFloat(rows.get(F16, base + 2L * d)) * x[xo + d];
             }
@@ -338,20 +340,29 @@ public final class HeadKernels {
             int x1 = x0 + dim;
             int x2 = x1 + dim;
             int x3 = x2 + dim;
-            FloatVector a0 = FloatVector.zero(F);
-            FloatVector a1 = FloatVector.zero(F);
-            FloatVector a2 = FloatVector.zero(F);
-            FloatVector a3 = FloatVector.zero(F);
+            // Per token the same even/odd accumulators as rowTimesOne.
+            FloatVector e0 = FloatVector.zero(F);
+            FloatVector e1 = FloatVector.zero(F);
+            FloatVector e2 = FloatVector.zero(F);
+            FloatVector e3 = FloatVector.zero(F);
+            FloatVector o0 = FloatVector.zero(F);
+            FloatVector o1 = FloatVector.zero(F);
+            FloatVector o2 = FloatVector.zero(F);
+            FloatVector o3 = FloatVector.zero(F);
             for (int c = 0; c < vectorDim; c += HALF_CHUNK) {
                 IntVector h = IntVector.fromMemorySegment(I, rows, base + 2L * c, ByteOrder.LITTLE_ENDIAN);
                 FloatVector even = halfToFloat(h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3));
                 FloatVector odd = halfToFloat(h.lanewise(VectorOperators.ASHR, 3));
-                a0 = odd.fma(FloatVector.fromArray(F, x, x0 + c + LANES), even.fma(FloatVector.fromArray(F, x, x0 + c), a0));
-                a1 = odd.fma(FloatVector.fromArray(F, x, x1 + c + LANES), even.fma(FloatVector.fromArray(F, x, x1 + c), a1));
-                a2 = odd.fma(FloatVector.fromArray(F, x, x2 + c + LANES), even.fma(FloatVector.fromArray(F, x, x2 + c), a2));
-                a3 = odd.fma(FloatVector.fromArray(F, x, x3 + c + LANES), even.fma(FloatVector.fromArray(F, x, x3 + c), a3));
+                e0 = even.fma(FloatVector.fromArray(F, x, x0 + c), e0);
+                o0 = odd.fma(FloatVector.fromArray(F, x, x0 + c + LANES), o0);
+                e1 = even.fma(FloatVector.fromArray(F, x, x1 + c), e1);
+                o1 = odd.fma(FloatVector.fromArray(F, x, x1 + c + LANES), o1);
+                e2 = even.fma(FloatVector.fromArray(F, x, x2 + c), e2);
+                o2 = odd.fma(FloatVector.fromArray(F, x, x2 + c + LANES), o2);
+                e3 = even.fma(FloatVector.fromArray(F, x, x3 + c), e3);
+                o3 = odd.fma(FloatVector.fromArray(F, x, x3 + c + LANES), o3);
             }
-            float[] sums = {sumLanes(a0), sumLanes(a1), sumLanes(a2), sumLanes(a3)};
+            float[] sums = {sumLanes(e0.add(o0)), sumLanes(e1.add(o1)), sumLanes(e2.add(o2)), sumLanes(e3.add(o3))};
             for (int i = 0; i < TOKEN_TILE; i++) {
                 int xo = x0 + i * dim;
                 float sum = sums[i];
