@@ -43,7 +43,6 @@ public final class BitNetModel {
 
     /** Prompt tokens processed per batch; longer prompts run in several batches to bound scratch memory. */
     public static final int MAX_BATCH = 512;
-    private static final long DEFAULT_WARMUP_MILLIS = 0;
 
     private final BitNetConfig config;
     private final FloatTensor embedding;
@@ -120,13 +119,8 @@ public final class BitNetModel {
         }
     }
 
-    /** Milliseconds of kernel warm-up overlapping the load ({@code -Dbitnet.warmupMillis}, 0 = none). */
-    private static long warmUpMillis() {
-        return Long.getLong("bitnet.warmupMillis", DEFAULT_WARMUP_MILLIS);
-    }
-
     private static Thread startWarmUp(KernelProvider kernels, LoadOptions options) {
-        long millis = warmUpMillis();
+        long millis = options.kernelWarmUp().toMillis();
         if (!(kernels instanceof VectorKernels) || millis <= 0) {
             return null;
         }

@@ -136,6 +136,23 @@ class FastKernelsModelTest {
     }
 
     @Test
+    void kernelWarmUpChangesNothingButTimingAndIsBounded() {
+        KernelProvider vector = vectorKernels();
+        Path file = TestModels.write(dir, "warm", TestModels.spec(1, 4, 2, null, GgmlType.I2_S, 65));
+        try (ComputePool pool = new ComputePool(2)) {
+            float[] cold = logits(file, vector, LoadOptions.defaults(), pool);
+            float[] warm = logits(file, vector, LoadOptions.defaults().withKernelWarmUp(java.time.Duration.ofMillis(50)), pool);
+            assertClose(warm, cold, "warm");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> LoadOptions.defaults().withKernelWarmUp(java.time.Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> LoadOptions.defaults().withKernelWarmUp(java.time.Duration.ofHours(1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void packedWordsRoundTripThroughFromPacked() {
         KernelProvider provider = vectorKernels();
         VectorKernels vector = (VectorKernels) provider;
