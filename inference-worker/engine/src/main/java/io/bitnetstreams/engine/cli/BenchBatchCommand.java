@@ -73,7 +73,7 @@ public final class BenchBatchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-tokens must be in [1, 4096]");
         }
         List<Round> rounds = new ArrayList<>();
-        try (LoadedModel loaded = LoadedModel.open(model, modelOptions.threads, modelOptions.kernelProvider())) {
+        try (LoadedModel loaded = LoadedModel.open(model, modelOptions)) {
             EngineConfig config = EngineConfig.defaults().withStepTokenBudget(stepBudget).withMaxQueued(1024);
             for (int c : concurrency) {
                 try (InferenceEngine engine = new InferenceEngine(loaded.model, loaded.tokenizer, config)) {

@@ -8,14 +8,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code bitnet} command line: inspect, tokenize, generate, perplexity, classify, extract,
- * bench-batch, synth, pull. Results go
+ * bench, bench-batch, synth, pull. Results go
  * to stdout, logs to stderr. Exit codes: 0 ok, 1 runtime error (one line on stderr; the stack trace
  * only with {@code --verbose} or {@code BITNET_LOG_LEVEL=DEBUG}), 2 usage error.
  */
 @Command(name = "bitnet", mixinStandardHelpOptions = true, version = "bitnet 0.1.0",
         description = "BitNet b1.58 inference engine.",
         subcommands = {InspectCommand.class, TokenizeCommand.class, GenerateCommand.class, PerplexityCommand.class,
-                ClassifyCommand.class, ExtractCommand.class, BenchBatchCommand.class,
+                ClassifyCommand.class, ExtractCommand.class, BenchCommand.class, BenchBatchCommand.class,
                 SynthCommand.class, PullCommand.class, CommandLine.HelpCommand.class})
 public final class BitnetCli implements Runnable {
 

@@ -56,7 +56,7 @@ public final class ClassifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         modelOptions.validate(spec.commandLine());
         String input = TaskInput.text(spec.commandLine(), text, file);
-        try (LoadedModel loaded = LoadedModel.open(model, modelOptions.threads, modelOptions.kernelProvider());
+        try (LoadedModel loaded = LoadedModel.open(model, modelOptions);
              InferenceEngine engine = new InferenceEngine(loaded.model, loaded.tokenizer, EngineConfig.defaults())) {
             ClassificationResult result = TaskInput.await(engine.classify(new ClassificationRequest(input, labels, instruction,
                     List.of(), multiLabel, Map.of(), null)));

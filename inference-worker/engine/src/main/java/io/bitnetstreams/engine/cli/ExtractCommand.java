@@ -60,7 +60,7 @@ public final class ExtractCommand implements Callable<Integer> {
         String input = TaskInput.text(spec.commandLine(), text, file);
         String schemaText = TaskInput.read(spec.commandLine(), schema, "--schema");
         SamplingParams sampling = seed == null ? SamplingParams.greedy() : SamplingParams.defaults(seed);
-        try (LoadedModel loaded = LoadedModel.open(model, modelOptions.threads, modelOptions.kernelProvider());
+        try (LoadedModel loaded = LoadedModel.open(model, modelOptions);
              InferenceEngine engine = new InferenceEngine(loaded.model, loaded.tokenizer, EngineConfig.defaults())) {
             ExtractionResult result = TaskInput.await(engine.extract(new ExtractionRequest(input, schemaText, null, maxTokens, sampling,
                     null)));

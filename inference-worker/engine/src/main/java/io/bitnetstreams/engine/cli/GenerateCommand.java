@@ -97,7 +97,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (system != null && !chat) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--system needs --chat");
         }
-        try (LoadedModel loaded = LoadedModel.open(model, modelOptions.threads, modelOptions.kernelProvider())) {
+        try (LoadedModel loaded = LoadedModel.open(model, modelOptions)) {
             long loadNanos = System.nanoTime() - start;
             int[] promptIds = chat ? new ChatFormat(loaded.tokenizer).encodePrompt(system, prompt)
                     : loaded.encodeWithBos(prompt);

@@ -5,6 +5,7 @@ import io.bitnetstreams.engine.kernel.ComputePool;
 import io.bitnetstreams.engine.kernel.KernelProvider;
 import io.bitnetstreams.engine.model.BitNetModel;
 import io.bitnetstreams.engine.model.GgufTokenizers;
+import io.bitnetstreams.engine.model.LoadOptions;
 import io.bitnetstreams.engine.tokenizer.Llama3Tokenizer;
 import io.bitnetstreams.engine.tokenizer.Tokenizer;
 import io.bitnetstreams.engine.tokenizer.Vocabulary;
@@ -36,14 +37,18 @@ final class LoadedModel implements AutoCloseable {
         this.addBos = addBos;
     }
 
-    static LoadedModel open(Path path, int threads, KernelProvider kernels) {
+    static LoadedModel open(Path path, ModelOptions options) {
+        return open(path, options.threads, options.kernelProvider(), options.loadOptions());
+    }
+
+    static LoadedModel open(Path path, int threads, KernelProvider kernels, LoadOptions loadOptions) {
         long start = System.nanoTime();
         GgufFile file = GgufFile.open(path);
         long opened = System.nanoTime();
         ComputePool pool = null;
         try {
             pool = new ComputePool(threads);
-            BitNetModel model = BitNetModel.load(file, kernels, pool);
+            BitNetModel model = BitNetModel.load(file, kernels, pool, loadOptions);
             long loaded = System.nanoTime();
             Vocabulary vocabulary = GgufTokenizers.vocabulary(file.metadata());
             Tokenizer tokenizer = Llama3Tokenizer.create(vocabulary, GgufTokenizers.preTokenizer(file.metadata()));

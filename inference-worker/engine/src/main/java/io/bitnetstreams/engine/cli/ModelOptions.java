@@ -2,7 +2,13 @@ package io.bitnetstreams.engine.cli;
 
 import io.bitnetstreams.engine.kernel.InPlaceKernels;
 import io.bitnetstreams.engine.kernel.KernelProvider;
+import io.bitnetstreams.engine.kernel.Kernels;
 import io.bitnetstreams.engine.kernel.ScalarKernels;
+import io.bitnetstreams.engine.model.LmHeadKind;
+import io.bitnetstreams.engine.model.LoadOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -10,30 +16,56 @@ import picocli.CommandLine.Option;
 final class ModelOptions {
 
     static final int MAX_THREADS = 1024;
+    static final Duration KERNEL_WARM_UP = Duration.ofMillis(600);
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N",
             description = "Compute threads (default: available processors).")
     int threads = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--kernels", paramLabel = "NAME", defaultValue = "in-place",
-            description = "Ternary kernels: in-place (reads the mapped file, no copy) or scalar (unpacked reference). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--kernels", paramLabel = "NAME", defaultValue = "vector",
+            description = "Ternary kernels: vector (lookup tables, repacked weights; width from -Dbitnet.vectorBits,"
+                    + " default the widest native), in-place (reads the mapped file, no copy, slow) or scalar"
+                    + " (unpacked reference). Default: ${DEFAULT-VALUE}.")
     String kernels;
+
+    @Option(names = "--head", paramLabel = "KIND", defaultValue = "f16",
+            description = "LM head: f16 (exact) or q8_0 (int8 copy, faster decode). Default: ${DEFAULT-VALUE}.")
+    String head;
+
+    @Option(names = "--repack-cache", paramLabel = "DIR",
+            description = "Directory for repacked weights reused by later loads; 'none' = repack every time"
+                    + " (default: ~/.cache/bitnet-streams/repack).")
+    String repackCache;
 
     /** Usage errors (exit code 2) for out-of-range values, before anything is loaded. */
     void validate(CommandLine commandLine) {
         if (threads < 1 || threads > MAX_THREADS) {
             throw new CommandLine.ParameterException(commandLine, "--threads must be in [1, " + MAX_THREADS + "]: " + threads);
         }
-        if (!kernels.equals("in-place") && !kernels.equals("scalar")) {
-            throw new CommandLine.ParameterException(commandLine, "--kernels must be in-place or scalar: " + kernels);
+        if (!kernels.equals("vector") && !kernels.equals("in-place") && !kernels.equals("scalar")) {
+            throw new CommandLine.ParameterException(commandLine, "--kernels must be vector, in-place or scalar: " + kernels);
+        }
+        try {
+            LmHeadKind.parse(head);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(commandLine, "--head must be f16 or q8_0: " + head);
         }
     }
 
     KernelProvider kernelProvider() {
         return switch (kernels) {
+            case "vector" -> Kernels.fromSystemProperty();
             case "in-place" -> new InPlaceKernels();
             case "scalar" -> new ScalarKernels();
-            default -> throw new IllegalArgumentException("unknown --kernels '" + kernels + "'; expected in-place or scalar");
+            default -> throw new IllegalArgumentException("unknown --kernels '" + kernels + "'; expected vector, in-place or scalar");
         };
+    }
+
+    LoadOptions loadOptions() {
+        Optional<Path> cache = repackCache == null ? Optional.of(LoadOptions.defaultCacheDirectory())
+                : repackCache.equals("none") ? Optional.empty() : Optional.of(Path.of(repackCache));
+        // A command answers its first prompt right after loading: let the JIT compile the vector
+        // kernels on small inputs meanwhile (measured: first token 2.0 s instead of 2.4-2.6 s on 2b4t).
+        return new LoadOptions(LmHeadKind.parse(head), cache, KERNEL_WARM_UP);
     }
 }

@@ -66,7 +66,7 @@ final class PerplexityCommand implements Callable<Integer> {
         // Lenient like llama.cpp, which reads raw bytes: invalid UTF-8 becomes U+FFFD instead of failing.
         String text = new String(Files.readAllBytes(textFile), StandardCharsets.UTF_8);
         PrintWriter out = spec.commandLine().getOut();
-        try (LoadedModel loaded = LoadedModel.open(model, modelOptions.threads, modelOptions.kernelProvider())) {
+        try (LoadedModel loaded = LoadedModel.open(model, modelOptions)) {
             int[] tokens = loaded.encodeWithBos(text);
             int bos = loaded.vocabulary.bosId();
             if (bos < 0) {

@@ -10,6 +10,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -45,7 +46,29 @@ public final class HeadKernels {
     /** Row ranges per thread, claimed dynamically (see {@link ComputePool#parallelForChunks}). */
     private static final int CHUNKS_PER_THREAD = 8;
 
+    /** Lane rotations for {@link #sumLanes}. */
+    private static final VectorShuffle<Float> ROTATE_8 = VectorShuffle.iota(F, 8 % LANES, 1, true);
+    private static final VectorShuffle<Float> ROTATE_4 = VectorShuffle.iota(F, 4, 1, true);
+    private static final VectorShuffle<Float> ROTATE_2 = VectorShuffle.iota(F, 2, 1, true);
+    private static final VectorShuffle<Float> ROTATE_1 = VectorShuffle.iota(F, 1, 1, true);
+
     private HeadKernels() {
+    }
+
+    /**
+     * The lane sum in one fixed tree order. {@code reduceLanes(ADD)} may add float lanes in any
+     * order, and interpreted and compiled code do differ, so the same logit could change between
+     * calls; lane-wise adds of rotations are exact IEEE operations in every tier.
+     */
+    private static float sumLanes(FloatVector v) {
+        FloatVector s = v;
+        if (LANES == 16) {
+            s = s.add(s.rearrange(ROTATE_8));
+        }
+        s = s.add(s.rearrange(ROTATE_4));
+        s = s.add(s.rearrange(ROTATE_2));
+        s = s.add(s.rearrange(ROTATE_1));
+        return s.lane(0);
     }
 
     /** int8 rows with per-block scales: {@code E[v][d] ~ quants[v * dim + d] * scales[v * dim / 32 + d / 32]}. */
@@ -292,6 +315,8 @@ public final class HeadKernels {
         float rowTimesOne(int row, float[] x, int token) {
             long base = (long) row * dim * 2;
             int xo = token * dim;
+            // The same operation order as rowTimesFour: a token's logit must not depend on how many
+            // tokens share the call (batched prefill equals token-by-token decoding bit for bit).
             FloatVector acc0 = FloatVector.zero(F);
             FloatVector acc1 = FloatVector.zero(F);
             for (int c = 0; c < vectorDim; c += HALF_CHUNK) {
@@ -301,7 +326,7 @@ public final class HeadKernels {
                 acc0 = even.fma(FloatVector.fromArray(F, x, xo + c), acc0);
                 acc1 = odd.fma(FloatVector.fromArray(F, x, xo + c + LANES), acc1);
             }
-            float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            float sum = sumLanes(acc0.add(acc1));
             for (int d = vectorDim; d < dim; d++) {
                 sum += Float.float16ToFloat(rows.get(F16, base + 2L * d)) * x[xo + d];
             }
@@ -315,21 +340,29 @@ public final class HeadKernels {
             int x1 = x0 + dim;
             int x2 = x1 + dim;
             int x3 = x2 + dim;
-            FloatVector a0 = FloatVector.zero(F);
-            FloatVector a1 = FloatVector.zero(F);
-            FloatVector a2 = FloatVector.zero(F);
-            FloatVector a3 = FloatVector.zero(F);
+            // Per token the same even/odd accumulators as rowTimesOne.
+            FloatVector e0 = FloatVector.zero(F);
+            FloatVector e1 = FloatVector.zero(F);
+            FloatVector e2 = FloatVector.zero(F);
+            FloatVector e3 = FloatVector.zero(F);
+            FloatVector o0 = FloatVector.zero(F);
+            FloatVector o1 = FloatVector.zero(F);
+            FloatVector o2 = FloatVector.zero(F);
+            FloatVector o3 = FloatVector.zero(F);
             for (int c = 0; c < vectorDim; c += HALF_CHUNK) {
                 IntVector h = IntVector.fromMemorySegment(I, rows, base + 2L * c, ByteOrder.LITTLE_ENDIAN);
                 FloatVector even = halfToFloat(h.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3));
                 FloatVector odd = halfToFloat(h.lanewise(VectorOperators.ASHR, 3));
-                a0 = odd.fma(FloatVector.fromArray(F, x, x0 + c + LANES), even.fma(FloatVector.fromArray(F, x, x0 + c), a0));
-                a1 = odd.fma(FloatVector.fromArray(F, x, x1 + c + LANES), even.fma(FloatVector.fromArray(F, x, x1 + c), a1));
-                a2 = odd.fma(FloatVector.fromArray(F, x, x2 + c + LANES), even.fma(FloatVector.fromArray(F, x, x2 + c), a2));
-                a3 = odd.fma(FloatVector.fromArray(F, x, x3 + c + LANES), even.fma(FloatVector.fromArray(F, x, x3 + c), a3));
+                e0 = even.fma(FloatVector.fromArray(F, x, x0 + c), e0);
+                o0 = odd.fma(FloatVector.fromArray(F, x, x0 + c + LANES), o0);
+                e1 = even.fma(FloatVector.fromArray(F, x, x1 + c), e1);
+                o1 = odd.fma(FloatVector.fromArray(F, x, x1 + c + LANES), o1);
+                e2 = even.fma(FloatVector.fromArray(F, x, x2 + c), e2);
+                o2 = odd.fma(FloatVector.fromArray(F, x, x2 + c + LANES), o2);
+                e3 = even.fma(FloatVector.fromArray(F, x, x3 + c), e3);
+                o3 = odd.fma(FloatVector.fromArray(F, x, x3 + c + LANES), o3);
             }
-            float[] sums = {a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
-                a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD)};
+            float[] sums = {sumLanes(e0.add(o0)), sumLanes(e1.add(o1)), sumLanes(e2.add(o2)), sumLanes(e3.add(o3))};
             for (int i = 0; i < TOKEN_TILE; i++) {
                 int xo = x0 + i * dim;
                 float sum = sums[i];
@@ -382,7 +415,7 @@ public final class HeadKernels {
                 }
                 acc = block.fma(FloatVector.broadcast(F, scales[so + b]), acc);
             }
-            return acc.reduceLanes(VectorOperators.ADD);
+            return sumLanes(acc);
         }
 
         @Override
@@ -418,10 +451,10 @@ public final class HeadKernels {
                 a2 = b2.fma(d, a2);
                 a3 = b3.fma(d, a3);
             }
-            out[outIndex] = a0.reduceLanes(VectorOperators.ADD);
-            out[outIndex + outStride] = a1.reduceLanes(VectorOperators.ADD);
-            out[outIndex + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
-            out[outIndex + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
+            out[outIndex] = sumLanes(a0);
+            out[outIndex + outStride] = sumLanes(a1);
+            out[outIndex + 2 * outStride] = sumLanes(a2);
+            out[outIndex + 3 * outStride] = sumLanes(a3);
         }
     }
 

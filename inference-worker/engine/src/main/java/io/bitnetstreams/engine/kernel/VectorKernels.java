@@ -67,12 +67,47 @@ public final class VectorKernels implements KernelProvider {
         if (rows <= 0 || cols <= 0) {
             throw new IllegalArgumentException("matrix shape must be positive: " + rows + " x " + cols);
         }
-        LutLayout layout = switch (width) {
+        LutLayout layout = layout(rows, cols);
+        return new Prepared(width, layout, weights.scale(), layout.pack(weights));
+    }
+
+    private LutLayout layout(int rows, int cols) {
+        if (rows <= 0 || cols <= 0) {
+            throw new IllegalArgumentException("matrix shape must be positive: " + rows + " x " + cols);
+        }
+        return switch (width) {
             case W128 -> Lut128.layout(rows, cols);
             case W256 -> Lut256.layout(rows, cols);
             case W512 -> Lut512.layout(rows, cols);
         };
-        return new Prepared(width, layout, weights.scale(), layout.pack(weights));
+    }
+
+    /**
+     * The repacked words of {@code weights} in this provider's layout: what {@link #prepare} keeps,
+     * exposed so a model loader can store them (a repack cache) and rebuild the matrix later with
+     * {@link #fromPacked} without reading the original codes again.
+     */
+    public short[] pack(TernaryWeights weights) {
+        return layout(weights.rows(), weights.cols()).pack(weights);
+    }
+
+    /** Shorts {@link #pack} produces for a {@code rows x cols} matrix. */
+    public long packedLength(int rows, int cols) {
+        LutLayout layout = layout(rows, cols);
+        return (long) layout.groups() * layout.words() * layout.lanes();
+    }
+
+    /**
+     * A matrix from words {@link #pack} produced earlier (same provider width, same shape).
+     *
+     * @throws IllegalArgumentException if the length does not match the shape
+     */
+    public TernaryMatmul fromPacked(int rows, int cols, float scale, short[] packed) {
+        if (packed.length != packedLength(rows, cols)) {
+            throw new IllegalArgumentException("packed " + rows + " x " + cols + " matrix needs "
+                    + packedLength(rows, cols) + " words, got " + packed.length);
+        }
+        return new Prepared(width, layout(rows, cols), scale, packed);
     }
 
     private record Prepared(Width width, LutLayout layout, float scale, short[] packed) implements TernaryMatmul {

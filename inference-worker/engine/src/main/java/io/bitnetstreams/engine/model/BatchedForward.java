@@ -66,7 +66,6 @@ public final class BatchedForward {
     private final BitNetModel model;
     private final BitNetConfig config;
     private final FloatTensor embedding;
-    private final FloatTensor head;
     private final float[] outputNorm;
     private final List<BitNetModel.Layer> layers;
     private final ComputePool pool;
@@ -78,8 +77,6 @@ public final class BatchedForward {
         this.config = model.config();
         this.pool = model.pool();
         this.embedding = (FloatTensor) field(model, "embedding");
-        FloatTensor output = (FloatTensor) field(model, "output");
-        this.head = output != null ? output : embedding;
         this.outputNorm = (float[]) field(model, "outputNorm");
         this.layers = (List<BitNetModel.Layer>) field(model, "layers");
         this.ropeFreqs = ModelMath.ropeFrequencies(config.ropeDim(), config.ropeTheta());
@@ -321,13 +318,7 @@ public final class BatchedForward {
         for (int r = 0; r < rows.length; r++) {
             ModelMath.rmsNorm(hidden, rows[r] * dim, outputNorm, config.rmsEps(), normed, r * dim, dim);
         }
-        pool.parallelFor(0, vocab, (from, to) -> {
-            for (int v = from; v < to; v++) {
-                for (int r = 0; r < rows.length; r++) {
-                    dst[r * vocab + v] = head.dotRow(v, dim, normed, r * dim);
-                }
-            }
-        });
+        model.lmHead().logits(normed, rows.length, dst, pool);
         return dst;
     }
 

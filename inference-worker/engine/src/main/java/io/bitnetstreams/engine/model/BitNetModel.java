@@ -3,9 +3,14 @@ package io.bitnetstreams.engine.model;
 import io.bitnetstreams.engine.gguf.GgufFile;
 import io.bitnetstreams.engine.gguf.GgufTensorInfo;
 import io.bitnetstreams.engine.kernel.ComputePool;
+import io.bitnetstreams.engine.gguf.GgmlType;
+import io.bitnetstreams.engine.kernel.HeadKernels;
 import io.bitnetstreams.engine.kernel.KernelProvider;
+import io.bitnetstreams.engine.kernel.KernelWarmup;
+import io.bitnetstreams.engine.kernel.LmHead;
 import io.bitnetstreams.engine.kernel.QuantizedActivations;
 import io.bitnetstreams.engine.kernel.TernaryMatmul;
+import io.bitnetstreams.engine.kernel.VectorKernels;
 import io.bitnetstreams.engine.tensor.FloatTensor;
 import io.bitnetstreams.engine.tensor.Tensors;
 import java.util.ArrayList;
@@ -48,6 +53,8 @@ public final class BitNetModel {
     private final double[] ropeFreqs;
     private final String kernelName;
     private final int maxBatch;
+    private final LmHead head;
+    private final LmHeadKind headKind;
 
     /** One transformer block. */
     record Layer(float[] attnNorm, TernaryMatmul wq, TernaryMatmul wk, TernaryMatmul wv, float[] attnSubNorm,
@@ -56,7 +63,8 @@ public final class BitNetModel {
     }
 
     private BitNetModel(BitNetConfig config, FloatTensor embedding, FloatTensor output, float[] outputNorm,
-                        List<Layer> layers, ComputePool pool, String kernelName, int maxBatch) {
+                        List<Layer> layers, ComputePool pool, String kernelName, int maxBatch, LmHead head,
+                        LmHeadKind headKind) {
         this.config = config;
         this.embedding = embedding;
         this.output = output;
@@ -66,6 +74,8 @@ public final class BitNetModel {
         this.ropeFreqs = ModelMath.ropeFrequencies(config.ropeDim(), config.ropeTheta());
         this.kernelName = kernelName;
         this.maxBatch = maxBatch;
+        this.head = head;
+        this.headKind = headKind;
     }
 
     /** The same model running prompts in batches of at most {@code tokens} (tests use small batches). */
@@ -73,7 +83,16 @@ public final class BitNetModel {
         if (tokens < 1) {
             throw new IllegalArgumentException("batch must hold at least one token: " + tokens);
         }
-        return new BitNetModel(config, embedding, output, outputNorm, layers, pool, kernelName, tokens);
+        return new BitNetModel(config, embedding, output, outputNorm, layers, pool, kernelName, tokens, head, headKind);
+    }
+
+    /**
+     * The same weights and head computing on {@code otherPool} (e.g. a benchmark comparing thread
+     * counts without loading twice). The caller keeps owning both pools.
+     */
+    public BitNetModel withPool(ComputePool otherPool) {
+        return new BitNetModel(config, embedding, output, outputNorm, layers, otherPool, kernelName, maxBatch, head,
+                headKind);
     }
 
     /**
@@ -81,7 +100,52 @@ public final class BitNetModel {
      * ternary matrices with {@code kernels}. The file must stay open while the model is used.
      */
     public static BitNetModel load(GgufFile file, KernelProvider kernels, ComputePool pool) {
+        return load(file, kernels, pool, LoadOptions.defaults());
+    }
+
+    /**
+     * Like {@link #load(GgufFile, KernelProvider, ComputePool)}, with the LM head of {@code options}.
+     * With {@link VectorKernels} the ternary matrices are repacked in parallel from plain file reads
+     * (their mapped pages are never touched) and, given a cache directory, stored there for the next
+     * load of the same file (see {@link RepackCache}).
+     */
+    public static BitNetModel load(GgufFile file, KernelProvider kernels, ComputePool pool, LoadOptions options) {
         long start = System.nanoTime();
+        Thread warmUp = startWarmUp(kernels, options);
+        try {
+            return load(file, kernels, pool, options, start);
+        } finally {
+            joinWarmUp(warmUp);
+        }
+    }
+
+    private static Thread startWarmUp(KernelProvider kernels, LoadOptions options) {
+        long millis = options.kernelWarmUp().toMillis();
+        if (!(kernels instanceof VectorKernels) || millis <= 0) {
+            return null;
+        }
+        return Thread.ofPlatform().daemon().name("bitnet-kernel-warmup").start(() -> {
+            try {
+                KernelWarmup.run(kernels, options.head() == LmHeadKind.Q8_0, millis);
+            } catch (RuntimeException e) {
+                LOG.warn("kernel warm-up failed: {}", e.toString());
+            }
+        });
+    }
+
+    private static void joinWarmUp(Thread warmUp) {
+        if (warmUp == null) {
+            return;
+        }
+        try {
+            warmUp.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static BitNetModel load(GgufFile file, KernelProvider kernels, ComputePool pool, LoadOptions options,
+                                    long start) {
         BitNetConfig config = BitNetConfig.fromMetadata(file.metadata());
         int dim = config.dim();
         int kvDim = config.kvDim();
@@ -95,28 +159,84 @@ public final class BitNetModel {
                     "output projection", dim, config.vocabSize()));
         }
         float[] outputNorm = norm(file, "output_norm.weight", dim);
+        List<GgufTensorInfo> ternaryInfos = new ArrayList<>(7 * config.layers());
+        for (int l = 0; l < config.layers(); l++) {
+            String p = "blk." + l + ".";
+            ternaryInfos.add(ternaryInfo(file, p + "attn_q.weight", dim, dim));
+            ternaryInfos.add(ternaryInfo(file, p + "attn_k.weight", dim, kvDim));
+            ternaryInfos.add(ternaryInfo(file, p + "attn_v.weight", dim, kvDim));
+            ternaryInfos.add(ternaryInfo(file, p + "attn_output.weight", dim, dim));
+            ternaryInfos.add(ternaryInfo(file, p + "ffn_gate.weight", dim, ffn));
+            ternaryInfos.add(ternaryInfo(file, p + "ffn_up.weight", dim, ffn));
+            ternaryInfos.add(ternaryInfo(file, p + "ffn_down.weight", ffn, dim));
+        }
+        TernaryMatmul[] m = prepareAll(file, kernels, pool, options, ternaryInfos);
         List<Layer> layers = new ArrayList<>(config.layers());
         for (int l = 0; l < config.layers(); l++) {
             String p = "blk." + l + ".";
+            int i = 7 * l;
             layers.add(new Layer(
-                    norm(file, p + "attn_norm.weight", dim),
-                    ternary(file, kernels, p + "attn_q.weight", dim, dim),
-                    ternary(file, kernels, p + "attn_k.weight", dim, kvDim),
-                    ternary(file, kernels, p + "attn_v.weight", dim, kvDim),
-                    norm(file, p + "attn_sub_norm.weight", dim),
-                    ternary(file, kernels, p + "attn_output.weight", dim, dim),
-                    norm(file, p + "ffn_norm.weight", dim),
-                    ternary(file, kernels, p + "ffn_gate.weight", dim, ffn),
-                    ternary(file, kernels, p + "ffn_up.weight", dim, ffn),
-                    norm(file, p + "ffn_sub_norm.weight", ffn),
-                    ternary(file, kernels, p + "ffn_down.weight", ffn, dim)));
+                    norm(file, p + "attn_norm.weight", dim), m[i], m[i + 1], m[i + 2],
+                    norm(file, p + "attn_sub_norm.weight", dim), m[i + 3],
+                    norm(file, p + "ffn_norm.weight", dim), m[i + 4], m[i + 5],
+                    norm(file, p + "ffn_sub_norm.weight", ffn), m[i + 6]));
         }
+        GgufTensorInfo headInfo = outputInfo.orElseGet(() -> file.tensor("token_embd.weight"));
+        LmHead head = head(file, headInfo, output != null ? output : embedding, config, pool, options);
         BitNetModel model = new BitNetModel(config, embedding, output, outputNorm, layers, pool, kernels.name(),
-                MAX_BATCH);
-        LOG.info("loaded {} model: {} layers, dim {}, ffn {}, heads {}/{}, vocab {}, kernels {}, threads {} in {} ms",
+                MAX_BATCH, head, options.head());
+        LOG.info("loaded {} model: {} layers, dim {}, ffn {}, heads {}/{}, vocab {}, kernels {}, head {}, threads {} in {} ms",
                 config.architecture(), config.layers(), dim, ffn, config.heads(), config.kvHeads(),
-                config.vocabSize(), kernels.name(), pool.threads(), (System.nanoTime() - start) / 1_000_000);
+                config.vocabSize(), kernels.name(), options.head().label(), pool.threads(),
+                (System.nanoTime() - start) / 1_000_000);
         return model;
+    }
+
+    private static GgufTensorInfo ternaryInfo(GgufFile file, String name, int cols, int rows) {
+        return TensorChecks.require(file, name, TensorChecks.TERNARY, "ternary projection", cols, rows);
+    }
+
+    private static TernaryMatmul[] prepareAll(GgufFile file, KernelProvider kernels, ComputePool pool,
+                                              LoadOptions options, List<GgufTensorInfo> infos) {
+        TernaryMatmul[] prepared;
+        if (kernels instanceof VectorKernels vector) {
+            prepared = RepackCache.ternary(file, vector, infos, pool, options.repackCache());
+        } else {
+            prepared = new TernaryMatmul[infos.size()];
+            for (int i = 0; i < infos.size(); i++) {
+                prepared[i] = kernels.prepare(Tensors.ternary(infos.get(i), file.tensorData(infos.get(i))));
+            }
+        }
+        for (int i = 0; i < infos.size(); i++) {
+            GgufTensorInfo info = infos.get(i);
+            if (prepared[i].rows() != info.rows() || prepared[i].cols() != info.cols()) {
+                throw new ModelFormatException("tensor " + info.name() + " prepared as " + prepared[i].rows() + " x "
+                        + prepared[i].cols() + " instead of " + info.rows() + " x " + info.cols());
+            }
+        }
+        return prepared;
+    }
+
+    /**
+     * The exact head reads F16 rows in place with the vector kernel (other float types through their
+     * tensor view); the q8 head is an int8 copy built at load time or read from the cache.
+     */
+    private static LmHead head(GgufFile file, GgufTensorInfo info, FloatTensor tensor, BitNetConfig config,
+                               ComputePool pool, LoadOptions options) {
+        int vocab = config.vocabSize();
+        int dim = config.dim();
+        return switch (options.head()) {
+            case F16 -> info.type() == GgmlType.F16
+                    ? HeadKernels.f16(file.tensorData(info), vocab, dim)
+                    : new FloatTensorHead(tensor, vocab, dim);
+            case Q8_0 -> {
+                if (dim % HeadKernels.Q8_BLOCK != 0) {
+                    throw new ModelFormatException("the q8_0 head needs a hidden size divisible by "
+                            + HeadKernels.Q8_BLOCK + ": " + dim);
+                }
+                yield HeadKernels.q8(RepackCache.q8Head(file, info, vocab, dim, pool, options.repackCache()));
+            }
+        };
     }
 
     private static FloatTensor floating(GgufFile file, GgufTensorInfo info) {
@@ -130,16 +250,6 @@ public final class BitNetModel {
         return values;
     }
 
-    private static TernaryMatmul ternary(GgufFile file, KernelProvider kernels, String name, int cols, int rows) {
-        GgufTensorInfo info = TensorChecks.require(file, name, TensorChecks.TERNARY, "ternary projection", cols, rows);
-        TernaryMatmul matmul = kernels.prepare(Tensors.ternary(info, file.tensorData(info)));
-        if (matmul.rows() != rows || matmul.cols() != cols) {
-            throw new ModelFormatException("tensor " + name + " prepared as " + matmul.rows() + " x " + matmul.cols()
-                    + " instead of " + rows + " x " + cols);
-        }
-        return matmul;
-    }
-
     public BitNetConfig config() {
         return config;
     }
@@ -150,6 +260,16 @@ public final class BitNetModel {
 
     public ComputePool pool() {
         return pool;
+    }
+
+    /** Which LM head this model computes logits with. */
+    public LmHeadKind headKind() {
+        return headKind;
+    }
+
+    /** The LM head (applied to final-normed hidden states). */
+    public LmHead lmHead() {
+        return head;
     }
 
     /** A fresh KV cache for a sequence of at most {@code maxTokens} tokens (storage grows lazily). */
@@ -358,37 +478,13 @@ public final class BitNetModel {
         for (int r = 0; r < rows; r++) {
             ModelMath.rmsNorm(hidden, (firstRow + r) * dim, outputNorm, config.rmsEps(), normed, r * dim, dim);
         }
-        FloatTensor head = output != null ? output : embedding;
-        // Each head row is widened once into a per-slice buffer and dotted with every requested
-        // position: one decode per row for a whole batch, and no Vector API temporaries (which the
-        // F16 vector dot allocates by the hundreds of MB until C2 has compiled it, inflating the heap).
-        pool.parallelFor(0, vocab, (from, to) -> {
-            float[] row = new float[dim];
-            for (int v = from; v < to; v++) {
-                head.readRow(v, dim, row, 0);
-                for (int r = 0; r < rows; r++) {
-                    dst[dstOffset + r * vocab + v] = dot(row, normed, r * dim, dim);
-                }
-            }
-        });
-    }
-
-    private static float dot(float[] a, float[] b, int bOffset, int n) {
-        float s0 = 0f;
-        float s1 = 0f;
-        float s2 = 0f;
-        float s3 = 0f;
-        int i = 0;
-        for (; i + 4 <= n; i += 4) {
-            s0 += a[i] * b[bOffset + i];
-            s1 += a[i + 1] * b[bOffset + i + 1];
-            s2 += a[i + 2] * b[bOffset + i + 2];
-            s3 += a[i + 3] * b[bOffset + i + 3];
+        if (dstOffset == 0 && dst.length == rows * vocab) {
+            head.logits(normed, rows, dst, pool);
+        } else {
+            float[] block = new float[rows * vocab];
+            head.logits(normed, rows, block, pool);
+            System.arraycopy(block, 0, dst, dstOffset, block.length);
         }
-        for (; i < n; i++) {
-            s0 += a[i] * b[bOffset + i];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     private static void addInPlace(float[] x, float[] y, int n) {

@@ -332,10 +332,21 @@ class InferenceEngineTest {
         String user = longRunningPrompt();
         try (InferenceEngine engine = engine(small())) {
             AtomicInteger chunks = new AtomicInteger();
+            // Cancel from the stream itself after a few chunks: with fast kernels the whole
+            // 200-token run can finish between two polls of an await, and then nothing is cancelled.
+            java.util.concurrent.atomic.AtomicReference<CompletableFuture<GenerationResult>> running =
+                    new java.util.concurrent.atomic.AtomicReference<>();
             CompletableFuture<GenerationResult> longRun = engine.generate(
-                    new GenerationRequest(null, user, null, List.of(), 200, null), text -> chunks.incrementAndGet());
-            await().atMost(Duration.ofSeconds(20)).until(() -> engine.stats().steps() > 3);
-            longRun.cancel(true);
+                    new GenerationRequest(null, user, null, List.of(), 200, null), text -> {
+                        if (chunks.incrementAndGet() >= 4 && running.get() != null) {
+                            running.get().cancel(true);
+                        }
+                    });
+            running.set(longRun);
+            if (chunks.get() >= 4) {
+                longRun.cancel(true);
+            }
+            await().atMost(Duration.ofSeconds(20)).until(longRun::isDone);
             await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().running() == 0
                     && engine.stats().reservedKvBytes() == 0);
             assertThat(longRun).isCancelled();

@@ -1,0 +1,31 @@
+package io.bitnetstreams.engine.model;
+
+import java.util.Locale;
+
+/** How the model computes logits from the final hidden state. */
+public enum LmHeadKind {
+    /** The exact head: the F16 (or other float) embedding rows read in place. */
+    F16("f16"),
+    /** An int8 copy of the head with one scale per 32 values (q8_0 style): half the bytes per token. */
+    Q8_0("q8_0");
+
+    private final String label;
+
+    LmHeadKind(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    /** Parses {@code f16} or {@code q8_0} (case-insensitive). */
+    public static LmHeadKind parse(String text) {
+        for (LmHeadKind kind : values()) {
+            if (kind.label.equals(text.trim().toLowerCase(Locale.ROOT))) {
+                return kind;
+            }
+        }
+        throw new IllegalArgumentException("LM head must be f16 or q8_0: '" + text + "'");
+    }
+}

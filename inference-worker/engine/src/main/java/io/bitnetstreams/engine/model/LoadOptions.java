@@ -1,0 +1,59 @@
+package io.bitnetstreams.engine.model;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How {@link BitNetModel#load(io.bitnetstreams.engine.gguf.GgufFile, io.bitnetstreams.engine.kernel.KernelProvider,
+ * io.bitnetstreams.engine.kernel.ComputePool, LoadOptions)} prepares the weights.
+ *
+ * @param head         the LM head to build
+ * @param repackCache  directory for repacked weights (vector kernels, q8 head) reused by later loads;
+ *                     empty = repack on every load and keep nothing on disk
+ * @param kernelWarmUp how long the vector kernels run on small inputs on a side thread while the
+ *                     weights load, so the JIT has compiled them before the first prompt (zero = none;
+ *                     at most a minute). Commands that answer a first prompt right away want about 600 ms.
+ */
+public record LoadOptions(LmHeadKind head, Optional<Path> repackCache, Duration kernelWarmUp) {
+
+    public static final Duration MAX_WARM_UP = Duration.ofMinutes(1);
+
+    public LoadOptions {
+        Objects.requireNonNull(head, "head");
+        Objects.requireNonNull(repackCache, "repackCache");
+        Objects.requireNonNull(kernelWarmUp, "kernelWarmUp");
+        if (kernelWarmUp.isNegative() || kernelWarmUp.compareTo(MAX_WARM_UP) > 0) {
+            throw new IllegalArgumentException("kernel warm-up must be in [0, 1 min]: " + kernelWarmUp);
+        }
+    }
+
+    public LoadOptions(LmHeadKind head, Optional<Path> repackCache) {
+        this(head, repackCache, Duration.ZERO);
+    }
+
+    /** F16 head, no cache directory, no warm-up. */
+    public static LoadOptions defaults() {
+        return new LoadOptions(LmHeadKind.F16, Optional.empty(), Duration.ZERO);
+    }
+
+    /** {@code ~/.cache/bitnet-streams/repack} (or {@code $XDG_CACHE_HOME/bitnet-streams/repack}). */
+    public static Path defaultCacheDirectory() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("bitnet-streams").resolve("repack");
+    }
+
+    public LoadOptions withHead(LmHeadKind kind) {
+        return new LoadOptions(kind, repackCache, kernelWarmUp);
+    }
+
+    public LoadOptions withCache(Path directory) {
+        return new LoadOptions(head, Optional.of(directory), kernelWarmUp);
+    }
+
+    public LoadOptions withKernelWarmUp(Duration warmUp) {
+        return new LoadOptions(head, repackCache, warmUp);
+    }
+}
