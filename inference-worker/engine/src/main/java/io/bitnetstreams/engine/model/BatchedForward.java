@@ -1,0 +1,339 @@
+package io.bitnetstreams.engine.model;
+
+import io.bitnetstreams.engine.kernel.ComputePool;
+import io.bitnetstreams.engine.kernel.QuantizedActivations;
+import io.bitnetstreams.engine.tensor.FloatTensor;
+import java.lang.reflect.Field;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One forward step over the tokens of many sequences at once (continuous batching): every ternary
+ * projection multiplies the concatenated tokens of all segments in ONE matmul per layer, so the
+ * weights stream from memory once per step for the whole batch; attention runs per segment against
+ * its own keys and values. Produces exactly the numbers {@link BitNetModel#forward} produces for each
+ * sequence alone (quantization is per token and every reduction keeps the same order).
+ *
+ * <p>A segment may read earlier positions from read-only caches ({@code shared}: e.g. a cached
+ * system prompt, then the classification prompt) and appends its own tokens to {@code own}; shared
+ * caches are never written, so many sequences can attend to the same prefix without copying it.
+ *
+ * <p>Written by the tasks package owner as a new file: it needs the package-private {@link KvCache}
+ * internals and the model's weights, which {@link BitNetModel} keeps private (read here once by
+ * reflection until it exposes package-private accessors).
+ */
+public final class BatchedForward {
+
+    /**
+     * Tokens of one sequence for this step.
+     *
+     * @param shared    read-only caches holding positions {@code 0 ..} in order (may be empty)
+     * @param own       the cache this segment appends to; its positions follow the shared ones
+     * @param tokens    the new tokens
+     * @param logitRows indices into {@code tokens} whose logits are wanted (full vocabulary each)
+     */
+    public record Segment(List<SharedKv> shared, KvCache own, int[] tokens, int[] logitRows) {
+        public Segment {
+            shared = List.copyOf(shared);
+            if (tokens.length == 0) {
+                throw new IllegalArgumentException("a segment needs at least one token");
+            }
+            for (int row : logitRows) {
+                if (row < 0 || row >= tokens.length) {
+                    throw new IllegalArgumentException("logit row " + row + " outside [0, " + tokens.length + ")");
+                }
+            }
+        }
+
+        int sharedLength() {
+            int n = 0;
+            for (SharedKv c : shared) {
+                n += c.length();
+            }
+            return n;
+        }
+    }
+
+    /** The first {@code length} positions of a cache another sequence filled; only read. */
+    public record SharedKv(KvCache cache, int length) {
+        public SharedKv {
+            if (length < 0 || length > cache.length()) {
+                throw new IllegalArgumentException("shared length " + length + " outside [0, " + cache.length() + "]");
+            }
+        }
+    }
+
+    private final BitNetModel model;
+    private final BitNetConfig config;
+    private final FloatTensor embedding;
+    private final FloatTensor head;
+    private final float[] outputNorm;
+    private final List<BitNetModel.Layer> layers;
+    private final ComputePool pool;
+    private final double[] ropeFreqs;
+
+    @SuppressWarnings("unchecked")
+    public BatchedForward(BitNetModel model) {
+        this.model = model;
+        this.config = model.config();
+        this.pool = model.pool();
+        this.embedding = (FloatTensor) field(model, "embedding");
+        FloatTensor output = (FloatTensor) field(model, "output");
+        this.head = output != null ? output : embedding;
+        this.outputNorm = (float[]) field(model, "outputNorm");
+        this.layers = (List<BitNetModel.Layer>) field(model, "layers");
+        this.ropeFreqs = ModelMath.ropeFrequencies(config.ropeDim(), config.ropeTheta());
+    }
+
+    private static Object field(BitNetModel model, String name) {
+        try {
+            Field f = BitNetModel.class.getDeclaredField(name);
+            f.setAccessible(true);
+            return f.get(model);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("BitNetModel no longer has field " + name, e);
+        }
+    }
+
+    public BitNetModel model() {
+        return model;
+    }
+
+    /** Bytes one cached token takes (keys and values of every layer, F32). */
+    public long bytesPerToken() {
+        return 2L * config.layers() * config.kvDim() * Float.BYTES;
+    }
+
+    /**
+     * Runs one step; returns per segment its requested logit rows, row-major
+     * {@code logitRows.length x vocab}. Each {@code own} cache grows by its segment's tokens.
+     */
+    public float[][] step(List<Segment> segments) {
+        int vocab = config.vocabSize();
+        int total = 0;
+        for (Segment s : segments) {
+            for (int i = 0; i < s.tokens().length; i++) {
+                int id = s.tokens()[i];
+                if (id < 0 || id >= vocab) {
+                    throw new IllegalArgumentException("token id " + id + " outside [0, " + vocab + ")");
+                }
+            }
+            total += s.tokens().length;
+        }
+        for (Segment s : segments) {
+            s.own().reserve(s.tokens().length);
+        }
+        int dim = config.dim();
+        int[] segmentOf = new int[total];
+        int[] position = new int[total];
+        int[] startRow = new int[segments.size()];
+        float[] x = new float[total * dim];
+        int row = 0;
+        for (int si = 0; si < segments.size(); si++) {
+            Segment s = segments.get(si);
+            startRow[si] = row;
+            int pos = s.sharedLength() + s.own().length();
+            for (int i = 0; i < s.tokens().length; i++, row++) {
+                segmentOf[row] = si;
+                position[row] = pos + i;
+                embedding.readRow(s.tokens()[i], dim, x, row * dim);
+            }
+        }
+        Scratch scratch = new Scratch(config, total);
+        for (int l = 0; l < layers.size(); l++) {
+            layer(l, layers.get(l), segments, startRow, segmentOf, position, total, x, scratch);
+        }
+        int wanted = 0;
+        for (Segment s : segments) {
+            s.own().advance(s.tokens().length);
+            wanted += s.logitRows().length;
+        }
+        int[] rows = new int[wanted];
+        int r = 0;
+        for (int si = 0; si < segments.size(); si++) {
+            for (int lr : segments.get(si).logitRows()) {
+                rows[r++] = startRow[si] + lr;
+            }
+        }
+        // one pass over the LM head for the rows of all segments
+        float[] all = logits(x, rows);
+        float[][] out = new float[segments.size()][];
+        int offset = 0;
+        for (int si = 0; si < segments.size(); si++) {
+            int n = segments.get(si).logitRows().length * vocab;
+            out[si] = Arrays.copyOfRange(all, offset, offset + n);
+            offset += n;
+        }
+        return out;
+    }
+
+    private static final class Scratch {
+        final float[] normed;
+        final float[] q;
+        final float[] k;
+        final float[] v;
+        final float[] attn;
+        final float[] proj;
+        final float[] gate;
+        final float[] up;
+        final QuantizedActivations qDim;
+        final QuantizedActivations qFfn;
+
+        Scratch(BitNetConfig c, int t) {
+            normed = new float[t * c.dim()];
+            q = new float[t * c.dim()];
+            k = new float[t * c.kvDim()];
+            v = new float[t * c.kvDim()];
+            attn = new float[t * c.dim()];
+            proj = new float[t * c.dim()];
+            gate = new float[t * c.ffnDim()];
+            up = new float[t * c.ffnDim()];
+            qDim = new QuantizedActivations(t, c.dim());
+            qFfn = new QuantizedActivations(t, c.ffnDim());
+        }
+    }
+
+    private void layer(int index, BitNetModel.Layer w, List<Segment> segments, int[] startRow, int[] segmentOf,
+                       int[] position, int t, float[] x, Scratch s) {
+        int dim = config.dim();
+        int kvDim = config.kvDim();
+        int ffn = config.ffnDim();
+        float eps = config.rmsEps();
+        for (int i = 0; i < t; i++) {
+            ModelMath.rmsNorm(x, i * dim, w.attnNorm(), eps, s.normed, i * dim, dim);
+        }
+        s.qDim.quantize(s.normed, 0, t);
+        w.wq().multiply(s.qDim, s.q, pool);
+        w.wk().multiply(s.qDim, s.k, pool);
+        w.wv().multiply(s.qDim, s.v, pool);
+        applyRope(s, position, t);
+        for (int si = 0; si < segments.size(); si++) {
+            Segment seg = segments.get(si);
+            int ownStart = seg.own().length();
+            int n = seg.tokens().length;
+            System.arraycopy(s.k, startRow[si] * kvDim, seg.own().keys(index), ownStart * kvDim, n * kvDim);
+            System.arraycopy(s.v, startRow[si] * kvDim, seg.own().values(index), ownStart * kvDim, n * kvDim);
+        }
+        attention(index, segments, segmentOf, position, t, s.q, s.attn);
+        for (int i = 0; i < t; i++) {
+            ModelMath.rmsNorm(s.attn, i * dim, w.attnSubNorm(), eps, s.normed, i * dim, dim);
+        }
+        s.qDim.quantize(s.normed, 0, t);
+        w.wo().multiply(s.qDim, s.proj, pool);
+        add(x, s.proj, t * dim);
+        for (int i = 0; i < t; i++) {
+            ModelMath.rmsNorm(x, i * dim, w.ffnNorm(), eps, s.normed, i * dim, dim);
+        }
+        s.qDim.quantize(s.normed, 0, t);
+        w.gate().multiply(s.qDim, s.gate, pool);
+        w.up().multiply(s.qDim, s.up, pool);
+        Activation act = config.activation();
+        for (int i = 0; i < t * ffn; i++) {
+            s.gate[i] = act.apply(s.gate[i]) * s.up[i];
+        }
+        for (int i = 0; i < t; i++) {
+            ModelMath.rmsNorm(s.gate, i * ffn, w.ffnSubNorm(), eps, s.up, i * ffn, ffn);
+        }
+        s.qFfn.quantize(s.up, 0, t);
+        w.down().multiply(s.qFfn, s.proj, pool);
+        add(x, s.proj, t * dim);
+    }
+
+    private void applyRope(Scratch s, int[] position, int t) {
+        int headDim = config.headDim();
+        float[] cos = new float[ropeFreqs.length];
+        float[] sin = new float[ropeFreqs.length];
+        for (int i = 0; i < t; i++) {
+            ModelMath.ropeAngles(position[i], ropeFreqs, cos, sin);
+            for (int h = 0; h < config.heads(); h++) {
+                ModelMath.ropeNeox(s.q, i * config.dim() + h * headDim, ropeFreqs, cos, sin);
+            }
+            for (int h = 0; h < config.kvHeads(); h++) {
+                ModelMath.ropeNeox(s.k, i * config.kvDim() + h * headDim, ropeFreqs, cos, sin);
+            }
+        }
+    }
+
+    /** Causal attention of every row over its own segment's shared caches, then its own cache. */
+    private void attention(int layer, List<Segment> segments, int[] segmentOf, int[] position, int t, float[] q,
+                           float[] out) {
+        int heads = config.heads();
+        int headDim = config.headDim();
+        int dim = config.dim();
+        int kvDim = config.kvDim();
+        int group = config.groupSize();
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        int maxVisible = 0;
+        for (int i = 0; i < t; i++) {
+            maxVisible = Math.max(maxVisible, position[i] + 1);
+        }
+        int scoreLength = maxVisible;
+        pool.parallelFor(0, t * heads, (from, to) -> {
+            float[] scores = new float[scoreLength];
+            for (int task = from; task < to; task++) {
+                int i = task / heads;
+                int h = task % heads;
+                Segment seg = segments.get(segmentOf[i]);
+                int qOff = i * dim + h * headDim;
+                int kvOff = (h / group) * headDim;
+                int visible = position[i] + 1;
+                int j = 0;
+                for (int part = 0; part <= seg.shared().size() && j < visible; part++) {
+                    boolean isShared = part < seg.shared().size();
+                    float[] keys = isShared ? seg.shared().get(part).cache().keys(layer) : seg.own().keys(layer);
+                    int end = isShared ? Math.min(visible - j, seg.shared().get(part).length()) : visible - j;
+                    for (int local = 0; local < end; local++, j++) {
+                        int kOff = local * kvDim + kvOff;
+                        float dot = 0f;
+                        for (int d = 0; d < headDim; d++) {
+                            dot += q[qOff + d] * keys[kOff + d];
+                        }
+                        scores[j] = dot * scale;
+                    }
+                }
+                ModelMath.softmax(scores, visible);
+                Arrays.fill(out, qOff, qOff + headDim, 0f);
+                j = 0;
+                for (int part = 0; part <= seg.shared().size() && j < visible; part++) {
+                    boolean isShared = part < seg.shared().size();
+                    float[] values = isShared ? seg.shared().get(part).cache().values(layer) : seg.own().values(layer);
+                    int end = isShared ? Math.min(visible - j, seg.shared().get(part).length()) : visible - j;
+                    for (int local = 0; local < end; local++, j++) {
+                        float p = scores[j];
+                        int vOff = local * kvDim + kvOff;
+                        for (int d = 0; d < headDim; d++) {
+                            out[qOff + d] += p * values[vOff + d];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private float[] logits(float[] hidden, int[] rows) {
+        int dim = config.dim();
+        int vocab = config.vocabSize();
+        float[] dst = new float[rows.length * vocab];
+        if (rows.length == 0) {
+            return dst;
+        }
+        float[] normed = new float[rows.length * dim];
+        for (int r = 0; r < rows.length; r++) {
+            ModelMath.rmsNorm(hidden, rows[r] * dim, outputNorm, config.rmsEps(), normed, r * dim, dim);
+        }
+        pool.parallelFor(0, vocab, (from, to) -> {
+            for (int v = from; v < to; v++) {
+                for (int r = 0; r < rows.length; r++) {
+                    dst[r * vocab + v] = head.dotRow(v, dim, normed, r * dim);
+                }
+            }
+        });
+        return dst;
+    }
+
+    private static void add(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            x[i] += y[i];
+        }
+    }
+}

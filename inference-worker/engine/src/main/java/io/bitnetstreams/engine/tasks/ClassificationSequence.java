@@ -1,0 +1,158 @@
+package io.bitnetstreams.engine.tasks;
+
+import io.bitnetstreams.engine.model.BatchedForward.Segment;
+import io.bitnetstreams.engine.model.BitNetModel;
+import io.bitnetstreams.engine.model.ModelMath;
+import io.bitnetstreams.engine.tasks.ClassificationResult.LabelScore;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Classification: one prompt pass, then every label's continuation scored in one step as a batch
+ * of forks that attend to the shared prompt KV (never copied). Only the positions whose next-token
+ * distribution a label score needs get LM-head logits: the prompt's last token and each label token
+ * but the last; a one-token label needs no extra pass at all.
+ */
+final class ClassificationSequence extends Sequence {
+
+    private final CompletableFuture<ClassificationResult> future = new CompletableFuture<>();
+    private final BitNetModel model;
+    private final PromptRun prompt;
+    private final List<String> labels;
+    private final int[][] labelTokens;
+    private final boolean multiLabel;
+    private final Map<String, Double> thresholds;
+    private final double[] logLikelihood;
+
+    ClassificationSequence(BitNetModel model, PromptRun prompt, List<String> labels, int[][] labelTokens,
+                           boolean multiLabel, Map<String, Double> thresholds, java.time.Instant deadline,
+                           long reservedTokens) {
+        super(deadline, reservedTokens);
+        this.model = model;
+        this.prompt = prompt;
+        this.labels = labels;
+        this.labelTokens = labelTokens;
+        this.multiLabel = multiLabel;
+        this.thresholds = thresholds;
+        this.logLikelihood = new double[labels.size()];
+    }
+
+    @Override
+    CompletableFuture<ClassificationResult> future() {
+        return future;
+    }
+
+    @Override
+    boolean decoding() {
+        return false;
+    }
+
+    private int labelTokensNeeded() {
+        int n = 0;
+        for (int[] t : labelTokens) {
+            n += t.length - 1;
+        }
+        return n;
+    }
+
+    @Override
+    int plan(int budget, boolean force, List<Segment> out) {
+        if (!prompt.finished()) {
+            Segment s = prompt.next(budget);
+            if (s == null) {
+                return 0;
+            }
+            out.add(s);
+            return s.tokens().length;
+        }
+        int needed = labelTokensNeeded();
+        if (needed > budget && !force) {
+            return 0;
+        }
+        for (int[] tokens : labelTokens) {
+            if (tokens.length > 1) {
+                int[] input = Arrays.copyOf(tokens, tokens.length - 1);
+                int[] rows = new int[input.length];
+                Arrays.setAll(rows, i -> i);
+                out.add(new Segment(prompt.asContext(), model.newCache(input.length), input, rows));
+            }
+        }
+        return needed;
+    }
+
+    @Override
+    void consume(List<Segment> segments, float[][] logits) {
+        if (!prompt.finished()) {
+            prompt.completed(segments.getFirst(), logits[0]);
+            if (prompt.finished() && labelTokensNeeded() == 0) {
+                finish(List.of());
+            }
+            return;
+        }
+        finish(Arrays.asList(logits));
+    }
+
+    private void finish(List<float[]> labelLogits) {
+        int vocab = model.config().vocabSize();
+        float[] first = prompt.lastLogits();
+        int forked = 0;
+        for (int l = 0; l < labelTokens.length; l++) {
+            int[] tokens = labelTokens[l];
+            double sum = ModelMath.logSoftmaxAt(first, 0, vocab, tokens[0]);
+            if (tokens.length > 1) {
+                float[] rows = labelLogits.get(forked++);
+                for (int i = 1; i < tokens.length; i++) {
+                    sum += ModelMath.logSoftmaxAt(rows, (i - 1) * vocab, vocab, tokens[i]);
+                }
+            }
+            logLikelihood[l] = sum;
+        }
+        future.complete(result());
+    }
+
+    private ClassificationResult result() {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double ll : logLikelihood) {
+            max = Math.max(max, ll);
+        }
+        double total = 0;
+        double[] p = new double[logLikelihood.length];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = Math.exp(logLikelihood[i] - max);
+            total += p[i];
+        }
+        List<LabelScore> scores = new ArrayList<>();
+        int best = 0;
+        List<String> selected = new ArrayList<>();
+        for (int i = 0; i < p.length; i++) {
+            p[i] /= total;
+            scores.add(new LabelScore(labels.get(i), p[i], logLikelihood[i]));
+            if (p[i] > p[best]) {
+                best = i;
+            }
+        }
+        if (multiLabel) {
+            for (int i = 0; i < p.length; i++) {
+                if (p[i] >= thresholds.getOrDefault(labels.get(i), 1.0 / p.length)) {
+                    selected.add(labels.get(i));
+                }
+            }
+        } else {
+            selected.add(labels.get(best));
+        }
+        return new ClassificationResult(labels.get(best), scores, selected);
+    }
+
+    @Override
+    void released() {
+        prompt.abandon();
+    }
+
+    @Override
+    void deadlineExceeded() {
+        fail(new EngineException(EngineException.Reason.DEADLINE_EXCEEDED, "classification did not finish in time"));
+    }
+}

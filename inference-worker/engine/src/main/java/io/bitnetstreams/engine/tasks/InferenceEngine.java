@@ -1,0 +1,463 @@
+package io.bitnetstreams.engine.tasks;
+
+import io.bitnetstreams.engine.chat.ChatFormat;
+import io.bitnetstreams.engine.chat.StopStrings;
+import io.bitnetstreams.engine.json.InvalidSchemaException;
+import io.bitnetstreams.engine.json.JsonSchema;
+import io.bitnetstreams.engine.json.JsonSchemaParser;
+import io.bitnetstreams.engine.json.TokenMasker;
+import io.bitnetstreams.engine.model.BatchedForward;
+import io.bitnetstreams.engine.model.BatchedForward.Segment;
+import io.bitnetstreams.engine.model.BitNetModel;
+import io.bitnetstreams.engine.sampling.Sampler;
+import io.bitnetstreams.engine.sampling.SamplingParams;
+import io.bitnetstreams.engine.tokenizer.Tokenizer;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One engine for classification, extraction and generation, serving many concurrent requests on
+ * one model with continuous batching. Thread-safe: requests are validated and tokenized on the
+ * caller's thread (invalid ones fail fast with {@link EngineException} reason INVALID_REQUEST) and
+ * queued; one scheduler thread runs steps. Each step advances every running sequence together:
+ * decode tokens first, then prompt chunks, within {@link EngineConfig#stepTokenBudget()} tokens, all
+ * in one {@link BatchedForward#step} (one ternary matmul per layer for the whole batch). New
+ * requests join at the next step; finished, cancelled ({@code future.cancel}) and expired ones leave
+ * and return their KV memory. A request reserves KV memory for its largest size on admission; when
+ * the pool is full it waits in a bounded queue and is rejected (QUEUE_FULL) only when that is full.
+ *
+ * <p>Futures complete on the scheduler thread: attach heavy work with the {@code *Async} methods.
+ */
+public final class InferenceEngine implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceEngine.class);
+    private static final int MAX_LABEL_TOKENS = 64;
+
+    private final BitNetModel model;
+    private final BatchedForward forward;
+    private final Tokenizer tokenizer;
+    private final ChatFormat chat;
+    private final EngineConfig config;
+    private final PrefixCache prefixes;
+    private final long bytesPerToken;
+    private final long poolTokens;
+    private final int context;
+    private final Map<String, TokenMasker> maskers = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, TokenMasker> eldest) {
+            return size() > 32;
+        }
+    };
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private final ArrayDeque<Sequence> queue = new ArrayDeque<>();
+    private final List<Sequence> active = new ArrayList<>();
+    private final Thread scheduler;
+    private long reservedTokens;
+    private boolean closed;
+    private long steps;
+    private long stepTokens;
+    private int maxBatchSequences;
+
+    public InferenceEngine(BitNetModel model, Tokenizer tokenizer, EngineConfig config) {
+        this.model = model;
+        this.forward = new BatchedForward(model);
+        this.tokenizer = tokenizer;
+        this.chat = new ChatFormat(tokenizer);
+        this.config = config;
+        this.bytesPerToken = forward.bytesPerToken();
+        this.poolTokens = config.kvPoolBytes() / bytesPerToken;
+        this.prefixes = config.prefixCacheBytes() > 0 ? new PrefixCache(config.prefixCacheBytes(), bytesPerToken) : null;
+        this.context = model.config().contextLength();
+        if (tokenizer.vocabularySize() > model.config().vocabSize()) {
+            throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabularySize()
+                    + " tokens but the model only " + model.config().vocabSize());
+        }
+        this.scheduler = Thread.ofPlatform().name("bitnet-scheduler").daemon(true).start(this::run);
+    }
+
+    // ------------------------------------------------------------------ public API
+
+    public CompletableFuture<ClassificationResult> classify(ClassificationRequest request) {
+        return submit(() -> classification(request));
+    }
+
+    public CompletableFuture<ExtractionResult> extract(ExtractionRequest request) {
+        return submit(() -> extraction(request));
+    }
+
+    public CompletableFuture<GenerationResult> generate(GenerationRequest request, TokenListener listener) {
+        return submit(() -> generation(request, listener == null ? TokenListener.NONE : listener));
+    }
+
+    /** Counters for monitoring and benchmarks. */
+    public record Stats(long steps, long stepTokens, int maxBatchSequences, int running, int queued,
+                        long reservedKvBytes, int prefixEntries, long prefixHits, long prefixMisses) {
+    }
+
+    public Stats stats() {
+        lock.lock();
+        try {
+            return new Stats(steps, stepTokens, maxBatchSequences, active.size(), queue.size(),
+                    reservedTokens * bytesPerToken, prefixes == null ? 0 : prefixes.entries(),
+                    prefixes == null ? 0 : prefixes.hits(), prefixes == null ? 0 : prefixes.misses());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops the scheduler; running and queued requests fail with reason CLOSED. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            scheduler.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ request building
+
+    @SuppressWarnings("unchecked")
+    private <T> CompletableFuture<T> submit(java.util.function.Supplier<Sequence> build) {
+        Sequence sequence;
+        try {
+            sequence = build.get();
+        } catch (EngineException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(
+                    new EngineException(EngineException.Reason.INVALID_REQUEST, e.getMessage(), e));
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                return CompletableFuture.failedFuture(new EngineException(EngineException.Reason.CLOSED, "engine closed"));
+            }
+            if (sequence.reservedTokens > poolTokens) {
+                return CompletableFuture.failedFuture(new EngineException(EngineException.Reason.TOO_LARGE,
+                        "request needs KV memory for " + sequence.reservedTokens + " tokens; the pool holds "
+                                + poolTokens));
+            }
+            if (queue.size() >= config.maxQueued() && !fitsNow(sequence)) {
+                return CompletableFuture.failedFuture(new EngineException(EngineException.Reason.QUEUE_FULL,
+                        queue.size() + " requests already wait for KV memory"));
+            }
+            queue.add(sequence);
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        return (CompletableFuture<T>) sequence.future();
+    }
+
+    private boolean fitsNow(Sequence s) {
+        return queue.isEmpty() && reservedTokens + s.reservedTokens <= poolTokens;
+    }
+
+    private int[] checkPrompt(int[] tokens, int extra) {
+        if (tokens.length + (long) extra > context) {
+            throw new EngineException(EngineException.Reason.INVALID_REQUEST, "prompt of " + tokens.length
+                    + " tokens plus " + extra + " more exceeds the context of " + context + " tokens");
+        }
+        return tokens;
+    }
+
+    /** The number of leading tokens of the chat prompt that belong to the system turn (0 without one). */
+    private int systemBoundary(String system, int[] prompt) {
+        if (system == null || system.isBlank()) {
+            return 0;
+        }
+        int eot = tokenizer.specialTokenId(ChatFormat.END_OF_TURN);
+        for (int i = 1; i < prompt.length; i++) {
+            if (prompt[i] == eot) {
+                return i + 1;
+            }
+        }
+        return 0;
+    }
+
+    private Sequence classification(ClassificationRequest r) {
+        String text = Requests.text(r.text(), "text");
+        List<String> labels = r.labels();
+        if (labels.isEmpty()) {
+            throw new EngineException(EngineException.Reason.INVALID_REQUEST, "the label set is empty");
+        }
+        if (labels.size() > config.maxLabels()) {
+            throw new EngineException(EngineException.Reason.INVALID_REQUEST, labels.size() + " labels; the limit is "
+                    + config.maxLabels());
+        }
+        Set<String> seen = new HashSet<>();
+        int eot = tokenizer.specialTokenId(ChatFormat.END_OF_TURN);
+        int[][] labelTokens = new int[labels.size()][];
+        long labelTotal = 0;
+        for (int i = 0; i < labels.size(); i++) {
+            String label = labels.get(i);
+            if (label == null || label.isBlank() || !seen.add(label)) {
+                throw new EngineException(EngineException.Reason.INVALID_REQUEST,
+                        "labels must be non-blank and distinct: '" + label + "'");
+            }
+            int[] ids = tokenizer.encode(label);
+            if (ids.length > MAX_LABEL_TOKENS) {
+                throw new EngineException(EngineException.Reason.INVALID_REQUEST, "label '" + label.substring(0,
+                        Math.min(40, label.length())) + "' has more than " + MAX_LABEL_TOKENS + " tokens");
+            }
+            // the end-of-turn token makes a label score "the answer is exactly this label"
+            labelTokens[i] = java.util.Arrays.copyOf(ids, ids.length + 1);
+            labelTokens[i][ids.length] = eot;
+            labelTotal += labelTokens[i].length;
+        }
+        for (Map.Entry<String, Double> t : r.thresholds().entrySet()) {
+            if (!seen.contains(t.getKey()) || t.getValue() == null || !(t.getValue() >= 0 && t.getValue() <= 1)) {
+                throw new EngineException(EngineException.Reason.INVALID_REQUEST,
+                        "threshold for '" + t.getKey() + "' must name a label and lie in [0, 1]");
+            }
+        }
+        for (ClassificationRequest.Example e : r.examples()) {
+            if (e == null || e.label() == null || !seen.contains(e.label())) {
+                throw new EngineException(EngineException.Reason.INVALID_REQUEST, "every example needs one of the labels");
+            }
+            Requests.text(e.text(), "example text");
+        }
+        String system = classificationSystem(r);
+        int[] prompt = chat.encodePrompt(system, text);
+        checkPrompt(prompt, (int) Math.min(Integer.MAX_VALUE, labelTotal));
+        PromptRun run = new PromptRun(model, prompt, systemBoundary(system, prompt), prefixes, prompt.length);
+        return new ClassificationSequence(model, run, labels, labelTokens, r.multiLabel(), r.thresholds(),
+                r.deadline(), prompt.length + labelTotal);
+    }
+
+    /** The system turn of a classification prompt: instruction, label list, few-shot examples. */
+    static String classificationSystem(ClassificationRequest r) {
+        StringBuilder system = new StringBuilder(r.instruction() == null || r.instruction().isBlank()
+                ? "Classify the text. Answer with exactly one label."
+                : Requests.text(r.instruction(), "instruction").strip());
+        system.append("\nLabels: ").append(String.join(", ", r.labels()));
+        for (ClassificationRequest.Example e : r.examples()) {
+            system.append("\n\nText: ").append(e.text().strip()).append("\nLabel: ").append(e.label());
+        }
+        return system.toString();
+    }
+
+    private Sequence extraction(ExtractionRequest r) {
+        String text = Requests.text(r.text(), "text");
+        Requests.positive(r.maxTokens(), "maxTokens");
+        TokenMasker masker;
+        String schemaText = Requests.text(r.schema(), "schema");
+        synchronized (maskers) {
+            masker = maskers.get(schemaText);
+        }
+        if (masker == null) {
+            JsonSchema schema;
+            try {
+                schema = JsonSchemaParser.parse(schemaText);
+            } catch (InvalidSchemaException e) {
+                throw new EngineException(EngineException.Reason.INVALID_REQUEST, "invalid schema: " + e.getMessage(), e);
+            }
+            masker = new TokenMasker(schema, tokenizer);
+            synchronized (maskers) {
+                maskers.put(schemaText, masker);
+            }
+        }
+        String system = r.instruction() == null || r.instruction().isBlank()
+                ? "Extract the information from the text as JSON matching this JSON Schema: " + schemaText.strip()
+                : Requests.text(r.instruction(), "instruction");
+        int[] prompt = checkPrompt(chat.encodePrompt(system, text), 1);
+        int maxTokens = Math.min(r.maxTokens(), context - prompt.length);
+        PromptRun run = new PromptRun(model, prompt, systemBoundary(system, prompt), prefixes, prompt.length + maxTokens);
+        return new DecodingSequence.Extraction(run, sampler(r.sampling()), maxTokens, r.deadline(),
+                prompt.length + maxTokens, masker, tokenizer);
+    }
+
+    private Sequence generation(GenerationRequest r, TokenListener listener) {
+        String user = Requests.text(r.user(), "user message");
+        Requests.positive(r.maxTokens(), "maxTokens");
+        StopStrings stops = new StopStrings(r.stopStrings());
+        String system = r.system() == null ? null : Requests.text(r.system(), "system prompt");
+        int[] prompt = checkPrompt(chat.encodePrompt(system, user), 1);
+        int maxTokens = Math.min(r.maxTokens(), context - prompt.length);
+        PromptRun run = new PromptRun(model, prompt, systemBoundary(system, prompt), prefixes, prompt.length + maxTokens);
+        return new DecodingSequence.Generation(run, sampler(r.sampling()), maxTokens, r.deadline(),
+                prompt.length + maxTokens, tokenizer, chat.stopTokenIds(), stops, listener);
+    }
+
+    private static Sampler sampler(SamplingParams params) {
+        return new Sampler(params == null ? SamplingParams.greedy() : params);
+    }
+
+    // ------------------------------------------------------------------ scheduler
+
+    private void run() {
+        try {
+            while (true) {
+                if (!admit()) {
+                    break;
+                }
+                retire(Instant.now());
+                if (!active.isEmpty()) {
+                    step();
+                    retire(Instant.now());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            failAll(new EngineException(EngineException.Reason.CLOSED, "engine closed"));
+        }
+    }
+
+    /** Waits for work and moves queued requests into the batch while the pool has room; false when closed. */
+    private boolean admit() throws InterruptedException {
+        lock.lock();
+        try {
+            while (!closed && active.isEmpty() && queue.isEmpty()) {
+                work.await();
+            }
+            if (closed) {
+                return false;
+            }
+            Instant now = Instant.now();
+            for (Iterator<Sequence> it = queue.iterator(); it.hasNext(); ) {
+                Sequence s = it.next();
+                if (s.done()) {
+                    it.remove(); // cancelled while waiting
+                } else if (s.deadline != null && now.isAfter(s.deadline)) {
+                    s.fail(new EngineException(EngineException.Reason.DEADLINE_EXCEEDED, "deadline passed while queued"));
+                    it.remove();
+                }
+            }
+            while (!queue.isEmpty() && reservedTokens + queue.peek().reservedTokens <= poolTokens) {
+                Sequence s = queue.poll();
+                reservedTokens += s.reservedTokens;
+                active.add(s);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes finished, cancelled and expired sequences and returns their KV memory. */
+    private void retire(Instant now) {
+        lock.lock();
+        try {
+            for (Iterator<Sequence> it = active.iterator(); it.hasNext(); ) {
+                Sequence s = it.next();
+                if (!s.done() && s.deadline != null && now.isAfter(s.deadline)) {
+                    s.deadlineExceeded();
+                }
+                if (s.done()) {
+                    reservedTokens -= s.reservedTokens;
+                    it.remove();
+                    s.released();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void step() {
+        List<Sequence> order = new ArrayList<>(active.size());
+        for (Sequence s : active) {
+            if (s.decoding()) {
+                order.add(s);
+            }
+        }
+        for (Sequence s : active) {
+            if (!s.decoding()) {
+                order.add(s);
+            }
+        }
+        List<Segment> segments = new ArrayList<>();
+        List<Sequence> owners = new ArrayList<>();
+        List<Integer> counts = new ArrayList<>();
+        int budget = config.stepTokenBudget();
+        for (Sequence s : order) {
+            if (budget <= 0) {
+                break;
+            }
+            int before = segments.size();
+            budget -= s.plan(budget, segments.isEmpty(), segments);
+            if (segments.size() > before) {
+                owners.add(s);
+                counts.add(segments.size() - before);
+            }
+        }
+        if (segments.isEmpty()) {
+            return;
+        }
+        float[][] logits;
+        try {
+            logits = forward.step(segments);
+        } catch (RuntimeException e) {
+            LOG.error("batched step failed; failing its {} requests", owners.size(), e);
+            for (Sequence s : owners) {
+                s.fail(new EngineException(EngineException.Reason.INTERNAL, "step failed: " + e.getMessage(), e));
+            }
+            return;
+        }
+        int tokens = 0;
+        for (Segment s : segments) {
+            tokens += s.tokens().length;
+        }
+        steps++;
+        stepTokens += tokens;
+        maxBatchSequences = Math.max(maxBatchSequences, owners.size());
+        int offset = 0;
+        for (int i = 0; i < owners.size(); i++) {
+            Sequence s = owners.get(i);
+            int n = counts.get(i);
+            try {
+                if (!s.done()) {
+                    s.consume(segments.subList(offset, offset + n),
+                            java.util.Arrays.copyOfRange(logits, offset, offset + n));
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("request failed", e);
+                s.fail(e instanceof EngineException ? e
+                        : new EngineException(EngineException.Reason.INTERNAL, String.valueOf(e.getMessage()), e));
+            }
+            offset += n;
+        }
+    }
+
+    private void failAll(EngineException error) {
+        lock.lock();
+        try {
+            for (Sequence s : active) {
+                s.fail(error);
+                s.released();
+            }
+            for (Sequence s : queue) {
+                s.fail(error);
+            }
+            active.clear();
+            queue.clear();
+            reservedTokens = 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+}

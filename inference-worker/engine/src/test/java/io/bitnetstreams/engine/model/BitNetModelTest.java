@@ -1,0 +1,128 @@
+package io.bitnetstreams.engine.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bitnetstreams.engine.gguf.GgmlType;
+import io.bitnetstreams.engine.gguf.GgufFile;
+import io.bitnetstreams.engine.kernel.ComputePool;
+import io.bitnetstreams.engine.kernel.InPlaceKernels;
+import io.bitnetstreams.engine.kernel.ScalarKernels;
+import io.bitnetstreams.engine.synth.SyntheticSpec;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class BitNetModelTest {
+
+    private static final int[] PROMPT = {256, 72, 101, 108, 108, 111, 44, 32, 119, 111, 114, 108, 100, 33, 10, 7};
+
+    @TempDir
+    Path dir;
+
+    static Stream<Arguments> configs() {
+        return Stream.of(
+                Arguments.of("gqa-2", TestModels.spec(2, 4, 2, null, GgmlType.I2_S, 1)),
+                Arguments.of("mha", TestModels.spec(1, 4, 4, null, GgmlType.I2_S, 2)),
+                Arguments.of("gqa-8-headdim-32", TestModels.spec(2, 8, 1, null, GgmlType.I2_S, 3)),
+                Arguments.of("silu", TestModels.spec(1, 2, 1, "silu", GgmlType.TQ2_0, 4)),
+                Arguments.of("gelu", TestModels.spec(1, 4, 2, "gelu", GgmlType.TQ1_0, 5)),
+                Arguments.of("relu2-explicit", TestModels.spec(1, 4, 1, "relu2", GgmlType.I2_S, 6)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void logitsMatchThePlainReference(String name, SyntheticSpec spec) {
+        Path file = TestModels.write(dir, name, spec);
+        try (GgufFile gguf = GgufFile.open(file); ComputePool pool = new ComputePool(2)) {
+            BitNetModel model = BitNetModel.load(gguf, new InPlaceKernels(), pool);
+            float[] logits = model.forwardAll(model.newCache(64), PROMPT);
+            float[][] expected = new ReferenceBitNet(gguf).logits(PROMPT);
+            int vocab = model.config().vocabSize();
+            assertThat(vocab).isEqualTo(expected[0].length);
+            for (int t = 0; t < PROMPT.length; t++) {
+                float[] row = Arrays.copyOfRange(logits, t * vocab, (t + 1) * vocab);
+                assertClose(row, expected[t], "position " + t);
+            }
+        }
+    }
+
+    @Test
+    void theThreeTernaryFormatsGiveIdenticalLogits() {
+        float[][] results = new float[3][];
+        GgmlType[] types = {GgmlType.I2_S, GgmlType.TQ2_0, GgmlType.TQ1_0};
+        for (int i = 0; i < types.length; i++) {
+            Path file = TestModels.write(dir, "fmt" + i, TestModels.spec(2, 4, 2, null, types[i], 11));
+            try (GgufFile gguf = GgufFile.open(file)) {
+                BitNetModel model = BitNetModel.load(gguf, new InPlaceKernels(), ComputePool.singleThreaded());
+                results[i] = model.forwardAll(model.newCache(32), PROMPT);
+            }
+        }
+        assertThat(results[1]).containsExactly(results[0]);
+        assertThat(results[2]).containsExactly(results[0]);
+        assertThat(results[0]).isNotEqualTo(new float[results[0].length]);
+    }
+
+    @Test
+    void incrementalDecodeWithTheCacheEqualsFullRecompute() {
+        Path file = TestModels.write(dir, "kv", TestModels.spec(2, 4, 2, null, GgmlType.I2_S, 21));
+        try (GgufFile gguf = GgufFile.open(file)) {
+            BitNetModel model = BitNetModel.load(gguf, new InPlaceKernels(), ComputePool.singleThreaded());
+            int vocab = model.config().vocabSize();
+            KvCache cache = model.newCache(PROMPT.length);
+            model.forwardLast(cache, Arrays.copyOf(PROMPT, 5));
+            for (int t = 5; t < PROMPT.length; t++) {
+                float[] incremental = model.forwardLast(cache, new int[] {PROMPT[t]});
+                float[] full = model.forwardLast(model.newCache(PROMPT.length), Arrays.copyOf(PROMPT, t + 1));
+                assertThat(incremental).as("position %d", t).containsExactly(full);
+            }
+            assertThat(cache.length()).isEqualTo(PROMPT.length);
+            assertThat(vocab).isEqualTo(261);
+        }
+    }
+
+    @Test
+    void batchedPrefillEqualsTokenByToken() {
+        Path file = TestModels.write(dir, "batch", TestModels.spec(2, 8, 2, null, GgmlType.TQ2_0, 31));
+        try (GgufFile gguf = GgufFile.open(file)) {
+            BitNetModel model = BitNetModel.load(gguf, new ScalarKernels(), ComputePool.singleThreaded());
+            int vocab = model.config().vocabSize();
+            float[] batched = model.forwardAll(model.newCache(PROMPT.length), PROMPT);
+            KvCache cache = model.newCache(PROMPT.length);
+            for (int t = 0; t < PROMPT.length; t++) {
+                float[] single = model.forwardLast(cache, new int[] {PROMPT[t]});
+                assertThat(single).as("position %d", t)
+                        .containsExactly(Arrays.copyOfRange(batched, t * vocab, (t + 1) * vocab));
+            }
+            float[] tail = model.forward(model.newCache(PROMPT.length), PROMPT, 10);
+            assertThat(tail).containsExactly(Arrays.copyOfRange(batched, 10 * vocab, PROMPT.length * vocab));
+        }
+    }
+
+    @Test
+    void threadsAndKernelProvidersDoNotChangeTheResult() {
+        Path file = TestModels.write(dir, "threads", TestModels.spec(1, 4, 2, null, GgmlType.I2_S, 41));
+        try (GgufFile gguf = GgufFile.open(file); ComputePool pool = new ComputePool(3)) {
+            BitNetModel singleThread = BitNetModel.load(gguf, new InPlaceKernels(), ComputePool.singleThreaded());
+            BitNetModel threaded = BitNetModel.load(gguf, new ScalarKernels(), pool);
+            float[] a = singleThread.forwardAll(singleThread.newCache(32), PROMPT);
+            float[] b = threaded.forwardAll(threaded.newCache(32), PROMPT);
+            assertThat(b).containsExactly(a);
+        }
+    }
+
+    static void assertClose(float[] actual, float[] expected, String what) {
+        double maxAbs = 0;
+        for (float e : expected) {
+            maxAbs = Math.max(maxAbs, Math.abs(e));
+        }
+        float tolerance = (float) (1e-5 * Math.max(1.0, maxAbs));
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(actual[i]).as("%s, logit %d", what, i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(tolerance));
+        }
+    }
+}

@@ -1,0 +1,328 @@
+package io.bitnetstreams.engine.tasks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bitnetstreams.engine.chat.ChatFormat;
+import io.bitnetstreams.engine.json.JsonSchema;
+import io.bitnetstreams.engine.json.JsonSchemaParser;
+import io.bitnetstreams.engine.json.SchemaValidator;
+import io.bitnetstreams.engine.model.BitNetModel;
+import io.bitnetstreams.engine.model.KvCache;
+import io.bitnetstreams.engine.model.ModelMath;
+import io.bitnetstreams.engine.sampling.Sampler;
+import io.bitnetstreams.engine.sampling.SamplingParams;
+import io.bitnetstreams.engine.tasks.ClassificationResult.LabelScore;
+import io.bitnetstreams.engine.tokenizer.Tokenizer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class InferenceEngineTest {
+
+    private static final BitNetModel MODEL = TinyModel.MODEL;
+    private static final Tokenizer TOKENIZER = TinyModel.TOKENIZER;
+    private static final ChatFormat CHAT = new ChatFormat(TOKENIZER);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private static InferenceEngine engine(EngineConfig config) {
+        return new InferenceEngine(MODEL, TOKENIZER, config);
+    }
+
+    private static EngineConfig small() {
+        return EngineConfig.defaults().withStepTokenBudget(64);
+    }
+
+    /** Greedy one-at-a-time reference with the model's own forward pass. */
+    private static int[] referenceGreedy(String user, int maxTokens) {
+        int[] prompt = CHAT.encodePrompt(null, user);
+        KvCache cache = MODEL.newCache(1024);
+        float[] logits = MODEL.forwardLast(cache, prompt);
+        Sampler sampler = new Sampler(SamplingParams.greedy());
+        List<Integer> out = new ArrayList<>();
+        int[] history = Arrays.copyOf(prompt, prompt.length + maxTokens);
+        int length = prompt.length;
+        while (out.size() < maxTokens) {
+            int t = sampler.sample(logits, history, length);
+            if (CHAT.isStopToken(t)) {
+                break;
+            }
+            out.add(t);
+            history[length++] = t;
+            if (out.size() < maxTokens) {
+                logits = MODEL.forwardLast(cache, new int[] {t});
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @Test
+    void concurrentGreedyGenerationsEqualOneAtATimeResults() {
+        try (InferenceEngine engine = engine(small())) {
+            List<String> users = List.of("hello", "a much longer message that needs several prompt chunks "
+                    + "because the step budget is only sixty-four tokens", "x", "classify me", "JSON please");
+            List<CompletableFuture<GenerationResult>> futures = new ArrayList<>();
+            List<StringBuilder> streamed = new ArrayList<>();
+            for (String u : users) {
+                StringBuilder sb = new StringBuilder();
+                streamed.add(sb);
+                futures.add(engine.generate(GenerationRequest.of(u, 12), sb::append));
+            }
+            for (int i = 0; i < users.size(); i++) {
+                GenerationResult result = futures.get(i).join();
+                int[] expected = referenceGreedy(users.get(i), 12);
+                assertThat(result.tokens()).as(users.get(i)).containsExactly(expected);
+                assertThat(result.finishReason()).isEqualTo(expected.length == 12
+                        ? GenerationResult.FinishReason.LENGTH : GenerationResult.FinishReason.STOP);
+                assertThat(result.text()).isEqualTo(TOKENIZER.decode(expected));
+                assertThat(streamed.get(i).toString()).isEqualTo(result.text());
+            }
+            assertThat(engine.stats().maxBatchSequences()).as("sequences really ran together").isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void stopStringsEndGenerationAndAreNotReturned() {
+        try (InferenceEngine engine = engine(small())) {
+            int[] reference = referenceGreedy("stop test", 20);
+            String full = TOKENIZER.decode(reference);
+            org.junit.jupiter.api.Assumptions.assumeTrue(full.length() >= 4, "model stopped too early");
+            String stop = full.substring(2, 4);
+            GenerationResult r = engine.generate(new GenerationRequest(null, "stop test", null, List.of(stop), 20, null),
+                    null).join();
+            assertThat(r.finishReason()).isEqualTo(GenerationResult.FinishReason.STOP);
+            assertThat(r.text()).isEqualTo(full.substring(0, full.indexOf(stop)));
+        }
+    }
+
+    private static double referenceLogLikelihood(int[] prompt, String label) {
+        int[] labelIds = TOKENIZER.encode(label);
+        int[] all = Arrays.copyOf(prompt, prompt.length + labelIds.length + 1);
+        System.arraycopy(labelIds, 0, all, prompt.length, labelIds.length);
+        all[all.length - 1] = TOKENIZER.specialTokenId(ChatFormat.END_OF_TURN);
+        float[] logits = MODEL.forwardAll(MODEL.newCache(1024), all);
+        int vocab = MODEL.config().vocabSize();
+        double sum = 0;
+        for (int i = prompt.length; i < all.length; i++) {
+            sum += ModelMath.logSoftmaxAt(logits, (i - 1) * vocab, vocab, all[i]);
+        }
+        return sum;
+    }
+
+    @Test
+    void classificationScoresEqualOneAtATimeLogLikelihoodsAndSumToOne() {
+        try (InferenceEngine engine = engine(small())) {
+            List<String> labels = List.of("positive", "negative", "neutral", "n");
+            List<ClassificationRequest> requests = new ArrayList<>();
+            for (String text : List.of("I love it", "terrible product", "it is a chair")) {
+                requests.add(new ClassificationRequest(text, labels, "Sentiment of a review.",
+                        List.of(new ClassificationRequest.Example("great", "positive")), false, Map.of(), null));
+            }
+            List<CompletableFuture<ClassificationResult>> futures = requests.stream().map(engine::classify).toList();
+            for (int i = 0; i < requests.size(); i++) {
+                ClassificationResult result = futures.get(i).join();
+                int[] prompt = CHAT.encodePrompt(InferenceEngine.classificationSystem(requests.get(i)),
+                        requests.get(i).text());
+                double total = 0;
+                LabelScore best = result.labels().getFirst();
+                for (LabelScore s : result.labels()) {
+                    assertThat(s.logLikelihood()).as(s.label())
+                            .isCloseTo(referenceLogLikelihood(prompt, s.label()), within(1e-3));
+                    total += s.probability();
+                    best = s.probability() > best.probability() ? s : best;
+                }
+                assertThat(total).isCloseTo(1.0, within(1e-9));
+                assertThat(result.label()).isEqualTo(best.label());
+                assertThat(result.selected()).containsExactly(best.label());
+            }
+            InferenceEngine.Stats stats = engine.stats();
+            assertThat(stats.prefixEntries()).as("instruction + examples cached once").isEqualTo(1);
+            assertThat(stats.prefixHits()).isPositive();
+        }
+    }
+
+    @Test
+    void multiLabelSelectsEveryLabelAtOrAboveItsThreshold() {
+        try (InferenceEngine engine = engine(small())) {
+            List<String> labels = List.of("a", "b", "c");
+            ClassificationResult r = engine.classify(new ClassificationRequest("text", labels, null, List.of(), true,
+                    Map.of("a", 0.0, "b", 1.0), null)).join();
+            double c = r.labels().get(2).probability();
+            List<String> expected = new ArrayList<>(List.of("a"));
+            if (c >= 1.0 / 3) {
+                expected.add("c");
+            }
+            assertThat(r.selected()).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void extractionAlwaysReturnsValidJsonAndCompletesBoundedSchemas() throws Exception {
+        String bounded = """
+                {"type":"object","properties":{"kind":{"enum":["cat","dog",3]},"ok":{"type":"boolean"},
+                 "n":{"type":"integer"},"name":{"type":"string","maxLength":5},
+                 "tags":{"type":"array","items":{"type":"boolean"},"maxItems":2}},"required":["kind","ok","n","name"]}""";
+        try (InferenceEngine engine = engine(small())) {
+            List<CompletableFuture<ExtractionResult>> futures = new ArrayList<>();
+            for (int seed = 0; seed < 4; seed++) {
+                futures.add(engine.extract(new ExtractionRequest("The cat Tom is 3.", bounded, null, 200,
+                        SamplingParams.defaults(seed), null)));
+            }
+            JsonSchema schema = JsonSchemaParser.parse(bounded);
+            for (CompletableFuture<ExtractionResult> f : futures) {
+                ExtractionResult r = f.join();
+                assertThat(r.status()).isEqualTo(ExtractionResult.Status.COMPLETE);
+                assertThat(SchemaValidator.violations(schema, r.result())).as(r.result().toString()).isEmpty();
+            }
+            ExtractionResult cut = engine.extract(ExtractionRequest.of("text", bounded, 6)).join();
+            assertThat(cut.status()).isEqualTo(ExtractionResult.Status.TRUNCATED);
+            assertThat(cut.generatedTokens()).isEqualTo(6);
+            assertThat(MAPPER.readTree(cut.result().toString())).isEqualTo(cut.result());
+        }
+    }
+
+    @Test
+    void randomSchemasOnTheSyntheticModelGiveValidJson() {
+        java.util.Random r = new java.util.Random(9);
+        try (InferenceEngine engine = engine(small())) {
+            List<CompletableFuture<ExtractionResult>> futures = new ArrayList<>();
+            List<JsonSchema> schemas = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                String text = io.bitnetstreams.engine.json.RandomSchemasAccess.schemaText(r);
+                schemas.add(JsonSchemaParser.parse(text));
+                futures.add(engine.extract(new ExtractionRequest("some input", text, null, 60,
+                        SamplingParams.defaults(i), null)));
+            }
+            for (int i = 0; i < futures.size(); i++) {
+                ExtractionResult result = futures.get(i).join();
+                if (result.status() == ExtractionResult.Status.COMPLETE) {
+                    assertThat(SchemaValidator.violations(schemas.get(i), result.result())).isEmpty();
+                } else {
+                    assertThat(result.result().isObject()).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void invalidRequestsFailFastWhileOthersAreServed() {
+        try (InferenceEngine engine = engine(small())) {
+            CompletableFuture<GenerationResult> ok = engine.generate(GenerationRequest.of("hi", 5), null);
+            assertReason(engine.classify(ClassificationRequest.of("t", List.of())),
+                    EngineException.Reason.INVALID_REQUEST, "label set is empty");
+            assertReason(engine.classify(ClassificationRequest.of("t", List.of("a", "a"))),
+                    EngineException.Reason.INVALID_REQUEST, "distinct");
+            assertReason(engine.extract(ExtractionRequest.of("t", "{\"type\":\"string\"}", 5)),
+                    EngineException.Reason.INVALID_REQUEST, "invalid schema");
+            assertReason(engine.generate(GenerationRequest.of("x".repeat(2000), 5), null),
+                    EngineException.Reason.INVALID_REQUEST, "exceeds the context");
+            assertReason(engine.generate(GenerationRequest.of("x", 0), null),
+                    EngineException.Reason.INVALID_REQUEST, "maxTokens");
+            assertThat(ok.join().tokens()).containsExactly(referenceGreedy("hi", 5));
+        }
+    }
+
+    @Test
+    void fullPoolQueuesRequestsAndRejectsOnlyWhenTheQueueIsFull() {
+        long perToken = 2L * MODEL.config().layers() * MODEL.config().kvDim() * Float.BYTES;
+        int promptLength = CHAT.encodePrompt(null, "pool").length;
+        // room for exactly one request of prompt + 30 tokens
+        EngineConfig config = small().withKvPoolBytes(perToken * (promptLength + 30)).withMaxQueued(2);
+        try (InferenceEngine engine = engine(config)) {
+            assertReason(engine.generate(GenerationRequest.of("pool", 31), null), EngineException.Reason.TOO_LARGE,
+                    "pool holds");
+            List<CompletableFuture<GenerationResult>> futures = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                futures.add(engine.generate(GenerationRequest.of("pool", 30), null));
+            }
+            int served = 0;
+            int rejected = 0;
+            for (CompletableFuture<GenerationResult> f : futures) {
+                try {
+                    assertThat(f.join().tokens()).containsExactly(referenceGreedy("pool", 30));
+                    served++;
+                } catch (CompletionException e) {
+                    assertThat(e.getCause()).isInstanceOf(EngineException.class);
+                    assertThat(((EngineException) e.getCause()).reason()).isEqualTo(EngineException.Reason.QUEUE_FULL);
+                    rejected++;
+                }
+            }
+            // two fit in the queue (plus one more if the scheduler admitted the first before the rest came)
+            assertThat(served).isBetween(2, 3);
+            assertThat(rejected).isEqualTo(8 - served);
+            assertThat(engine.stats().maxBatchSequences()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().reservedKvBytes() == 0);
+        }
+    }
+
+    /** A prompt whose greedy run goes on for at least 200 tokens (the model is random). */
+    private static String longRunningPrompt() {
+        for (int i = 0; i < 20; i++) {
+            String user = "long " + i;
+            if (referenceGreedy(user, 200).length == 200) {
+                return user;
+            }
+        }
+        org.junit.jupiter.api.Assumptions.abort("no long-running prompt found for this random model");
+        return null;
+    }
+
+    @Test
+    void cancellingFreesTheSlotAtTheNextStep() {
+        String user = longRunningPrompt();
+        try (InferenceEngine engine = engine(small())) {
+            AtomicInteger chunks = new AtomicInteger();
+            CompletableFuture<GenerationResult> longRun = engine.generate(
+                    new GenerationRequest(null, user, null, List.of(), 200, null), text -> chunks.incrementAndGet());
+            await().atMost(Duration.ofSeconds(20)).until(() -> engine.stats().steps() > 3);
+            longRun.cancel(true);
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().running() == 0
+                    && engine.stats().reservedKvBytes() == 0);
+            assertThat(longRun).isCancelled();
+            assertThat(engine.generate(GenerationRequest.of("after", 3), null).join().tokens())
+                    .containsExactly(referenceGreedy("after", 3));
+        }
+    }
+
+    @Test
+    void listenerFailureCancelsAndDeadlinesEndRequests() {
+        try (InferenceEngine engine = engine(small())) {
+            GenerationResult cancelled = engine.generate(new GenerationRequest(null, "long", null, List.of(), 900, null),
+                    text -> {
+                        throw new IllegalStateException("client went away");
+                    }).join();
+            assertThat(cancelled.finishReason()).isIn(GenerationResult.FinishReason.CANCELLED,
+                    GenerationResult.FinishReason.STOP);
+            Instant soon = Instant.now().plusMillis(200);
+            GenerationResult late = engine.generate(new GenerationRequest(null, "long", null, List.of(), 900, soon),
+                    null).orTimeout(30, TimeUnit.SECONDS).join();
+            assertThat(late.finishReason()).isIn(GenerationResult.FinishReason.DEADLINE, GenerationResult.FinishReason.STOP);
+            assertReason(engine.classify(new ClassificationRequest("t", List.of("a", "b"), null, List.of(), false,
+                    Map.of(), Instant.now().minusSeconds(1))), EngineException.Reason.DEADLINE_EXCEEDED, "deadline");
+        }
+    }
+
+    @Test
+    void closingFailsPendingRequests() {
+        InferenceEngine engine = engine(small());
+        engine.close();
+        assertReason(engine.generate(GenerationRequest.of("x", 3), null), EngineException.Reason.CLOSED, "closed");
+    }
+
+    private static void assertReason(CompletableFuture<?> future, EngineException.Reason reason, String message) {
+        assertThatThrownBy(future::join).isInstanceOf(CompletionException.class)
+                .cause().isInstanceOf(EngineException.class).hasMessageContaining(message)
+                .satisfies(e -> assertThat(((EngineException) e).reason()).isEqualTo(reason));
+    }
+}

@@ -1,0 +1,161 @@
+package io.bitnetstreams.topology;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bitnetstreams.avro.ClassificationOutput;
+import io.bitnetstreams.avro.ExtractionOutput;
+import io.bitnetstreams.avro.ExtractionStatus;
+import io.bitnetstreams.avro.FinishReason;
+import io.bitnetstreams.avro.GenerationOutput;
+import io.bitnetstreams.topology.state.ChunkAnswer;
+import io.bitnetstreams.topology.state.PendingRequest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Merges the answered chunks of a request into one output. Only OK answers take part. */
+public final class ResultMerger {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    static final double DEFAULT_THRESHOLD = 0.5;
+
+    private ResultMerger() {}
+
+    /**
+     * Probabilities and log-likelihoods averaged over the chunks, weighted by chunk length in tokens, then
+     * renormalised; labels are reported in the caller's order. Null when no chunk answered.
+     */
+    public static ClassificationOutput classification(PendingRequest request) {
+        Map<String, Double> probabilities = new LinkedHashMap<>();
+        Map<String, Double> logLikelihoods = new LinkedHashMap<>();
+        request.labels().forEach(label -> {
+            probabilities.put(label, 0.0);
+            logLikelihoods.put(label, 0.0);
+        });
+        double totalWeight = 0;
+        for (var entry : request.answers().entrySet()) {
+            ChunkAnswer answer = entry.getValue();
+            if (!answer.ok() || answer.probabilities() == null) {
+                continue;
+            }
+            double weight = Math.max(1, request.chunkTokens().get(entry.getKey()));
+            totalWeight += weight;
+            for (String label : request.labels()) {
+                probabilities.merge(label, weight * answer.probabilities().getOrDefault(label, 0.0), Double::sum);
+                double logLikelihood = answer.logLikelihoods() == null ? 0.0 : answer.logLikelihoods().getOrDefault(label, 0.0);
+                logLikelihoods.merge(label, weight * logLikelihood, Double::sum);
+            }
+        }
+        if (totalWeight == 0) {
+            return null;
+        }
+        double mass = probabilities.values().stream().mapToDouble(Double::doubleValue).sum();
+        double weight = totalWeight;
+        probabilities.replaceAll((label, sum) -> mass > 0 ? sum / mass : 1.0 / request.labels().size());
+        logLikelihoods.replaceAll((label, sum) -> sum / weight);
+        String argmax = request.labels().getFirst();
+        for (String label : request.labels()) {
+            if (probabilities.get(label) > probabilities.get(argmax)) {
+                argmax = label;
+            }
+        }
+        List<String> selected = new ArrayList<>();
+        if (request.multiLabel()) {
+            for (String label : request.labels()) {
+                if (probabilities.get(label) >= request.thresholds().getOrDefault(label, DEFAULT_THRESHOLD)) {
+                    selected.add(label);
+                }
+            }
+        } else {
+            selected.add(argmax);
+        }
+        return new ClassificationOutput(probabilities, logLikelihoods, argmax, selected);
+    }
+
+    /**
+     * The chunks' JSON objects merged field by field in chunk order: the first non-empty scalar wins, arrays are
+     * united (order kept, duplicates dropped), objects merge recursively. COMPLETE only when every chunk answered
+     * with complete JSON. Chunks whose JSON does not parse are skipped. Null when no chunk answered usably.
+     */
+    public static ExtractionOutput extraction(PendingRequest request) {
+        JsonNode merged = null;
+        boolean complete = request.complete();
+        for (ChunkAnswer answer : request.answers().values()) {
+            if (!answer.ok() || answer.json() == null) {
+                complete = false;
+                continue;
+            }
+            JsonNode node;
+            try {
+                node = MAPPER.readTree(answer.json());
+            } catch (JsonProcessingException e) {
+                complete = false;
+                continue;
+            }
+            complete &= answer.complete();
+            merged = merged == null ? node : mergeJson(merged, node);
+        }
+        if (merged == null) {
+            return null;
+        }
+        return new ExtractionOutput(merged.toString(), complete ? ExtractionStatus.COMPLETE : ExtractionStatus.TRUNCATED);
+    }
+
+    /** Merge of two JSON values, {@code first} taking precedence for scalars. */
+    public static JsonNode mergeJson(JsonNode first, JsonNode second) {
+        if (isEmpty(first)) {
+            return second.deepCopy();
+        }
+        if (isEmpty(second)) {
+            return first.deepCopy();
+        }
+        if (first.isObject() && second.isObject()) {
+            ObjectNode result = ((ObjectNode) first).deepCopy();
+            second.properties().forEach(field -> {
+                JsonNode existing = result.get(field.getKey());
+                result.set(field.getKey(), existing == null ? field.getValue().deepCopy() : mergeJson(existing, field.getValue()));
+            });
+            return result;
+        }
+        if (first.isArray() && second.isArray()) {
+            ArrayNode result = ((ArrayNode) first).deepCopy();
+            for (JsonNode element : second) {
+                if (!contains(result, element)) {
+                    result.add(element.deepCopy());
+                }
+            }
+            return result;
+        }
+        return first.deepCopy();
+    }
+
+    private static boolean contains(ArrayNode array, JsonNode element) {
+        for (JsonNode each : array) {
+            if (each.equals(element)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isEmpty(JsonNode node) {
+        return node == null || node.isNull() || node.isMissingNode()
+                || (node.isTextual() && node.asText().isEmpty())
+                || (node.isContainerNode() && node.isEmpty());
+    }
+
+    /** The one generation chunk's text; null when it did not answer. */
+    public static GenerationOutput generation(PendingRequest request) {
+        for (ChunkAnswer answer : request.answers().values()) {
+            if (answer.ok() && answer.text() != null) {
+                FinishReason reason = answer.finishReason() == null ? FinishReason.STOP : FinishReason.valueOf(answer.finishReason());
+                return new GenerationOutput(answer.text(), reason);
+            }
+        }
+        return null;
+    }
+}

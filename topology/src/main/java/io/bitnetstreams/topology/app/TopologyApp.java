@@ -1,0 +1,111 @@
+package io.bitnetstreams.topology.app;
+
+import io.bitnetstreams.engine.tokenizer.Tokenizer;
+import io.bitnetstreams.schemas.serde.config.SerdeConfig;
+import io.bitnetstreams.schemas.serde.registry.HttpSchemaRegistryClient;
+import io.bitnetstreams.schemas.serde.registry.SchemaRegistryClient;
+import io.bitnetstreams.topology.BitnetTopology;
+import io.bitnetstreams.topology.Topics;
+import io.bitnetstreams.topology.TopologyMetrics;
+import io.bitnetstreams.topology.config.TopologyConfig;
+import io.bitnetstreams.topology.errors.DeadLetterDeserializationHandler;
+import io.bitnetstreams.topology.errors.DeadLetterProcessingHandler;
+import io.bitnetstreams.topology.errors.DeadLetterProductionHandler;
+import io.bitnetstreams.topology.http.StatusServer;
+import io.bitnetstreams.topology.http.StreamsStatusSource;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running topology application: checks cluster and registry, creates missing topics, serves HTTP, runs Kafka
+ * Streams with exactly-once and the dead-letter exception handlers. {@link #close()} stops everything.
+ */
+public final class TopologyApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopologyApp.class);
+    static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(15);
+
+    private final PrometheusMeterRegistry meters;
+    private final SchemaRegistryClient registry;
+    private final StatusServer http;
+    private final KafkaStreams streams;
+    private final KafkaStreamsMetrics streamsMetrics;
+
+    private TopologyApp(TopologyConfig config, Tokenizer tokenizer) {
+        RegistryCheck.requireReachable(config.schemaRegistryUrl(), STARTUP_TIMEOUT);
+        TopicProvisioner.ensureTopics(config, STARTUP_TIMEOUT);
+        meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry = new HttpSchemaRegistryClient(SerdeConfig.parse(config.serdeConfig()).registry());
+        Topics topics = Topics.create(config.topics(), registry, config.serdeConfig());
+        var topology = BitnetTopology.build(config, topics, tokenizer, new TopologyMetrics(meters));
+        LOG.info("topology:\n{}", topology.describe());
+
+        // the HTTP port must be known before Streams starts: it is this instance's application.server
+        KafkaStreams[] holder = new KafkaStreams[1];
+        http = new StatusServer("0.0.0.0", config.httpPort(), meters::scrape,
+                () -> holder[0] != null && holder[0].state().isRunningOrRebalancing());
+        HostInfo self = new HostInfo(config.advertisedHost(), http.port());
+        streams = new KafkaStreams(topology, streamsProperties(config, self));
+        holder[0] = streams;
+        streams.setUncaughtExceptionHandler(exception -> {
+            LOG.error("stream thread died; replacing it", exception);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        http.statusSource(new StreamsStatusSource(streams, self));
+        streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(meters);
+        streams.start();
+        LOG.info("topology {} started; HTTP on {}:{}", config.applicationId(), self.host(), self.port());
+    }
+
+    /** Starts the application or fails with a {@link StartupException} naming what is unreachable. */
+    public static TopologyApp start(TopologyConfig config, Tokenizer tokenizer) {
+        return new TopologyApp(config, tokenizer);
+    }
+
+    /** Kafka Streams settings: passthrough keys first, then what this application requires. */
+    static Properties streamsProperties(TopologyConfig config, HostInfo self) {
+        var properties = new Properties();
+        properties.putAll(config.passthrough());
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        properties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class.getName());
+        properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class.getName());
+        properties.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class.getName());
+        // the handlers read the dead-letter topic from here
+        properties.put("bitnet.topic.dlq", config.topics().deadLetters());
+        properties.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(config.replicationFactor()));
+        return properties;
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public PrometheusMeterRegistry meters() {
+        return meters;
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+        streamsMetrics.close();
+        http.close();
+        registry.close();
+        meters.close();
+    }
+}

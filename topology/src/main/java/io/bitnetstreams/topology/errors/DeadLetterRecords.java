@@ -1,0 +1,75 @@
+package io.bitnetstreams.topology.errors;
+
+import io.bitnetstreams.avro.DeadLetter;
+import io.bitnetstreams.avro.DeadLetterReason;
+import io.bitnetstreams.schemas.serde.AvroSerializer;
+import io.bitnetstreams.schemas.serde.SerdeException;
+import io.bitnetstreams.schemas.serde.registry.RegistryUnavailableException;
+import io.bitnetstreams.topology.processors.DeadLettering;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+
+/**
+ * What the three Kafka Streams exception handlers share: the dead-letter topic and a DeadLetter serializer, both
+ * read from the Streams configuration ({@value #DEAD_LETTER_TOPIC_CONFIG} and the {@code schema.registry.*} keys).
+ */
+final class DeadLetterRecords implements AutoCloseable {
+
+    /** Streams config key naming the dead-letter topic for the handlers. */
+    static final String DEAD_LETTER_TOPIC_CONFIG = "bitnet.topic.dlq";
+    static final String STAGE = "topology.exception-handler";
+
+    private final String topic;
+    private final AvroSerializer<DeadLetter> serializer;
+
+    DeadLetterRecords(Map<String, ?> configs) {
+        Object topic = configs.get(DEAD_LETTER_TOPIC_CONFIG);
+        if (topic == null || topic.toString().isBlank()) {
+            throw new ConfigException(DEAD_LETTER_TOPIC_CONFIG + " must name the dead-letter topic");
+        }
+        this.topic = topic.toString();
+        this.serializer = new AvroSerializer<>();
+        serializer.configure(configs, false);
+    }
+
+    /** For tests: a given topic and (configured) serializer. */
+    DeadLetterRecords(String topic, AvroSerializer<DeadLetter> serializer) {
+        this.topic = topic;
+        this.serializer = serializer;
+    }
+
+    /** The dead letter of the source record the context describes, as a record for the dead-letter topic. */
+    List<ProducerRecord<byte[], byte[]>> of(ErrorHandlerContext context, DeadLetterReason reason, Exception exception) {
+        String message = exception.getClass().getSimpleName() + ": " + exception.getMessage()
+                + " (processor " + context.processorNodeId() + ", task " + context.taskId() + ")";
+        byte[] rawKey = context.sourceRawKey();
+        DeadLetter letter = DeadLettering.deadLetter(reason, message, rawKey, context.sourceRawValue(),
+                context.topic(), context.partition(), context.offset(), STAGE,
+                rawKey == null ? null : new String(rawKey, StandardCharsets.UTF_8), System.currentTimeMillis());
+        return List.of(new ProducerRecord<>(topic, null, rawKey, serializer.serialize(topic, letter)));
+    }
+
+    /** The reason a serde exception carries, else {@code fallback}. */
+    static DeadLetterReason reasonOf(Exception exception, DeadLetterReason fallback) {
+        return exception instanceof SerdeException serde ? serde.deadLetterReason() : fallback;
+    }
+
+    /** Registry outages must fail (and be retried), never dead-letter good records. */
+    static boolean isRegistryOutage(Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause()) {
+            if (t instanceof RegistryUnavailableException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        serializer.close();
+    }
+}

@@ -1,0 +1,97 @@
+package io.bitnetstreams.topology.processors;
+
+import io.bitnetstreams.avro.ClassifyTask;
+import io.bitnetstreams.avro.InferenceRequest;
+import io.bitnetstreams.avro.WorkItem;
+import io.bitnetstreams.topology.TextChunker;
+import io.bitnetstreams.topology.TopologyMetrics;
+import io.bitnetstreams.topology.state.PendingRequest;
+import io.bitnetstreams.topology.state.RequestState;
+import io.bitnetstreams.topology.state.RequestStatus;
+import io.bitnetstreams.topology.state.TaskKind;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Turns a valid request into work items: classification and extraction documents are split into chunks of the
+ * token budget, generation is one item. Remembers the request in the pending store for reassembly.
+ */
+public final class ChunkProcessor implements Processor<String, Envelope<InferenceRequest>, String, Object> {
+
+    /** Sink node and topic of each task's work. */
+    public record WorkSink(String node, String topic) {}
+
+    private final TextChunker chunker;
+    private final String pendingStoreName;
+    private final String statusStoreName;
+    private final Map<TaskKind, WorkSink> sinks;
+    private final long reassemblyTimeoutMs;
+    private final TopologyMetrics metrics;
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, PendingRequest> pending;
+    private KeyValueStore<String, RequestStatus> status;
+
+    public ChunkProcessor(TextChunker chunker, String pendingStoreName, String statusStoreName,
+            Map<TaskKind, WorkSink> sinks, Duration reassemblyTimeout, TopologyMetrics metrics) {
+        this.chunker = chunker;
+        this.pendingStoreName = pendingStoreName;
+        this.statusStoreName = statusStoreName;
+        this.sinks = Map.copyOf(sinks);
+        this.reassemblyTimeoutMs = reassemblyTimeout.toMillis();
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        this.pending = context.getStateStore(pendingStoreName);
+        this.status = context.getStateStore(statusStoreName);
+    }
+
+    @Override
+    public void process(Record<String, Envelope<InferenceRequest>> record) {
+        InferenceRequest request = record.value().value();
+        TaskKind kind = TaskKind.of(request.getTask());
+        long now = context.currentSystemTimeMs();
+        List<TextChunker.Chunk> chunks = kind == TaskKind.GENERATE
+                ? List.of(new TextChunker.Chunk(request.getText(), 1))
+                : chunker.split(request.getText());
+        String id = request.getRequestId();
+        long deadline = request.getDeadline() != null ? request.getDeadline().toEpochMilli() : now + reassemblyTimeoutMs;
+        ClassifyTask classify = request.getTask() instanceof ClassifyTask task ? task : null;
+        pending.put(id, new PendingRequest(id, request.getTenant(), kind, request.getCreatedAt().toEpochMilli(), now,
+                deadline, chunks.stream().map(TextChunker.Chunk::tokens).toList(),
+                classify == null ? List.of() : List.copyOf(classify.getLabels()),
+                classify != null && classify.getMultiLabel(),
+                classify == null ? Map.of() : Map.copyOf(classify.getThresholds()),
+                Map.copyOf(request.getMetadata()), new TreeMap<>()));
+        status.put(id, new RequestStatus(id, RequestState.IN_PROGRESS, 0, chunks.size(), null, now));
+        WorkSink sink = sinks.get(kind);
+        for (int i = 0; i < chunks.size(); i++) {
+            WorkItem item = WorkItem.newBuilder()
+                    .setRequestId(id)
+                    .setTenant(request.getTenant())
+                    .setChunkIndex(i)
+                    .setChunkCount(chunks.size())
+                    .setTask(request.getTask())
+                    .setText(chunks.get(i).text())
+                    .setPriority(request.getPriority())
+                    .setDeadline(request.getDeadline())
+                    .setAttempt(0)
+                    .setCreatedAt(request.getCreatedAt())
+                    .setTraceId(request.getMetadata().get("traceId"))
+                    .setMetadata(request.getMetadata())
+                    .build();
+            context.forward(new Record<String, Object>(id, item, record.timestamp()), sink.node());
+            metrics.recordOut(sink.topic());
+        }
+        metrics.chunks(chunks.size());
+    }
+
+}

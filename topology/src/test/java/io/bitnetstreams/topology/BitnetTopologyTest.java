@@ -1,0 +1,345 @@
+package io.bitnetstreams.topology;
+
+import static io.bitnetstreams.topology.Fixture.classify;
+import static io.bitnetstreams.topology.Fixture.extract;
+import static io.bitnetstreams.topology.Fixture.generate;
+import static io.bitnetstreams.topology.Fixture.json;
+import static io.bitnetstreams.topology.Fixture.probabilities;
+import static io.bitnetstreams.topology.Fixture.result;
+import static io.bitnetstreams.topology.Fixture.text;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.bitnetstreams.avro.ClassificationResult;
+import io.bitnetstreams.avro.DeadLetter;
+import io.bitnetstreams.avro.DeadLetterReason;
+import io.bitnetstreams.avro.ExtractionResult;
+import io.bitnetstreams.avro.GenerateTask;
+import io.bitnetstreams.avro.GenerationResult;
+import io.bitnetstreams.avro.InferenceRequest;
+import io.bitnetstreams.avro.ResultStatus;
+import io.bitnetstreams.avro.WorkItem;
+import io.bitnetstreams.avro.WorkStatus;
+import io.bitnetstreams.topology.state.RequestState;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class BitnetTopologyTest {
+
+    private final Fixture f = new Fixture();
+
+    @AfterEach
+    void close() {
+        f.close();
+    }
+
+    @Test
+    void classificationRequestBecomesOneWorkItemAndOneFinalResult() {
+        f.send(f.request("c1", classify("spam", "ham"), "Buy cheap pills now").build());
+
+        WorkItem item = f.workClassify.readValue();
+        assertThat(item.getChunkIndex()).isZero();
+        assertThat(item.getChunkCount()).isEqualTo(1);
+        assertThat(item.getText()).isEqualTo("Buy cheap pills now");
+        assertThat(f.statusStore().get("c1").state()).isEqualTo(RequestState.IN_PROGRESS);
+
+        f.answer(result(item, WorkStatus.OK, probabilities(Map.of("spam", 0.9, "ham", 0.1))).build());
+
+        ClassificationResult result = f.classificationResults.readValue();
+        assertThat(result.getStatus()).isEqualTo(ResultStatus.DONE);
+        assertThat(result.getOutput().getArgmax()).isEqualTo("spam");
+        assertThat(result.getOutput().getProbabilities().get("spam")).isCloseTo(0.9, within(1e-9));
+        assertThat(result.getChunksAnswered()).isEqualTo(1);
+        assertThat(result.getMetadata()).containsEntry("source", "test");
+        assertThat(result.getModelId()).isEqualTo("bitnet-test");
+        assertThat(f.classificationResults.isEmpty()).isTrue();
+        assertThat(f.pendingStore().get("c1")).isNull();
+        assertThat(f.statusStore().get("c1").state()).isEqualTo(RequestState.DONE);
+        assertThat(f.deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void extractionRequestIsAnsweredWithTheWorkersJson() {
+        f.send(f.request("e1", extract("{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}"),
+                "My name is Ada").build());
+        WorkItem item = f.workExtract.readValue();
+        f.answer(result(item, WorkStatus.OK, json("{\"name\":\"Ada\"}")).build());
+
+        ExtractionResult result = f.extractionResults.readValue();
+        assertThat(result.getStatus()).isEqualTo(ResultStatus.DONE);
+        assertThat(result.getOutput().getJson()).isEqualTo("{\"name\":\"Ada\"}");
+    }
+
+    @Test
+    void generationRequestIsOneWorkItemAndItsTextComesBack() {
+        f.send(f.request("g1", generate("Write a haiku"), "").build());
+        WorkItem item = f.workGenerate.readValue();
+        assertThat(item.getChunkCount()).isEqualTo(1);
+        f.answer(result(item, WorkStatus.OK, text("Autumn moonlight")).build());
+
+        GenerationResult result = f.generationResults.readValue();
+        assertThat(result.getStatus()).isEqualTo(ResultStatus.DONE);
+        assertThat(result.getOutput().getText()).isEqualTo("Autumn moonlight");
+        assertThat(f.metrics.count("bitnet.topology.records.out", "topic", "bitnet.results.generation")).isEqualTo(1);
+    }
+
+    @Test
+    void duplicateRequestIsCountedAndProducesNoSecondWork() {
+        InferenceRequest request = f.request("d1", classify("a", "b"), "hello").build();
+        f.send(request);
+        f.send(request);
+
+        assertThat(f.workClassify.readValuesToList()).hasSize(1);
+        assertThat(f.deadLetters.isEmpty()).isTrue();
+        assertThat(f.metrics.registry().find("bitnet.topology.duplicates").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void requestIdIsForgottenAfterTheDedupeWindow() {
+        InferenceRequest request = f.request("d2", classify("a", "b"), "hello").build();
+        f.send(request);
+        f.advance(Duration.ofHours(1).plusMinutes(1));
+        assertThat(f.dedupeStore().get("d2")).isNull();
+        f.send(request);
+        assertThat(f.workClassify.readValuesToList()).hasSize(2);
+    }
+
+    @Test
+    void malformedBytesAreDeadLetteredWithTheOriginalRecord() {
+        byte[] garbage = "not avro at all".getBytes(StandardCharsets.UTF_8);
+        f.requests.pipeInput("m1", garbage, f.now());
+
+        DeadLetter letter = f.deadLetters.readValue();
+        assertThat(letter.getReason()).isEqualTo(DeadLetterReason.MALFORMED_RECORD);
+        assertThat(bytes(letter.getOriginalValue())).isEqualTo(garbage);
+        assertThat(bytes(letter.getOriginalKey())).isEqualTo("m1".getBytes(StandardCharsets.UTF_8));
+        assertThat(letter.getSourceTopic()).isEqualTo("bitnet.requests");
+        assertThat(letter.getSourcePartition()).isZero();
+        assertThat(letter.getSourceOffset()).isZero();
+        assertThat(f.workClassify.isEmpty()).isTrue();
+
+        // processing goes on
+        f.send(f.request("after", classify("a"), "x").build());
+        assertThat(f.workClassify.readValuesToList()).hasSize(1);
+        assertThat(f.metrics.count("bitnet.topology.dead.letters", "reason", "MALFORMED_RECORD")).isEqualTo(1);
+    }
+
+    @Test
+    void unknownSchemaIdIsDeadLettered() {
+        byte[] bytes = f.encode(f.request("u1", classify("a"), "x").build());
+        ByteBuffer.wrap(bytes).putInt(1, 999);
+        f.requests.pipeInput("u1", bytes, f.now());
+        assertThat(f.deadLetters.readValue().getReason()).isEqualTo(DeadLetterReason.UNKNOWN_SCHEMA_ID);
+    }
+
+    @Test
+    void recordOfAnotherSchemaIsDeadLetteredAsWrongSchema() {
+        f.send(f.request("w0", classify("a"), "x").build());
+        WorkItem item = f.workClassify.readValue();
+        byte[] workItemBytes = f.topics.workClassify().valueSerde().serializer().serialize("any", item);
+        f.requests.pipeInput("w1", workItemBytes, f.now());
+        assertThat(f.deadLetters.readValue().getReason()).isEqualTo(DeadLetterReason.WRONG_SCHEMA);
+    }
+
+    @Test
+    void malformedWorkResultIsDeadLetteredToo() {
+        f.workResults.pipeInput("r1", new byte[] {0, 0, 0}, f.now());
+        DeadLetter letter = f.deadLetters.readValue();
+        assertThat(letter.getReason()).isEqualTo(DeadLetterReason.MALFORMED_RECORD);
+        assertThat(letter.getSourceTopic()).isEqualTo("bitnet.work.results");
+    }
+
+    static Stream<Arguments> invalidRequests() {
+        String longText = "x".repeat(20_001);
+        GenerateTask hot = generate("hi");
+        hot.setTemperature(9f);
+        GenerateTask huge = generate("word ".repeat(200));
+        GenerateTask noPrompt = generate(null);
+        return Stream.of(
+                Arguments.of("empty text", (Function<Fixture, InferenceRequest>) fx -> fx.request("i1", classify("a"), " ").build(),
+                        DeadLetterReason.INVALID_REQUEST, "text is empty"),
+                Arguments.of("over-size text", (Function<Fixture, InferenceRequest>) fx -> fx.request("i2", classify("a"), longText).build(),
+                        DeadLetterReason.INVALID_REQUEST, "more than 20000"),
+                Arguments.of("no labels", (Function<Fixture, InferenceRequest>) fx -> fx.request("i3", classify(), "t").build(),
+                        DeadLetterReason.INVALID_REQUEST, "at least one label"),
+                Arguments.of("schema not JSON", (Function<Fixture, InferenceRequest>) fx -> fx.request("i4", extract("{oops"), "t").build(),
+                        DeadLetterReason.INVALID_REQUEST, "not JSON"),
+                Arguments.of("schema bad type", (Function<Fixture, InferenceRequest>) fx -> fx.request("i5",
+                        extract("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"strng\"}}}"), "t").build(),
+                        DeadLetterReason.INVALID_REQUEST, "strng"),
+                Arguments.of("deadline passed", (Function<Fixture, InferenceRequest>) fx -> fx.request("i6", classify("a"), "t")
+                        .setDeadline(fx.now().minusSeconds(1)).build(), DeadLetterReason.DEADLINE_PASSED, "passed"),
+                Arguments.of("temperature out of range", (Function<Fixture, InferenceRequest>) fx -> fx.request("i7", hot, "").build(),
+                        DeadLetterReason.INVALID_REQUEST, "temperature"),
+                Arguments.of("prompt too long", (Function<Fixture, InferenceRequest>) fx -> fx.request("i8", huge, "").build(),
+                        DeadLetterReason.PROMPT_TOO_LONG, "context holds 512"),
+                Arguments.of("generation without prompt", (Function<Fixture, InferenceRequest>) fx -> fx.request("i9", noPrompt, "").build(),
+                        DeadLetterReason.INVALID_REQUEST, "prompt or messages"),
+                Arguments.of("blank tenant", (Function<Fixture, InferenceRequest>) fx -> fx.request("i10", classify("a"), "t")
+                        .setTenant(" ").build(), DeadLetterReason.INVALID_REQUEST, "tenant"),
+                Arguments.of("duplicate label", (Function<Fixture, InferenceRequest>) fx -> fx.request("i11", classify("a", "a"), "t").build(),
+                        DeadLetterReason.INVALID_REQUEST, "twice"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidRequests")
+    void invalidRequestIsDeadLetteredWithItsReason(String name, Function<Fixture, InferenceRequest> build,
+            DeadLetterReason reason, String messagePart) {
+        InferenceRequest request = build.apply(f);
+        byte[] bytes = f.encode(request);
+        f.requests.pipeInput(request.getRequestId(), bytes, f.now());
+
+        DeadLetter letter = f.deadLetters.readValue();
+        assertThat(letter.getReason()).isEqualTo(reason);
+        assertThat(letter.getMessage()).contains(messagePart);
+        assertThat(letter.getRequestId()).isEqualTo(request.getRequestId());
+        assertThat(letter.getStage()).isEqualTo("topology.validate");
+        assertThat(bytes(letter.getOriginalValue())).isEqualTo(bytes);
+        assertThat(f.statusStore().get(request.getRequestId()).state()).isEqualTo(RequestState.DEAD_LETTERED);
+        assertThat(f.workClassify.isEmpty() && f.workExtract.isEmpty() && f.workGenerate.isEmpty()).isTrue();
+        assertThat(f.pendingStore().get(request.getRequestId())).isNull();
+    }
+
+    @Test
+    void keyThatIsNotTheRequestIdIsRefused() {
+        byte[] bytes = f.encode(f.request("k1", classify("a"), "t").build());
+        f.requests.pipeInput("other", bytes, f.now());
+        DeadLetter letter = f.deadLetters.readValue();
+        assertThat(letter.getReason()).isEqualTo(DeadLetterReason.INVALID_REQUEST);
+        assertThat(letter.getMessage()).contains("differs from requestId");
+    }
+
+    @Test
+    void longDocumentIsChunkedAndReassembledWhenAnswersArriveOutOfOrder() {
+        String document = sentences(40);
+        f.send(f.request("long", classify("pos", "neg"), document).build());
+        List<WorkItem> items = f.workClassify.readValuesToList();
+        assertThat(items.size()).isGreaterThan(2);
+        assertThat(items).allSatisfy(item -> {
+            assertThat(item.getChunkCount()).isEqualTo(items.size());
+            assertThat(item.getText().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(64);
+        });
+        assertThat(items.stream().map(WorkItem::getChunkIndex).toList())
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, items.size()).boxed().toList());
+
+        List<WorkItem> reversed = new ArrayList<>(items);
+        Collections.reverse(reversed);
+        for (int i = 0; i < reversed.size(); i++) {
+            WorkItem item = reversed.get(i);
+            // the first chunk says "neg", all others "pos"
+            double pos = item.getChunkIndex() == 0 ? 0.0 : 1.0;
+            f.answer(result(item, WorkStatus.OK, probabilities(Map.of("pos", pos, "neg", 1 - pos))).build());
+            if (i < reversed.size() - 1) {
+                assertThat(f.classificationResults.isEmpty()).isTrue();
+                assertThat(f.statusStore().get("long").chunksAnswered()).isEqualTo(i + 1);
+            }
+        }
+        // a worker retry after completion changes nothing
+        f.answer(result(items.getFirst(), WorkStatus.OK, probabilities(Map.of("pos", 0.0, "neg", 1.0))).build());
+
+        List<ClassificationResult> results = f.classificationResults.readValuesToList();
+        assertThat(results).hasSize(1);
+        ClassificationResult result = results.getFirst();
+        assertThat(result.getStatus()).isEqualTo(ResultStatus.DONE);
+        assertThat(result.getChunksTotal()).isEqualTo(items.size());
+        assertThat(result.getOutput().getArgmax()).isEqualTo("pos");
+        double firstWeight = weight(items.getFirst());
+        double totalWeight = items.stream().mapToDouble(BitnetTopologyTest::weight).sum();
+        assertThat(result.getOutput().getProbabilities().get("neg")).isCloseTo(firstWeight / totalWeight, within(1e-9));
+        assertThat(f.pendingStore().get("long")).isNull();
+        assertThat(f.statusStore().get("long").state()).isEqualTo(RequestState.DONE);
+        assertThat(f.metrics.registry().find("bitnet.topology.results.late").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void chunksOfAnExtractionAreMergedFieldByField() {
+        f.send(f.request("ex", extract("{\"type\":\"object\"}"), sentences(20)).build());
+        List<WorkItem> items = f.workExtract.readValuesToList();
+        assertThat(items.size()).isGreaterThan(1);
+        for (WorkItem item : items) {
+            String json = item.getChunkIndex() == 0
+                    ? "{\"name\":\"Ada\",\"tags\":[\"a\"],\"address\":{\"city\":\"\"}}"
+                    : "{\"name\":\"Bob\",\"tags\":[\"b\",\"a\"],\"address\":{\"city\":\"Paris\"}}";
+            f.answer(result(item, WorkStatus.OK, json(json)).build());
+        }
+        ExtractionResult result = f.extractionResults.readValue();
+        assertThat(result.getOutput().getJson())
+                .isEqualTo("{\"name\":\"Ada\",\"tags\":[\"a\",\"b\"],\"address\":{\"city\":\"Paris\"}}");
+    }
+
+    @Test
+    void deadlinePassingPublishesAPartialResult() {
+        f.send(f.request("late", classify("pos", "neg"), sentences(40))
+                .setDeadline(f.now().plusSeconds(10)).build());
+        List<WorkItem> items = f.workClassify.readValuesToList();
+        f.answer(result(items.get(1), WorkStatus.OK, probabilities(Map.of("pos", 0.8, "neg", 0.2))).build());
+        f.answer(result(items.get(2), WorkStatus.FAILED, null).build());
+        assertThat(f.classificationResults.isEmpty()).isTrue();
+
+        f.advance(Duration.ofSeconds(11));
+
+        ClassificationResult result = f.classificationResults.readValue();
+        assertThat(result.getStatus()).isEqualTo(ResultStatus.PARTIAL);
+        assertThat(result.getChunksAnswered()).isEqualTo(1);
+        assertThat(result.getError()).contains("deadline passed").contains("worker said no");
+        assertThat(result.getOutput().getArgmax()).isEqualTo("pos");
+        assertThat(f.pendingStore().get("late")).isNull();
+        assertThat(f.statusStore().get("late").state()).isEqualTo(RequestState.PARTIAL);
+
+        // chunks answering after the final result are ignored
+        f.answer(result(items.get(0), WorkStatus.OK, probabilities(Map.of("pos", 0.8, "neg", 0.2))).build());
+        assertThat(f.classificationResults.isEmpty()).isTrue();
+    }
+
+    @Test
+    void requestWhoseEveryChunkFailedEndsFailed() {
+        f.send(f.request("f1", generate("hi"), "").build());
+        WorkItem item = f.workGenerate.readValue();
+        f.answer(result(item, WorkStatus.FAILED, null).build());
+        GenerationResult result = f.generationResults.readValue();
+        assertThat(result.getStatus()).isEqualTo(ResultStatus.FAILED);
+        assertThat(result.getOutput()).isNull();
+        assertThat(f.statusStore().get("f1").state()).isEqualTo(RequestState.FAILED);
+    }
+
+    @Test
+    void finalStatusesAreForgottenAfterTheWindow() {
+        f.send(f.request("s1", generate("hi"), "").build());
+        f.answer(result(f.workGenerate.readValue(), WorkStatus.OK, text("x")).build());
+        assertThat(f.statusStore().get("s1")).isNotNull();
+        f.advance(Duration.ofHours(1).plusMinutes(1));
+        assertThat(f.statusStore().get("s1")).isNull();
+        assertThat(f.dedupeStore().get("s1")).isNull();
+    }
+
+    private static double weight(WorkItem item) {
+        return item.getText().getBytes(StandardCharsets.UTF_8).length; // byte-level tokenizer: one token per byte
+    }
+
+    static String sentences(int count) {
+        var text = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            text.append("Sentence number ").append(i).append(" is here.");
+            text.append(i % 7 == 6 ? "\n\n" : " ");
+        }
+        return text.toString().strip();
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] copy = new byte[buffer.remaining()];
+        buffer.duplicate().get(copy);
+        return copy;
+    }
+}

@@ -1,0 +1,69 @@
+package io.bitnetstreams.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bitnetstreams.topology.config.TopologyConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TopologyConfigTest {
+
+    @Test
+    void fileThenEnvironmentThenOverrides(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("topology.properties");
+        Files.writeString(file, """
+                bootstrap.servers=file:9092
+                schema.registry.url=http://file:8081
+                bitnet.chunk.tokens=512
+                bitnet.topic.requests=in.file
+                bitnet.dedupe.window=2h
+                linger.ms=5
+                """);
+        var config = TopologyConfig.load(file, Map.of("BITNET_CHUNK_TOKENS", "256", "PATH", "/bin"),
+                Map.of("bootstrap.servers", "cli:9092"));
+        assertThat(config.chunkTokens()).isEqualTo(256);
+        assertThat(config.bootstrapServers()).isEqualTo("cli:9092");
+        assertThat(config.schemaRegistryUrl()).isEqualTo("http://file:8081");
+        assertThat(config.topics().requests()).isEqualTo("in.file");
+        assertThat(config.topics().deadLetters()).isEqualTo("bitnet.dlq");
+        assertThat(config.dedupeWindow()).isEqualTo(Duration.ofHours(2));
+        assertThat(config.passthrough()).containsEntry("linger.ms", "5").doesNotContainKey("bitnet.chunk.tokens");
+    }
+
+    @Test
+    void defaultsMatchTheIssue() {
+        var config = TopologyConfig.defaults("b:9092", "http://r:8081");
+        assertThat(config.dedupeWindow()).isEqualTo(Duration.ofHours(24));
+        assertThat(config.chunkTokens()).isEqualTo(1024);
+        assertThat(config.chunkOverlap()).isEqualTo(64);
+        assertThat(config.topics().all()).contains("bitnet.requests", "bitnet.dlq", "bitnet.work.classify",
+                "bitnet.work.extract", "bitnet.work.generate", "bitnet.work.results", "bitnet.results.classification",
+                "bitnet.results.extraction", "bitnet.results.generation");
+    }
+
+    @Test
+    void errorsNameTheKey() {
+        Map<String, String> base = Map.of("bootstrap.servers", "b:1", "schema.registry.url", "http://r:1");
+        assertThatThrownBy(() -> TopologyConfig.load(null, Map.of(), merge(base, "bitnet.chunk.tokens", "lots")))
+                .hasMessageContaining("bitnet.chunk.tokens");
+        assertThatThrownBy(() -> TopologyConfig.load(null, Map.of(), merge(base, "bitnet.chunk.overlap", "900")))
+                .hasMessageContaining("bitnet.chunk.overlap");
+        assertThatThrownBy(() -> TopologyConfig.load(null, Map.of(), merge(base, "bitnet.dedupe.window", "3 weeks")))
+                .hasMessageContaining("bitnet.dedupe.window");
+        assertThatThrownBy(() -> TopologyConfig.load(null, Map.of(), merge(base, "bitnet.topic.dlq", "bitnet.requests")))
+                .hasMessageContaining("distinct");
+        assertThatThrownBy(() -> TopologyConfig.load(null, Map.of(), Map.of("bootstrap.servers", "b:1")))
+                .hasMessageContaining("schema.registry.url");
+    }
+
+    private static Map<String, String> merge(Map<String, String> base, String key, String value) {
+        var map = new java.util.HashMap<>(base);
+        map.put(key, value);
+        return map;
+    }
+}
