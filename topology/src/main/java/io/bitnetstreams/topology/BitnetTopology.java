@@ -68,7 +68,7 @@ public final class BitnetTopology {
                 TaskKind.EXTRACT, new WorkSink("work-extract-sink", topics.workExtract().name()),
                 TaskKind.GENERATE, new WorkSink("work-generate-sink", topics.workGenerate().name()));
         topology.addProcessor(CHUNK_REQUEST, () -> new ChunkProcessor(chunker, PENDING_STORE, STATUS_STORE, workSinks,
-                config.reassemblyTimeout(), metrics), VALIDATE_REQUEST);
+                config.reassemblyTimeout(), config.dedupeWindow(), metrics), VALIDATE_REQUEST);
         addSink(topology, workSinks.get(TaskKind.CLASSIFY).node(), topics.workClassify(), CHUNK_REQUEST);
         addSink(topology, workSinks.get(TaskKind.EXTRACT).node(), topics.workExtract(), CHUNK_REQUEST);
         addSink(topology, workSinks.get(TaskKind.GENERATE).node(), topics.workGenerate(), CHUNK_REQUEST);

@@ -304,6 +304,20 @@ class BitnetTopologyTest {
     }
 
     @Test
+    void requestWithoutDeadlineEndsAfterTheReassemblyTimeoutAndFarDeadlinesAreCappedByTheDedupeWindow() {
+        f.send(f.request("nodeadline", generate("hi"), "").build());
+        f.send(f.request("far", generate("hi"), "").setDeadline(f.now().plus(Duration.ofDays(365))).build());
+        f.advance(Duration.ofMinutes(5).plusSeconds(1));
+        assertThat(f.generationResults.readValue().getRequestId()).isEqualTo("nodeadline");
+        assertThat(f.generationResults.isEmpty()).isTrue();
+        f.advance(Duration.ofHours(1));
+        GenerationResult far = f.generationResults.readValue();
+        assertThat(far.getRequestId()).isEqualTo("far");
+        assertThat(far.getStatus()).isEqualTo(ResultStatus.FAILED);
+        assertThat(far.getError()).contains("deadline passed with 0 of 1");
+    }
+
+    @Test
     void requestWhoseEveryChunkFailedEndsFailed() {
         f.send(f.request("f1", generate("hi"), "").build());
         WorkItem item = f.workGenerate.readValue();

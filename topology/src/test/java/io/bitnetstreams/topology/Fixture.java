@@ -22,6 +22,8 @@ import io.bitnetstreams.engine.tokenizer.Llama3Tokenizer;
 import io.bitnetstreams.engine.tokenizer.Tokenizer;
 import io.bitnetstreams.engine.tokenizer.Vocabulary;
 import io.bitnetstreams.topology.config.TopologyConfig;
+import io.bitnetstreams.topology.errors.DeadLetterProcessingHandler;
+import io.bitnetstreams.topology.errors.DeadLetterRecords;
 import io.bitnetstreams.topology.state.PendingRequest;
 import io.bitnetstreams.topology.state.RequestStatus;
 import java.nio.file.Path;
@@ -65,6 +67,10 @@ final class Fixture implements AutoCloseable {
     }
 
     Fixture(Map<String, String> overrides) {
+        this(overrides, BYTE_TOKENIZER);
+    }
+
+    Fixture(Map<String, String> overrides, Tokenizer tokenizer) {
         Map<String, String> settings = new HashMap<>(Map.of(
                 "bootstrap.servers", "unused:9092",
                 "schema.registry.url", "http://unused:8081",
@@ -82,7 +88,12 @@ final class Fixture implements AutoCloseable {
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         properties.put(StreamsConfig.STATE_DIR_CONFIG, Path.of("target", "streams-state", UUID.randomUUID().toString())
                 .toAbsolutePath().toString());
-        driver = new TopologyTestDriver(BitnetTopology.build(config, topics, BYTE_TOKENIZER, metrics), properties, START);
+        // the application's exception handlers, sharing the in-memory registry
+        properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class.getName());
+        properties.put("bitnet.topic.dlq", config.topics().deadLetters());
+        properties.put("schema.registry.url", "http://unused:8081");
+        properties.put(DeadLetterRecords.REGISTRY_CLIENT_CONFIG, registry);
+        driver = new TopologyTestDriver(BitnetTopology.build(config, topics, tokenizer, metrics), properties, START);
         var strings = Serdes.String();
         requests = driver.createInputTopic(config.topics().requests(), strings.serializer(), Serdes.ByteArray().serializer());
         workResults = driver.createInputTopic(config.topics().workResults(), strings.serializer(), Serdes.ByteArray().serializer());

@@ -136,6 +136,12 @@ class TopologyPipelineIT {
 
             var http = HttpClient.newHttpClient();
             List<String> sample = expected.classify.stream().sorted().limit(15).toList();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(sample.stream()
+                    .map(id -> app.streams().queryMetadataForKey(BitnetTopology.STATUS_STORE, id,
+                            new StringSerializer()).activeHost().port())
+                    .collect(java.util.stream.Collectors.toSet()))
+                    .as("the sample is spread over both instances, so some queries are forwarded")
+                    .containsExactlyInAnyOrder(app.httpPort(), second.httpPort()));
             for (TopologyApp instance : List.of(app, second)) {
                 for (String id : sample) {
                     URI uri = URI.create("http://localhost:" + instance.httpPort() + "/requests/" + id);

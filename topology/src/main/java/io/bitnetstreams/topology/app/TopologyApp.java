@@ -9,6 +9,7 @@ import io.bitnetstreams.topology.Topics;
 import io.bitnetstreams.topology.TopologyMetrics;
 import io.bitnetstreams.topology.config.TopologyConfig;
 import io.bitnetstreams.topology.errors.DeadLetterDeserializationHandler;
+import io.bitnetstreams.topology.errors.DeadLetterRecords;
 import io.bitnetstreams.topology.errors.DeadLetterProcessingHandler;
 import io.bitnetstreams.topology.errors.DeadLetterProductionHandler;
 import io.bitnetstreams.topology.http.StatusServer;
@@ -54,7 +55,9 @@ public final class TopologyApp implements AutoCloseable {
         http = new StatusServer("0.0.0.0", config.httpPort(), meters::scrape,
                 () -> holder[0] != null && holder[0].state().isRunningOrRebalancing());
         HostInfo self = new HostInfo(config.advertisedHost(), http.port());
-        streams = new KafkaStreams(topology, streamsProperties(config, self));
+        Properties properties = streamsProperties(config, self);
+        properties.put(DeadLetterRecords.REGISTRY_CLIENT_CONFIG, registry); // the handlers share our registry client
+        streams = new KafkaStreams(topology, properties);
         holder[0] = streams;
         streams.setUncaughtExceptionHandler(exception -> {
             LOG.error("stream thread died; replacing it", exception);

@@ -5,6 +5,7 @@ import io.bitnetstreams.avro.DeadLetterReason;
 import io.bitnetstreams.schemas.serde.AvroSerializer;
 import io.bitnetstreams.schemas.serde.SerdeException;
 import io.bitnetstreams.schemas.serde.registry.RegistryUnavailableException;
+import io.bitnetstreams.schemas.serde.registry.SchemaRegistryClient;
 import io.bitnetstreams.topology.processors.DeadLettering;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -17,22 +18,29 @@ import org.apache.kafka.streams.errors.ErrorHandlerContext;
  * What the three Kafka Streams exception handlers share: the dead-letter topic and a DeadLetter serializer, both
  * read from the Streams configuration ({@value #DEAD_LETTER_TOPIC_CONFIG} and the {@code schema.registry.*} keys).
  */
-final class DeadLetterRecords implements AutoCloseable {
+public final class DeadLetterRecords implements AutoCloseable {
 
     /** Streams config key naming the dead-letter topic for the handlers. */
     static final String DEAD_LETTER_TOPIC_CONFIG = "bitnet.topic.dlq";
     static final String STAGE = "topology.exception-handler";
+    /**
+     * Optional Streams config entry holding a {@code SchemaRegistryClient} object to share instead of creating an
+     * HTTP client from {@code schema.registry.url} (embedding, tests).
+     */
+    public static final String REGISTRY_CLIENT_CONFIG = "bitnet.schema.registry.client";
 
     private final String topic;
     private final AvroSerializer<DeadLetter> serializer;
 
-    DeadLetterRecords(Map<String, ?> configs) {
+    public DeadLetterRecords(Map<String, ?> configs) {
         Object topic = configs.get(DEAD_LETTER_TOPIC_CONFIG);
         if (topic == null || topic.toString().isBlank()) {
             throw new ConfigException(DEAD_LETTER_TOPIC_CONFIG + " must name the dead-letter topic");
         }
         this.topic = topic.toString();
-        this.serializer = new AvroSerializer<>();
+        this.serializer = configs.get(REGISTRY_CLIENT_CONFIG) instanceof SchemaRegistryClient shared
+                ? new AvroSerializer<>(shared)
+                : new AvroSerializer<>();
         serializer.configure(configs, false);
     }
 

@@ -32,18 +32,20 @@ public final class ChunkProcessor implements Processor<String, Envelope<Inferenc
     private final String statusStoreName;
     private final Map<TaskKind, WorkSink> sinks;
     private final long reassemblyTimeoutMs;
+    private final long dedupeWindowMs;
     private final TopologyMetrics metrics;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, PendingRequest> pending;
     private KeyValueStore<String, RequestStatus> status;
 
     public ChunkProcessor(TextChunker chunker, String pendingStoreName, String statusStoreName,
-            Map<TaskKind, WorkSink> sinks, Duration reassemblyTimeout, TopologyMetrics metrics) {
+            Map<TaskKind, WorkSink> sinks, Duration reassemblyTimeout, Duration dedupeWindow, TopologyMetrics metrics) {
         this.chunker = chunker;
         this.pendingStoreName = pendingStoreName;
         this.statusStoreName = statusStoreName;
         this.sinks = Map.copyOf(sinks);
         this.reassemblyTimeoutMs = reassemblyTimeout.toMillis();
+        this.dedupeWindowMs = dedupeWindow.toMillis();
         this.metrics = metrics;
     }
 
@@ -63,7 +65,9 @@ public final class ChunkProcessor implements Processor<String, Envelope<Inferenc
                 ? List.of(new TextChunker.Chunk(request.getText(), 1))
                 : chunker.split(request.getText());
         String id = request.getRequestId();
-        long deadline = request.getDeadline() != null ? request.getDeadline().toEpochMilli() : now + reassemblyTimeoutMs;
+        long wanted = request.getDeadline() != null ? request.getDeadline().toEpochMilli() : now + reassemblyTimeoutMs;
+        // a request must end within the dedupe window: after it, the same id would be accepted again
+        long deadline = Math.min(wanted, now + dedupeWindowMs);
         ClassifyTask classify = request.getTask() instanceof ClassifyTask task ? task : null;
         pending.put(id, new PendingRequest(id, request.getTenant(), kind, request.getCreatedAt().toEpochMilli(), now,
                 deadline, chunks.stream().map(TextChunker.Chunk::tokens).toList(),

@@ -15,7 +15,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Drops a request whose id was seen within the dedupe window (counted as a duplicate) and marks new ones RECEIVED.
- * A punctuator forgets ids older than the window and final statuses older than the window.
+ * A punctuator forgets ids older than the window, and statuses untouched for the window that are final (or stuck
+ * at RECEIVED after a processing error); IN_PROGRESS statuses end with their request's deadline.
  */
 public final class DedupeProcessor implements Processor<String, Envelope<InferenceRequest>, String, Object> {
 
@@ -79,7 +80,9 @@ public final class DedupeProcessor implements Processor<String, Envelope<Inferen
         List<String> expiredStatuses = new ArrayList<>();
         try (var all = status.all()) {
             all.forEachRemaining(entry -> {
-                if (entry.value.state().isFinal() && now - entry.value.updatedAt() >= windowMs) {
+                // RECEIVED moves on within the same record unless a processing error dead-lettered it
+                boolean settled = entry.value.state().isFinal() || entry.value.state() == RequestState.RECEIVED;
+                if (settled && now - entry.value.updatedAt() >= windowMs) {
                     expiredStatuses.add(entry.key);
                 }
             });

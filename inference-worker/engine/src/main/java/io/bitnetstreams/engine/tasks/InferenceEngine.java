@@ -68,9 +68,10 @@ public final class InferenceEngine implements AutoCloseable {
     private final Thread scheduler;
     private long reservedTokens;
     private boolean closed;
-    private long steps;
-    private long stepTokens;
-    private int maxBatchSequences;
+    // written by the scheduler thread only; volatile so stats() sees them
+    private volatile long steps;
+    private volatile long stepTokens;
+    private volatile int maxBatchSequences;
 
     public InferenceEngine(BitNetModel model, Tokenizer tokenizer, EngineConfig config) {
         this.model = model;

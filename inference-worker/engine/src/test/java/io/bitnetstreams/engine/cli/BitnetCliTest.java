@@ -234,6 +234,13 @@ class BitnetCliTest {
     }
 
     @Test
+    void promptLongerThanTheContextIsAClearError() {
+        Run tooLong = run("generate", model.toString(), "-p", "a long prompt", "--ctx", "8", "--temp", "0");
+        assertThat(tooLong.exitCode()).isEqualTo(1);
+        assertThat(tooLong.err()).contains("prompt has 14 tokens").contains("--ctx 8");
+    }
+
+    @Test
     void usageErrorsExitWithTwo() {
         assertThat(run("generate", model.toString()).exitCode()).isEqualTo(2);
         assertThat(run("generate", model.toString(), "-p", "x", "--top-p", "7").exitCode()).isEqualTo(2);

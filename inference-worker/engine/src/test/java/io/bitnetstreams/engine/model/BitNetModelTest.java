@@ -31,7 +31,8 @@ class BitNetModelTest {
                 Arguments.of("gqa-8-headdim-32", TestModels.spec(2, 8, 1, null, GgmlType.I2_S, 3)),
                 Arguments.of("silu", TestModels.spec(1, 2, 1, "silu", GgmlType.TQ2_0, 4)),
                 Arguments.of("gelu", TestModels.spec(1, 4, 2, "gelu", GgmlType.TQ1_0, 5)),
-                Arguments.of("relu2-explicit", TestModels.spec(1, 4, 1, "relu2", GgmlType.I2_S, 6)));
+                Arguments.of("relu2-explicit", TestModels.spec(1, 4, 1, "relu2", GgmlType.I2_S, 6)),
+                Arguments.of("deep-8-layers", TestModels.spec(8, 4, 2, null, GgmlType.I2_S, 7)));
     }
 
     @ParameterizedTest(name = "{0}")

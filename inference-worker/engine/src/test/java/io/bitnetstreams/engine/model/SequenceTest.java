@@ -70,6 +70,19 @@ class SequenceTest {
     }
 
     @Test
+    void concurrentSequencesOnOneModelDoNotInterfere() throws Exception {
+        int[] other = {256, 65, 66, 67, 68, 69};
+        float[] expectedA = model.forwardAll(model.newCache(PROMPT.length), PROMPT);
+        float[] expectedB = model.forwardAll(model.newCache(other.length), other);
+        try (var executor = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            var a = executor.submit(() -> model.forwardAll(model.newCache(PROMPT.length), PROMPT));
+            var b = executor.submit(() -> model.forwardAll(model.newCache(other.length), other));
+            assertThat(a.get()).containsExactly(expectedA);
+            assertThat(b.get()).containsExactly(expectedB);
+        }
+    }
+
+    @Test
     void untrustedIdsAreRejectedClearly() {
         KvCache cache = model.newCache(8);
         assertThatThrownBy(() -> model.forwardLast(cache, new int[] {1, 261}))

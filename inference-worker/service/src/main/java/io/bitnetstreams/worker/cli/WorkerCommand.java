@@ -1,0 +1,159 @@
+package io.bitnetstreams.worker.cli;
+
+import io.bitnetstreams.worker.config.InvalidConfigException;
+import io.bitnetstreams.worker.config.WorkerConfig;
+import io.bitnetstreams.worker.config.WorkerConfigLoader;
+import io.bitnetstreams.worker.executor.ExecutorFactory;
+import io.bitnetstreams.worker.service.WorkerApp;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bitnet-streams worker --model M --tasks classify,extract [--threads N] ...}: runs one worker
+ * process until SIGTERM, then shuts down gracefully and exits 0. Options override the properties file
+ * ({@code --config}) and {@code BITNET_*} environment variables; {@code --set key=value} sets any key,
+ * Kafka client properties included. Register it as a subcommand of the pipeline CLI.
+ */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+        description = "Run an inference worker: consume work items from Kafka, publish results exactly once.")
+public final class WorkerCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerCommand.class);
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Worker properties file.")
+    Path configFile;
+
+    @Option(names = "--model", paramLabel = "M", description = "Model file, hf:OWNER/REPO/FILE, or 'keyword' (rule-based stand-in, no model).")
+    String model;
+
+    @Option(names = "--tasks", paramLabel = "LIST", description = "Task types to consume: classify,extract,generate.")
+    String tasks;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Inference threads.")
+    Integer threads;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Most sequences per batch.")
+    Integer batch;
+
+    @Option(names = "--queue", paramLabel = "N", description = "Most work items in flight; partitions pause beyond.")
+    Integer queue;
+
+    @Option(names = "--memory-mb", paramLabel = "MB", description = "KV-cache memory budget.")
+    Long memoryMb;
+
+    @Option(names = "--instance-id", paramLabel = "ID", description = "Stable id of this instance (its transactional id).")
+    String instanceId;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOSTS", description = "Kafka bootstrap servers.")
+    String bootstrapServers;
+
+    @Option(names = "--schema-registry-url", paramLabel = "URL", description = "Schema registry (Confluent API) URL.")
+    String registryUrl;
+
+    @Option(names = "--http-port", paramLabel = "PORT", description = "Port of /health and /metrics (0 any, -1 none).")
+    Integer httpPort;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any config key, e.g. --set kafka.linger.ms=5.")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    private final ExecutorFactory executors;
+    private final Map<String, String> environment;
+    private final Function<WorkerApp, Integer> runUntilStopped;
+
+    /** For the pipeline CLI: real environment, keyword executor or {@code engineExecutors} for model files. */
+    public WorkerCommand(ExecutorFactory engineExecutors) {
+        this(ExecutorFactory.keywordOr(engineExecutors), System.getenv(), WorkerCommand::runUntilSigterm);
+    }
+
+    WorkerCommand(ExecutorFactory executors, Map<String, String> environment, Function<WorkerApp, Integer> runUntilStopped) {
+        this.executors = executors;
+        this.environment = environment;
+        this.runUntilStopped = runUntilStopped;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        WorkerConfig config;
+        try {
+            config = WorkerConfigLoader.load(configFile, environment, overrides());
+        } catch (InvalidConfigException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        WorkerApp app = WorkerApp.start(config, executors);
+        spec.commandLine().getOut().printf("worker %s consuming %s; health on port %d%n",
+                config.instanceId(), config.subscribedTopics(), app.httpPort());
+        spec.commandLine().getOut().flush();
+        return runUntilStopped.apply(app);
+    }
+
+    Map<String, String> overrides() {
+        Map<String, String> values = new LinkedHashMap<>(settings);
+        put(values, "model", model);
+        put(values, "tasks", tasks);
+        put(values, "threads", threads);
+        put(values, "batch.max.size", batch);
+        put(values, "queue.capacity", queue);
+        put(values, "memory.max.mb", memoryMb);
+        put(values, "instance.id", instanceId);
+        put(values, "bootstrap.servers", bootstrapServers);
+        put(values, "schema.registry.url", registryUrl);
+        put(values, "http.port", httpPort);
+        return values;
+    }
+
+    private static void put(Map<String, String> values, String key, Object value) {
+        if (value != null) {
+            values.put(key, value.toString());
+        }
+    }
+
+    /** Waits for SIGTERM (a shutdown hook) or the loop ending by itself; 0 after a clean stop. */
+    private static Integer runUntilSigterm(WorkerApp app) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        boolean[] clean = {false};
+        Thread hook = Thread.ofPlatform().name("bitnet-worker-shutdown").unstarted(() -> {
+            try {
+                clean[0] = app.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                stopped.countDown();
+            }
+            // A JVM ending on SIGTERM exits 143 whatever main returns; the contract is 0 after a clean stop.
+            System.out.flush();
+            Runtime.getRuntime().halt(clean[0] ? 0 : 1);
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            app.awaitTermination();
+            if (stopped.getCount() > 0) {
+                // The loop ended without SIGTERM: a fatal error (e.g. fenced by a newer instance).
+                Runtime.getRuntime().removeShutdownHook(hook);
+                boolean ok = app.stop();
+                log.error("worker loop ended on its own: {}", app.service().fatalError());
+                return ok ? 0 : 1;
+            }
+            stopped.await();
+            return clean[0] ? 0 : 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } catch (IllegalStateException e) {
+            // Shutdown in progress: the hook stops the app and the JVM exits with its status.
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.bitnetstreams.worker.service;
+
+import io.bitnetstreams.avro.DeadLetter;
+import io.bitnetstreams.avro.DeadLetterReason;
+import io.bitnetstreams.avro.Usage;
+import io.bitnetstreams.avro.WorkItem;
+import io.bitnetstreams.avro.WorkResult;
+import io.bitnetstreams.avro.WorkStatus;
+import io.bitnetstreams.avro.WorkTimings;
+import io.bitnetstreams.worker.executor.WorkOutcome;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/** Builds the records the worker publishes. */
+final class Results {
+
+    /** Errors are cut to this many characters: a stack of causes must not bloat a result. */
+    static final int MAX_ERROR_CHARS = 2_000;
+
+    private Results() {}
+
+    static WorkResult result(WorkItem item, WorkOutcome outcome, String workerId, String modelId, long nowMillis) {
+        return WorkResult.newBuilder()
+                .setRequestId(item.getRequestId())
+                .setChunkIndex(item.getChunkIndex())
+                .setChunkCount(item.getChunkCount())
+                .setStatus(outcome.status())
+                .setOutput(outcome.status() == WorkStatus.OK ? outcome.output() : null)
+                .setError(outcome.error() == null ? null : truncate(outcome.error()))
+                .setUsage(new Usage(outcome.promptTokens(), outcome.generatedTokens()))
+                .setTimings(new WorkTimings(outcome.queuedMs(), outcome.inferenceMs()))
+                .setWorkerId(workerId)
+                .setModelId(modelId)
+                .setCompletedAt(Instant.ofEpochMilli(nowMillis))
+                .build();
+    }
+
+    static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, DeadLetterReason reason, String message, long nowMillis) {
+        return DeadLetter.newBuilder()
+                .setReason(reason)
+                .setMessage(truncate(message))
+                .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
+                .setOriginalValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
+                .setSourceTopic(record.topic())
+                .setSourcePartition(record.partition())
+                .setSourceOffset(record.offset())
+                .setStage("worker.consume")
+                .setRequestId(null)
+                .setFailedAt(Instant.ofEpochMilli(nowMillis))
+                .build();
+    }
+
+    static String describe(Throwable failure) {
+        String message = failure.getMessage();
+        return failure.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    static String truncate(String text) {
+        return text.length() <= MAX_ERROR_CHARS ? text : text.substring(0, MAX_ERROR_CHARS) + "…";
+    }
+}

@@ -1,0 +1,85 @@
+package io.bitnetstreams.worker.service;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/** The worker's meters; names become Prometheus names like {@code bitnet_worker_items_total}. */
+public final class WorkerMetrics {
+
+    private final MeterRegistry registry;
+    private final DistributionSummary batchSize;
+    private final Counter promptTokens;
+    private final Counter generatedTokens;
+    private final DistributionSummary tokensPerSecond;
+    private final AtomicLong modelLoadMillis = new AtomicLong();
+    private final Counter commits;
+    private final Counter aborts;
+
+    public WorkerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.batchSize = DistributionSummary.builder("bitnet.worker.batch.size").description("Items run together in one executor batch").register(registry);
+        this.promptTokens = Counter.builder("bitnet.worker.tokens.prompt").description("Prompt tokens read").register(registry);
+        this.generatedTokens = Counter.builder("bitnet.worker.tokens.generated").description("Tokens generated or scored").register(registry);
+        this.tokensPerSecond = DistributionSummary.builder("bitnet.worker.tokens.per.second").description("Generated tokens per second of inference, per item").register(registry);
+        this.commits = Counter.builder("bitnet.worker.transactions").tag("result", "committed").register(registry);
+        this.aborts = Counter.builder("bitnet.worker.transactions").tag("result", "aborted").register(registry);
+        Gauge.builder("bitnet.worker.model.load.seconds", modelLoadMillis, v -> v.get() / 1000.0).description("Time the model took to load").register(registry);
+    }
+
+    /** Meters into a private in-memory registry (tests, no HTTP). */
+    public static WorkerMetrics inMemory() {
+        return new WorkerMetrics(new SimpleMeterRegistry());
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Registers gauges read on scrape: queue depth and items in flight. */
+    public void bindQueue(Supplier<Number> queued, Supplier<Number> inFlight) {
+        Gauge.builder("bitnet.worker.queue.depth", queued).description("Items waiting in the executor queue").register(registry);
+        Gauge.builder("bitnet.worker.in.flight", inFlight).description("Items consumed but not yet committed").register(registry);
+    }
+
+    public void item(String task, String outcome) {
+        Counter.builder("bitnet.worker.items").tag("task", task.toLowerCase(Locale.ROOT)).tag("outcome", outcome.toLowerCase(Locale.ROOT))
+                .register(registry).increment();
+    }
+
+    public void inference(int batch, int prompt, int generated, long queuedMs, long inferenceMs) {
+        if (batch > 0) {
+            batchSize.record(batch);
+        }
+        promptTokens.increment(prompt);
+        generatedTokens.increment(generated);
+        stage("queued").record(Duration.ofMillis(queuedMs));
+        stage("inference").record(Duration.ofMillis(inferenceMs));
+        if (inferenceMs > 0 && generated > 0) {
+            tokensPerSecond.record(generated * 1000.0 / inferenceMs);
+        }
+    }
+
+    public void published(long publishMs) {
+        stage("publish").record(Duration.ofMillis(publishMs));
+    }
+
+    public void transaction(boolean committed) {
+        (committed ? commits : aborts).increment();
+    }
+
+    public void modelLoaded(Duration loadTime) {
+        modelLoadMillis.set(loadTime.toMillis());
+    }
+
+    private Timer stage(String stage) {
+        return Timer.builder("bitnet.worker.latency").tag("stage", stage).description("Latency per stage").register(registry);
+    }
+}

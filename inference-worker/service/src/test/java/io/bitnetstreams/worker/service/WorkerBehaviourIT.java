@@ -1,0 +1,139 @@
+package io.bitnetstreams.worker.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.bitnetstreams.avro.DeadLetter;
+import io.bitnetstreams.avro.DeadLetterReason;
+import io.bitnetstreams.avro.WorkItem;
+import io.bitnetstreams.avro.WorkResult;
+import io.bitnetstreams.avro.WorkStatus;
+import io.bitnetstreams.devstack.junit.WithKafka;
+import io.bitnetstreams.devstack.junit.WithSchemaRegistry;
+import io.bitnetstreams.devstack.kafka.EmbeddedKafkaCluster;
+import io.bitnetstreams.devstack.registry.SchemaRegistryProcess;
+import io.bitnetstreams.worker.executor.KeywordWorkExecutor;
+import io.bitnetstreams.worker.executor.WorkItems;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Flow control, poison records, failures, retries and expiry against a real broker and registry. */
+@WithKafka
+@WithSchemaRegistry
+class WorkerBehaviourIT {
+
+    EmbeddedKafkaCluster kafka;
+    SchemaRegistryProcess registry;
+    private KafkaFixture fixture;
+
+    @BeforeEach
+    void topics() {
+        fixture = new KafkaFixture(kafka, registry, 2);
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        fixture.stopAll();
+    }
+
+    @Test
+    void fullQueuePausesPartitionsAndResumesWhenWorkCompletes() {
+        fixture.produce(ExactlyOnceIT.items(0, 30));
+        GatedExecutor executor = new GatedExecutor(4);
+        WorkerService worker = fixture.startWorker("flow", executor);
+
+        await().atMost(Duration.ofSeconds(30)).until(worker::pausedForCapacity);
+        assertThat(worker.pending()).isEqualTo(4);
+        assertThat(executor.inFlight()).isEqualTo(4);
+
+        executor.release(30);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> fixture.committedResults().size() >= 30);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !worker.pausedForCapacity());
+        assertThat(ExactlyOnceIT.byRequest(fixture.committedResults())).hasSize(30);
+        executor.close();
+    }
+
+    @Test
+    void poisonRecordIsDeadLetteredAndItsPartitionMovesOn() {
+        fixture.produceRaw(0, "poison", "not avro at all".getBytes(StandardCharsets.UTF_8));
+        fixture.produceRaw(0, "unknown-schema", new byte[] {0, 0x7f, 0x7f, 0x7f, 0x7f, 1, 2});
+        List<WorkItem> items = ExactlyOnceIT.items(0, 10);
+        fixture.produce(items);
+        fixture.startWorker("poison", new KeywordWorkExecutor(1, 8, 4));
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> fixture.committedResults().size() >= 10);
+        List<DeadLetter> deadLetters = fixture.committedDeadLetters();
+        assertThat(deadLetters).extracting(DeadLetter::getReason)
+                .containsExactlyInAnyOrder(DeadLetterReason.MALFORMED_RECORD, DeadLetterReason.UNKNOWN_SCHEMA_ID);
+        assertThat(deadLetters).allSatisfy(d -> {
+            assertThat(d.getSourceTopic()).isEqualTo(fixture.workTopic);
+            assertThat(d.getSourcePartition()).isZero();
+            assertThat(d.getOriginalValue()).isNotNull();
+        });
+        assertThat(deadLetters.stream().filter(d -> d.getReason() == DeadLetterReason.MALFORMED_RECORD).findFirst().orElseThrow()
+                .getOriginalValue()).isEqualTo(java.nio.ByteBuffer.wrap("not avro at all".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void appServesProbesAndMetricsAndStopsCleanly() throws Exception {
+        Map<String, String> values = new java.util.HashMap<>(Map.of(
+                "model", "keyword", "instance.id", "app", "bootstrap.servers", kafka.bootstrapServers(),
+                "schema.registry.url", registry.url(), "tasks", "classify", "topic.classify", fixture.workTopic,
+                "topic.results", fixture.resultsTopic, "topic.dead.letter", fixture.deadLetterTopic, "group.id", fixture.group,
+                "http.port", "0"));
+        values.put("commit.interval.ms", "100");
+        var config = io.bitnetstreams.worker.config.WorkerConfigLoader.fromMap(values, Map.of());
+        fixture.produce(ExactlyOnceIT.items(0, 5));
+        var http = java.net.http.HttpClient.newHttpClient();
+        try (var app = WorkerApp.start(config, io.bitnetstreams.worker.executor.ExecutorFactory.keywordOr(c -> {
+            throw new IllegalStateException("no engine here");
+        }))) {
+            java.util.function.Function<String, java.net.http.HttpResponse<String>> get = path -> {
+                try {
+                    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + app.httpPort() + path)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            assertThat(get.apply("/health/live").statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> get.apply("/health/ready").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> fixture.committedResults().size() >= 5);
+            await().atMost(Duration.ofSeconds(10)).until(() -> get.apply("/metrics").body()
+                    .contains("bitnet_worker_items_total{outcome=\"ok\",task=\"classify\"} 5.0"));
+            String metrics = get.apply("/metrics").body();
+            assertThat(metrics).contains("bitnet_worker_latency_seconds_count{stage=\"publish\"}", "bitnet_worker_queue_depth",
+                    "bitnet_worker_tokens_prompt_total", "bitnet_worker_model_load_seconds", "jvm_memory_used_bytes",
+                    "kafka_consumer_fetch_manager_records_consumed_total", "bitnet_worker_transactions_total{result=\"committed\"}");
+            assertThat(get.apply("/nope").statusCode()).isEqualTo(404);
+            assertThat(app.stop()).isTrue();
+            assertThat(app.service().isLive()).isFalse();
+        }
+    }
+
+    @Test
+    void failuresRetriesAndDeadlinesGetTheirOwnResults() {
+        fixture.produce(List.of(
+                WorkItems.classify("fails", "please #fail"),
+                WorkItems.classify("flaky", "billing #transient"),
+                WorkItems.classify("late", "billing", 0, Instant.now().minusSeconds(5)),
+                WorkItems.classify("fine", "tech tech")));
+        fixture.startWorker("failures", new KeywordWorkExecutor(1, 8, 4));
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> fixture.committedResults().size() >= 4);
+        Map<String, WorkResult> results = ExactlyOnceIT.byRequest(fixture.committedResults());
+        assertThat(results.get("fails").getStatus()).isEqualTo(WorkStatus.FAILED);
+        assertThat(results.get("fails").getError()).contains("IllegalArgumentException").contains("#fail");
+        assertThat(results.get("flaky").getStatus()).isEqualTo(WorkStatus.OK);
+        assertThat(results.get("late").getStatus()).isEqualTo(WorkStatus.EXPIRED);
+        assertThat(results.get("late").getUsage().getPromptTokens()).isZero();
+        assertThat(results.get("fine").getStatus()).isEqualTo(WorkStatus.OK);
+        assertThat(results.get("fine").getModelId()).isEqualTo(KeywordWorkExecutor.MODEL_ID);
+    }
+}
