@@ -1,6 +1,8 @@
 package io.bitnetstreams.standalone.cli;
 
+import io.bitnetstreams.standalone.engine.EngineExecutors;
 import io.bitnetstreams.topology.cli.TopologyCommand;
+import io.bitnetstreams.worker.cli.WorkerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,10 +20,10 @@ public final class BitnetStreamsCli implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand");
     }
 
-    /** The command line with every subcommand registered (the worker's when its module provides one). */
+    /** The command line with every subcommand registered; the worker runs model files on the BitNet engine. */
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new BitnetStreamsCli());
-        commandLine.addSubcommand("worker", WorkerCommands.create());
+        commandLine.addSubcommand("worker", new WorkerCommand(EngineExecutors.factory()));
         return commandLine;
     }
 

@@ -19,8 +19,7 @@ import picocli.CommandLine.Spec;
                 + " summary, and stop.",
                 "Model: --model, else the official model in the cache, else a download of it, else (offline) a"
                 + " synthetic model whose outputs are meaningless.",
-                "Exit status: 0 when every request ended (result or dead letter), 1 when not, 2 for usage errors,"
-                + " 3 when a part of the pipeline is missing from this build."})
+                "Exit status: 0 when every request ended (result or dead letter), 1 when not, 2 for usage errors."})
 final class StandaloneCommand implements Callable<Integer> {
 
     @Spec

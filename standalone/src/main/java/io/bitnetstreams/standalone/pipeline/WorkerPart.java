@@ -1,43 +1,71 @@
 package io.bitnetstreams.standalone.pipeline;
 
+import io.bitnetstreams.standalone.engine.EngineExecutors;
+import io.bitnetstreams.topology.config.TopicNames;
+import io.bitnetstreams.worker.config.WorkerConfig;
+import io.bitnetstreams.worker.config.WorkerConfigLoader;
+import io.bitnetstreams.worker.service.WorkerApp;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
-/**
- * Starts the Kafka inference workers of a standalone run. The worker service (module inference-worker/service) is
- * looked for at run time, so that this module says precisely what is missing instead of pretending.
- */
-public final class WorkerPart {
+/** Starts the Kafka inference workers of a standalone run, each a full {@link WorkerApp} on the BitNet engine. */
+public final class WorkerPart implements AutoCloseable {
 
-    static final String WORKER_COMMAND = "io.bitnetstreams.worker.cli.WorkerCommand";
-
-    /** How the workers of a run are started. */
+    /** How the workers of a run are started; {@code httpPort} is the first worker's (the others take free ports). */
     public record Settings(Path model, int workers, int threadsPerWorker, int httpPort) {
     }
 
-    private WorkerPart() {
+    private final List<WorkerApp> apps;
+
+    private WorkerPart(List<WorkerApp> apps) {
+        this.apps = List.copyOf(apps);
     }
 
-    /** What is missing before workers can run; empty when nothing is. */
-    public static List<String> missing() {
-        if (!present(WORKER_COMMAND)) {
-            return List.of("the Kafka inference worker: module inference-worker/service has no runnable worker yet"
-                    + " (no " + WORKER_COMMAND + "); it arrives with the 'worker' branch");
-        }
-        return List.of("the standalone wiring of the inference worker (the worker service exists, but this build does"
-                + " not start it in-process yet)");
+    public static WorkerConfig config(Infrastructure infrastructure, TopicNames topics, Settings settings, int index) {
+        Map<String, String> values = new HashMap<>();
+        values.put("model", settings.model().toAbsolutePath().toString());
+        values.put("threads", Integer.toString(settings.threadsPerWorker()));
+        values.put("instance.id", "standalone-" + index);
+        values.put("topic.classify", topics.workClassify());
+        values.put("topic.extract", topics.workExtract());
+        values.put("topic.generate", topics.workGenerate());
+        values.put("topic.results", topics.workResults());
+        values.put("topic.dead.letter", topics.deadLetters());
+        values.put("http.port", Integer.toString(index == 0 ? settings.httpPort() : 0));
+        // Ctrl-C should not wait half a minute for in-flight work
+        values.put("shutdown.grace.ms", "5000");
+        values.put("commit.interval.ms", "100");
+        values.put("bootstrap.servers", infrastructure.bootstrapServers());
+        values.put("schema.registry.url", infrastructure.registryUrl());
+        return WorkerConfigLoader.fromMap(values, Map.of());
     }
 
-    public static AutoCloseable start(Infrastructure infrastructure, Settings settings) {
-        throw new IllegalStateException("cannot start workers: " + String.join("; ", missing()));
-    }
-
-    static boolean present(String className) {
+    /** Starts every worker (loading the model once per worker; the file is mapped, not copied). */
+    public static WorkerPart start(Infrastructure infrastructure, TopicNames topics, Settings settings) throws Exception {
+        List<WorkerApp> apps = new ArrayList<>();
         try {
-            Class.forName(className, false, WorkerPart.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
+            for (int i = 0; i < settings.workers(); i++) {
+                apps.add(WorkerApp.start(config(infrastructure, topics, settings, i), EngineExecutors.factory()));
+            }
+        } catch (Exception e) {
+            new WorkerPart(apps).close();
+            throw e;
+        }
+        return new WorkerPart(apps);
+    }
+
+    /** The metrics/health port of each worker. */
+    public List<Integer> httpPorts() {
+        return apps.stream().map(WorkerApp::httpPort).toList();
+    }
+
+    @Override
+    public void close() {
+        for (WorkerApp app : apps) {
+            app.close();
         }
     }
 }

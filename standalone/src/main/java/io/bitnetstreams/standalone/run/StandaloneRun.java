@@ -38,7 +38,6 @@ public final class StandaloneRun {
     public static final int EXIT_OK = 0;
     public static final int EXIT_INCOMPLETE = 1;
     public static final int EXIT_USAGE = 2;
-    public static final int EXIT_MISSING_PARTS = 3;
 
     /**
      * @param input            JSONL file or directory; null = the bundled sample corpus
@@ -85,18 +84,10 @@ public final class StandaloneRun {
     }
 
     /** Runs to the end; returns the process exit status. Safe to call {@link #shutdown()} from another thread. */
-    public int run() throws InterruptedException, IOException {
+    public int run() throws Exception {
         InputBatch batch = readInput(options.input(), options.limit());
         err.printf("input: %d lines -> %d requests, %d dead letters, %d duplicates%n", batch.lines(),
                 batch.requests().size(), batch.deadLetters().size(), batch.duplicates().size());
-        List<String> missing = WorkerPart.missing();
-        if (!missing.isEmpty()) {
-            err.println("standalone: the pipeline cannot run end to end in this build. Missing:");
-            missing.forEach(part -> err.println("  - " + part));
-            err.println("Nothing was started. The topology runs on its own: bin/bitnet-streams topology --help");
-            err.flush();
-            return EXIT_MISSING_PARTS;
-        }
         ResolvedModel model = ModelResolver.resolve(options.model(), err);
         err.println("model: " + model.path() + " (" + model.origin().name().toLowerCase() + ")");
         if (model.synthetic()) {
@@ -127,10 +118,11 @@ public final class StandaloneRun {
         parts.close();
     }
 
-    private record Stack(Infrastructure infrastructure, TopologyApp topology, TopologyConfig topologyConfig) {
+    private record Stack(Infrastructure infrastructure, TopologyApp topology, TopologyConfig topologyConfig,
+                         WorkerPart workers) {
     }
 
-    private Stack startStack(ResolvedModel model) throws IOException {
+    private Stack startStack(ResolvedModel model) throws Exception {
         Infrastructure infrastructure;
         Path dataDir = options.dataDir() == null ? null
                 : options.dataDir().resolve("run-" + Instant.now().toString().replace(':', '-'));
@@ -149,9 +141,9 @@ public final class StandaloneRun {
         TopologyApp topology = parts.add("topology", TopologyPart.start(config, model.path()));
         err.printf("starting: %d inference worker(s), %d threads each...%n", options.workers(), options.threads());
         err.flush();
-        parts.add("workers", WorkerPart.start(infrastructure,
+        WorkerPart workers = parts.add("workers", WorkerPart.start(infrastructure, config.topics(),
                 new WorkerPart.Settings(model.path(), options.workers(), options.threads(), options.workerPort())));
-        return new Stack(infrastructure, topology, config);
+        return new Stack(infrastructure, topology, config, workers);
     }
 
     private record RunResult(List<Outcome> outcomes, RunSummary summary) {
@@ -217,6 +209,9 @@ public final class StandaloneRun {
         out.println("  schema registry   : " + stack.infrastructure().registryUrl());
         out.println("  topology status   : http://localhost:" + stack.topology().httpPort() + "/requests/{id}");
         out.println("  topology metrics  : http://localhost:" + stack.topology().httpPort() + "/metrics");
+        for (int port : stack.workers().httpPorts()) {
+            out.println("  worker metrics    : http://localhost:" + port + "/metrics");
+        }
         out.println("  submit a request  : bin/bitnet-streams submit --bootstrap-servers "
                 + stack.infrastructure().bootstrapServers() + " --schema-registry " + stack.infrastructure().registryUrl()
                 + " --task classify --labels a,b --text \"...\"");
