@@ -3,7 +3,10 @@ package io.bitnetstreams.standalone.cli;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 
-/** Our INFO logs would tear the progress bar apart: commands with their own output keep only warnings. */
+/**
+ * Our INFO logs (and Kafka's start-up warnings) would tear the progress bar apart: commands with their own output
+ * keep only our warnings and Kafka's errors.
+ */
 final class Logging {
 
     private Logging() {
@@ -16,6 +19,11 @@ final class Logging {
         }
         try {
             Configurator.setLevel("io.bitnetstreams", Level.WARN);
+            // a synthetic byte-level vocabulary has no pre-tokenizer name; that is expected here
+            Configurator.setLevel("io.bitnetstreams.engine.tokenizer.Llama3Tokenizer", Level.ERROR);
+            for (String kafka : new String[] {"org.apache.kafka", "kafka", "state.change.logger"}) {
+                Configurator.setLevel(kafka, Level.ERROR);
+            }
         } catch (RuntimeException | LinkageError e) {
             // another logging backend: keep its levels
         }

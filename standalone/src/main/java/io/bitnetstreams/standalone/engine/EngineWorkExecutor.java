@@ -136,8 +136,10 @@ public final class EngineWorkExecutor implements WorkExecutor {
         var request = new ClassificationRequest(item.getText(), task.getLabels(), task.getInstruction(), examples,
                 task.getMultiLabel(), task.getThresholds(), deadline);
         int promptTokens = tokens(item.getText()) + tokens(task.getInstruction());
+        // the "generated" tokens of a classification are the label tokens scored after the prompt
+        int labelTokens = task.getLabels().stream().mapToInt(this::tokens).sum();
         return engine.classify(request).thenApply(result -> WorkOutcome.ok(classification(result), promptTokens,
-                task.getLabels().size(), 0, millisSince(submitted), 1));
+                labelTokens, 0, millisSince(submitted), 1));
     }
 
     static ClassificationOutput classification(ClassificationResult result) {

@@ -3,6 +3,7 @@ package io.bitnetstreams.standalone.pipeline;
 import io.bitnetstreams.devstack.DevStack;
 import io.bitnetstreams.devstack.kafka.KafkaClusterConfig;
 import io.bitnetstreams.devstack.registry.SchemaRegistryConfig;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -33,7 +34,15 @@ public final class Infrastructure implements AutoCloseable {
             kafka.dataDir(dataDir.resolve("kafka"));
             registry.workDir(dataDir.resolve("registry"));
         }
-        DevStack stack = DevStack.start(new DevStack.Config(kafka.build(), registry.build()));
+        // Kafka's storage formatter prints to System.out; stdout is for results, so it goes to stderr meanwhile
+        PrintStream stdout = System.out;
+        DevStack stack;
+        System.setOut(System.err);
+        try {
+            stack = DevStack.start(new DevStack.Config(kafka.build(), registry.build()));
+        } finally {
+            System.setOut(stdout);
+        }
         return new Infrastructure(stack.kafka().bootstrapServers(), stack.registry().url(), stack);
     }
 

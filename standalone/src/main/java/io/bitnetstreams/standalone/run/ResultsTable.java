@@ -37,8 +37,22 @@ public final class ResultsTable {
         out.flush();
     }
 
+    /** One line, control characters (a synthetic model emits any byte, ESC included) shown as '?'. */
     static String oneLine(String text) {
-        return text == null ? "" : text.replaceAll("\\s+", " ").strip();
+        if (text == null) {
+            return "";
+        }
+        StringBuilder line = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            if (Character.isWhitespace(c)) {
+                line.append(' ');
+            } else if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT) {
+                line.append('?');
+            } else {
+                line.appendCodePoint(c);
+            }
+        });
+        return line.toString().replaceAll(" +", " ").strip();
     }
 
     static String fit(String text, int width) {

@@ -133,7 +133,7 @@ public final class StandaloneRun {
             err.flush();
             infrastructure = parts.add("kafka and schema registry", Infrastructure.embedded(dataDir, options.registryStartup()));
         }
-        Path stateDir = dataDir != null ? dataDir.resolve("streams") : Files.createTempDirectory("bitnet-streams-state");
+        Path stateDir = dataDir != null ? dataDir.resolve("streams") : temporaryDirectory("bitnet-streams-state");
         TopologyConfig config = TopologyPart.config(infrastructure, TopologyPart.contextTokens(model.path()),
                 options.statusPort(), stateDir);
         err.println("starting: topology...");
@@ -144,6 +144,21 @@ public final class StandaloneRun {
         WorkerPart workers = parts.add("workers", WorkerPart.start(infrastructure, config.topics(),
                 new WorkerPart.Settings(model.path(), options.workers(), options.threads(), options.workerPort())));
         return new Stack(infrastructure, topology, config, workers);
+    }
+
+    /** A temporary directory removed when the parts close (after the topology that uses it). */
+    private Path temporaryDirectory(String prefix) throws IOException {
+        Path directory = Files.createTempDirectory(prefix);
+        parts.add("temporary directory " + directory, () -> deleteRecursively(directory));
+        return directory;
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        try (var paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     private record RunResult(List<Outcome> outcomes, RunSummary summary) {
