@@ -56,6 +56,9 @@ public final class ResultsTable {
     }
 
     static String fit(String text, int width) {
-        return text.length() <= width ? text : text.substring(0, width - 3) + "...";
+        if (text.codePointCount(0, text.length()) <= width) {
+            return text;
+        }
+        return text.substring(0, text.offsetByCodePoints(0, width - 3)) + "...";
     }
 }

@@ -63,6 +63,13 @@ class ReportWriterTest {
     }
 
     @Test
+    void tableCellsAreOneLineWithoutControlCharactersAndCutWholeCharacters() {
+        assertThat(ResultsTable.oneLine("a\u001b[2Jb\n\tc  d")).isEqualTo("a?[2Jb c d");
+        assertThat(ResultsTable.fit("\uD83D\uDE00".repeat(10), 5)).isEqualTo("\uD83D\uDE00\uD83D\uDE00...");
+        assertThat(ResultsTable.fit("short", 5)).isEqualTo("short");
+    }
+
+    @Test
     void tableAndSummaryShowEveryOutcomeAndTheNumbers() {
         StringWriter text = new StringWriter();
         PrintWriter out = new PrintWriter(text);
