@@ -28,6 +28,8 @@ import picocli.CommandLine;
 class StandaloneIT {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Valid input, but prompt plus max_tokens exceed the synthetic model's 2,048-token context: the topology refuses it. */
+    private static final String TOO_LONG = "too-long-for-the-context";
 
     @TempDir
     Path dir;
@@ -76,13 +78,17 @@ class StandaloneIT {
         assertThat(outcomesPerId.values()).containsOnly(1);
         assertThat(idless).isEqualTo(1);
         assertThat(summary.get("duplicates").asInt()).isEqualTo(1);
-        assertThat(summary.get("dead_letters").asInt()).isEqualTo(2);
+        // two refused while reading (malformed line, no labels), one by the topology (prompt + max_tokens > context)
+        assertThat(summary.get("dead_letters").asInt()).isEqualTo(3);
         assertThat(summary.get("timed_out").asInt()).isZero();
         assertThat(summary.get("repeated_results").asInt()).isZero();
-        assertThat(summary.get("results").asInt()).isEqualTo(expectedIds.size() - 1);
+        assertThat(summary.get("results").asInt()).isEqualTo(expectedIds.size() - 2);
         for (JsonNode outcome : outcomes) {
             String id = outcome.get("id").asText("");
-            if (!id.equals("no-labels") && !outcome.get("id").isNull()) {
+            if (id.equals(TOO_LONG)) {
+                assertThat(outcome.get("status").asText()).isEqualTo("DEAD_LETTER");
+                assertThat(outcome.get("reason").asText()).startsWith("PROMPT_TOO_LONG");
+            } else if (!id.equals("no-labels") && !outcome.get("id").isNull()) {
                 assertThat(outcome.get("status").asText()).as(id).isEqualTo("DONE");
                 assertThat(outcome.get("latency_ms").asLong()).as(id).isPositive();
                 assertThat(outcome.get("result").get("output")).as(id).isNotNull();
@@ -96,7 +102,8 @@ class StandaloneIT {
         assertThat(out.toString()).contains("SYNTHETIC model").contains("MEANINGLESS").contains("documents/s");
     }
 
-    /** Six classifications, three extractions, two generations and the three deliberate error lines of the sample. */
+    /** Six classifications, three extractions, two generations and the three deliberate error lines of the sample,
+     * plus one request the topology must dead-letter. */
     private static List<String> subsetOfTheSample() {
         List<String> lines = SampleCorpus.requestLines();
         List<String> subset = new ArrayList<>();
@@ -123,6 +130,7 @@ class StandaloneIT {
                 }
             }
         }
+        subset.add("{\"id\": \"" + TOO_LONG + "\", \"task\": \"generate\", \"prompt\": \"Tell a long story.\", \"max_tokens\": 2048}");
         subset.addAll(lines.subList(lines.size() - 3, lines.size()));
         return subset;
     }
