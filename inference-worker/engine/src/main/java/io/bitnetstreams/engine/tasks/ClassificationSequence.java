@@ -26,11 +26,17 @@ final class ClassificationSequence extends Sequence {
     private final boolean multiLabel;
     private final Map<String, Double> thresholds;
     private final double[] logLikelihood;
+    private final float[][] labelLogits;
+    private final List<Integer> planned = new ArrayList<>();
+    private final int stepBudget;
+    private int nextLabel;
 
     ClassificationSequence(BitNetModel model, PromptRun prompt, List<String> labels, int[][] labelTokens,
                            boolean multiLabel, Map<String, Double> thresholds, java.time.Instant deadline,
-                           long reservedTokens) {
+                           long reservedTokens, int stepBudget) {
         super(deadline, reservedTokens);
+        this.stepBudget = stepBudget;
+        this.labelLogits = new float[labels.size()][];
         this.model = model;
         this.prompt = prompt;
         this.labels = labels;
@@ -50,14 +56,6 @@ final class ClassificationSequence extends Sequence {
         return false;
     }
 
-    private int labelTokensNeeded() {
-        int n = 0;
-        for (int[] t : labelTokens) {
-            n += t.length - 1;
-        }
-        return n;
-    }
-
     @Override
     int plan(int budget, boolean force, List<Segment> out) {
         if (!prompt.finished()) {
@@ -68,42 +66,62 @@ final class ClassificationSequence extends Sequence {
             out.add(s);
             return s.tokens().length;
         }
-        int needed = labelTokensNeeded();
-        if (needed > budget && !force) {
-            return 0;
-        }
-        for (int[] tokens : labelTokens) {
-            if (tokens.length > 1) {
-                int[] input = Arrays.copyOf(tokens, tokens.length - 1);
-                int[] rows = new int[input.length];
-                Arrays.setAll(rows, i -> i);
-                out.add(new Segment(prompt.asContext(), model.newCache(input.length), input, rows));
+        // label forks run in as many steps as the budget needs; a fork larger than a whole step runs alone
+        int used = 0;
+        planned.clear();
+        for (int l = nextLabel; l < labelTokens.length; l++) {
+            int[] tokens = labelTokens[l];
+            if (tokens.length == 1 || labelLogits[l] != null) {
+                continue;
             }
+            int n = tokens.length - 1;
+            boolean alone = out.isEmpty() && planned.isEmpty();
+            if (used + n > budget && !(alone && (force || n > stepBudget))) {
+                break;
+            }
+            int[] input = Arrays.copyOf(tokens, n);
+            int[] rows = new int[n];
+            Arrays.setAll(rows, i -> i);
+            out.add(new Segment(prompt.asContext(), model.newCache(n), input, rows));
+            planned.add(l);
+            used += n;
         }
-        return needed;
+        return used;
     }
 
     @Override
     void consume(List<Segment> segments, float[][] logits) {
         if (!prompt.finished()) {
             prompt.completed(segments.getFirst(), logits[0]);
-            if (prompt.finished() && labelTokensNeeded() == 0) {
-                finish(List.of());
+            if (prompt.finished()) {
+                advanceLabels();
             }
             return;
         }
-        finish(Arrays.asList(logits));
+        for (int i = 0; i < planned.size(); i++) {
+            labelLogits[planned.get(i)] = logits[i];
+        }
+        advanceLabels();
     }
 
-    private void finish(List<float[]> labelLogits) {
+    /** Skips labels already scored; finishes when none is left. */
+    private void advanceLabels() {
+        while (nextLabel < labelTokens.length && (labelTokens[nextLabel].length == 1 || labelLogits[nextLabel] != null)) {
+            nextLabel++;
+        }
+        if (nextLabel == labelTokens.length) {
+            finish();
+        }
+    }
+
+    private void finish() {
         int vocab = model.config().vocabSize();
         float[] first = prompt.lastLogits();
-        int forked = 0;
         for (int l = 0; l < labelTokens.length; l++) {
             int[] tokens = labelTokens[l];
             double sum = ModelMath.logSoftmaxAt(first, 0, vocab, tokens[0]);
             if (tokens.length > 1) {
-                float[] rows = labelLogits.get(forked++);
+                float[] rows = labelLogits[l];
                 for (int i = 1; i < tokens.length; i++) {
                     sum += ModelMath.logSoftmaxAt(rows, (i - 1) * vocab, vocab, tokens[i]);
                 }
@@ -153,6 +171,6 @@ final class ClassificationSequence extends Sequence {
 
     @Override
     void deadlineExceeded() {
-        fail(new EngineException(EngineException.Reason.DEADLINE_EXCEEDED, "classification did not finish in time"));
+        fail(new EngineException(EngineException.Reason.DEADLINE_EXCEEDED, "deadline passed before the classification finished"));
     }
 }

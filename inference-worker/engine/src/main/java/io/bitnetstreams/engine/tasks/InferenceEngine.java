@@ -130,6 +130,9 @@ public final class InferenceEngine implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        if (Thread.currentThread() == scheduler) {
+            return; // called from a listener or callback: the loop ends after this step
+        }
         try {
             scheduler.join();
         } catch (InterruptedException e) {
@@ -245,7 +248,7 @@ public final class InferenceEngine implements AutoCloseable {
         checkPrompt(prompt, (int) Math.min(Integer.MAX_VALUE, labelTotal));
         PromptRun run = new PromptRun(model, prompt, systemBoundary(system, prompt), prefixes, prompt.length);
         return new ClassificationSequence(model, run, labels, labelTokens, r.multiLabel(), r.thresholds(),
-                r.deadline(), prompt.length + labelTotal);
+                r.deadline(), prompt.length + labelTotal, config.stepTokenBudget());
     }
 
     /** The system turn of a classification prompt: instruction, label list, few-shot examples. */
@@ -379,13 +382,18 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     private void step() {
-        List<Sequence> order = new ArrayList<>(active.size());
-        for (Sequence s : active) {
+        // decode tokens first, then prompt work; the start rotates so no sequence waits forever
+        int running = active.size();
+        int start = (int) (steps % running);
+        List<Sequence> order = new ArrayList<>(running);
+        for (int i = 0; i < running; i++) {
+            Sequence s = active.get((start + i) % running);
             if (s.decoding()) {
                 order.add(s);
             }
         }
-        for (Sequence s : active) {
+        for (int i = 0; i < running; i++) {
+            Sequence s = active.get((start + i) % running);
             if (!s.decoding()) {
                 order.add(s);
             }

@@ -139,8 +139,19 @@ final class ReferenceBitNet {
         return logits;
     }
 
+    /**
+     * Activations that landed within float noise of a rounding boundary (x*s within 4 ulps of k + 0.5). There,
+     * float rounding differences legitimately flip the int8 value and the two implementations part ways,
+     * so a comparison of logits is only meaningful when this stays 0.
+     */
+    int nearTies() {
+        return nearTies;
+    }
+
+    private int nearTies;
+
     /** W1.58 A8: quantize x per token to int8 (round half even), multiply by the float weights, undo the scale. */
-    static float[] bitLinear(float[][] w, float[] x) {
+    private float[] bitLinear(float[][] w, float[] x) {
         float amax = 1e-5f;
         for (float value : x) {
             amax = Math.max(amax, Math.abs(value));
@@ -149,6 +160,10 @@ final class ReferenceBitNet {
         float[] q = new float[x.length];
         for (int k = 0; k < x.length; k++) {
             q[k] = (float) Math.max(-128, Math.min(127, Math.rint(x[k] * s)));
+            double scaled = (double) x[k] * s;
+            if (Math.abs(scaled - Math.floor(scaled) - 0.5) < 4 * Math.ulp((float) scaled)) {
+                nearTies++;
+            }
         }
         float[] y = new float[w.length];
         for (int m = 0; m < w.length; m++) {

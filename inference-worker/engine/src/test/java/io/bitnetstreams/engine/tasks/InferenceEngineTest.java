@@ -153,6 +153,55 @@ class InferenceEngineTest {
     }
 
     @Test
+    void aTinyStepBudgetStillServesEverySequenceCorrectly() {
+        try (InferenceEngine engine = engine(EngineConfig.defaults().withStepTokenBudget(3))) {
+            List<String> users = List.of("one", "two", "three", "four", "five");
+            List<CompletableFuture<GenerationResult>> gens = new ArrayList<>();
+            for (String u : users) {
+                gens.add(engine.generate(GenerationRequest.of(u, 6), null));
+            }
+            ClassificationRequest request = ClassificationRequest.of("label me", List.of("alpha", "beta", "gamma"));
+            CompletableFuture<ClassificationResult> classified = engine.classify(request);
+            for (int i = 0; i < users.size(); i++) {
+                assertThat(gens.get(i).join().tokens()).containsExactly(referenceGreedy(users.get(i), 6));
+            }
+            int[] prompt = CHAT.encodePrompt(InferenceEngine.classificationSystem(request), request.text());
+            for (LabelScore s : classified.join().labels()) {
+                assertThat(s.logLikelihood()).isCloseTo(referenceLogLikelihood(prompt, s.label()), within(1e-3));
+            }
+        }
+    }
+
+    @Test
+    void mixedRequestsFromManyThreadsAllCompleteCorrectly() throws Exception {
+        String schema = "{\"type\":\"object\",\"properties\":{\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"]}";
+        try (InferenceEngine engine = engine(small());
+             java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(3)) {
+            List<java.util.concurrent.Future<Void>> done = new ArrayList<>();
+            for (int c = 0; c < 3; c++) {
+                String user = "client " + c;
+                done.add(clients.submit(() -> {
+                    CompletableFuture<GenerationResult> gen = engine.generate(GenerationRequest.of(user, 5), null);
+                    ClassificationRequest request = ClassificationRequest.of(user, List.of("x", "yy"));
+                    CompletableFuture<ClassificationResult> cls = engine.classify(request);
+                    CompletableFuture<ExtractionResult> ext = engine.extract(ExtractionRequest.of(user, schema, 20));
+                    assertThat(gen.join().tokens()).containsExactly(referenceGreedy(user, 5));
+                    int[] prompt = CHAT.encodePrompt(InferenceEngine.classificationSystem(request), user);
+                    for (LabelScore s : cls.join().labels()) {
+                        assertThat(s.logLikelihood()).isCloseTo(referenceLogLikelihood(prompt, s.label()), within(1e-3));
+                    }
+                    assertThat(ext.join().status()).isEqualTo(ExtractionResult.Status.COMPLETE);
+                    assertThat(ext.join().result().get("ok").isBoolean()).isTrue();
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<Void> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
     void multiLabelSelectsEveryLabelAtOrAboveItsThreshold() {
         try (InferenceEngine engine = engine(small())) {
             List<String> labels = List.of("a", "b", "c");

@@ -73,7 +73,12 @@ public final class WorkerCommand implements Callable<Integer> {
     private final Map<String, String> environment;
     private final Function<WorkerApp, Integer> runUntilStopped;
 
-    /** For the pipeline CLI: real environment, keyword executor or {@code engineExecutors} for model files. */
+    /** For the pipeline CLI: {@code --model keyword} or a model file / hf: spec run by the engine. */
+    public WorkerCommand() {
+        this(new io.bitnetstreams.worker.engine.EngineExecutors());
+    }
+
+    /** Real environment; keyword executor, or {@code engineExecutors} for model files. */
     public WorkerCommand(ExecutorFactory engineExecutors) {
         this(ExecutorFactory.keywordOr(engineExecutors), System.getenv(), WorkerCommand::runUntilSigterm);
     }

@@ -25,7 +25,8 @@ public abstract class QueuedWorkExecutor implements WorkExecutor {
     private static final Logger log = LoggerFactory.getLogger(QueuedWorkExecutor.class);
 
     /** A queued item. */
-    protected record Job(WorkItem item, CompletableFuture<WorkOutcome> future, long sequence, long submittedAtMillis) {}
+    protected record Job(WorkItem item, CompletableFuture<WorkOutcome> future, long sequence, long submittedAtMillis,
+                         java.util.concurrent.atomic.AtomicBoolean released) {}
 
     private static final Comparator<Job> ORDER = Comparator.<Job>comparingInt(j -> -j.item().getPriority())
             .thenComparingLong(Job::sequence);
@@ -69,12 +70,24 @@ public abstract class QueuedWorkExecutor implements WorkExecutor {
         return Math.max(0, clock.millis() - job.submittedAtMillis());
     }
 
-    protected static void complete(Job job, WorkOutcome outcome) {
+    /**
+     * Completes the job. Its capacity is released first: the caller may submit the next item from inside
+     * the future's callbacks and must find room.
+     */
+    protected final void complete(Job job, WorkOutcome outcome) {
+        release(job);
         job.future().complete(outcome);
     }
 
-    protected static void fail(Job job, Throwable failure) {
+    protected final void fail(Job job, Throwable failure) {
+        release(job);
         job.future().completeExceptionally(failure);
+    }
+
+    private void release(Job job) {
+        if (job.released().compareAndSet(false, true)) {
+            inFlight.decrementAndGet();
+        }
     }
 
     @Override
@@ -87,7 +100,9 @@ public abstract class QueuedWorkExecutor implements WorkExecutor {
             return CompletableFuture.failedFuture(new TransientWorkException("executor queue full (" + capacity + ")"));
         }
         CompletableFuture<WorkOutcome> future = new CompletableFuture<>();
-        queue.add(new Job(item, future, sequence.getAndIncrement(), clock.millis()));
+        Job job = new Job(item, future, sequence.getAndIncrement(), clock.millis(), new java.util.concurrent.atomic.AtomicBoolean());
+        future.whenComplete((outcome, failure) -> release(job)); // cancellation frees the slot at once
+        queue.add(job);
         return future;
     }
 
@@ -140,12 +155,11 @@ public abstract class QueuedWorkExecutor implements WorkExecutor {
     private void addIfRunnable(Job job, List<Job> batch) {
         long now = clock.millis();
         if (job.future().isDone()) {
-            inFlight.decrementAndGet();
+            release(job);
             return;
         }
         if (job.item().getDeadline() != null && job.item().getDeadline().toEpochMilli() <= now) {
-            job.future().complete(WorkOutcome.expired("deadline passed while queued", now - job.submittedAtMillis()));
-            inFlight.decrementAndGet();
+            complete(job, WorkOutcome.expired("deadline passed while queued", now - job.submittedAtMillis()));
             return;
         }
         batch.add(job);
@@ -163,10 +177,8 @@ public abstract class QueuedWorkExecutor implements WorkExecutor {
         }
         for (Job job : batch) {
             if (!job.future().isDone()) {
-                job.future().completeExceptionally(batchFailure != null ? batchFailure
-                        : new IllegalStateException("executor left the job without an outcome"));
+                fail(job, batchFailure != null ? batchFailure : new IllegalStateException("executor left the job without an outcome"));
             }
-            inFlight.decrementAndGet();
         }
     }
 
@@ -186,8 +198,7 @@ public abstract class QueuedWorkExecutor implements WorkExecutor {
         }
         Job job;
         while ((job = queue.poll()) != null) {
-            inFlight.decrementAndGet();
-            job.future().complete(new WorkOutcome(WorkStatus.CANCELLED, null, "executor closed", 0, 0, 0, 0, 0));
+            complete(job, new WorkOutcome(WorkStatus.CANCELLED, null, "executor closed", 0, 0, 0, 0, 0));
         }
     }
 }

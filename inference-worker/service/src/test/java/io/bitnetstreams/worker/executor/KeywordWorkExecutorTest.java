@@ -98,6 +98,31 @@ class KeywordWorkExecutorTest {
     }
 
     @Test
+    void aCompletionCallbackFindsItsSlotFree() throws Exception {
+        try (var executor = new KeywordWorkExecutor(1, 1, 1)) {
+            // The worker service submits the next item from the completion path; a full executor would refuse it.
+            WorkOutcome second = executor.submit(WorkItems.classify("first", "x"))
+                    .thenCompose(first -> executor.submit(WorkItems.classify("second", "x")))
+                    .get(5, TimeUnit.SECONDS);
+            assertThat(second.status()).isEqualTo(WorkStatus.OK);
+        }
+    }
+
+    @Test
+    void cancellingAQueuedItemFreesItsSlot() {
+        CountDownLatch gate = new CountDownLatch(1);
+        try (var executor = new RecordingExecutor(gate, new ArrayList<>())) {
+            List<CompletableFuture<WorkOutcome>> futures = new ArrayList<>();
+            for (int i = 0; i < executor.queueCapacity(); i++) {
+                futures.add(executor.submit(WorkItems.classify("r" + i, "x")));
+            }
+            futures.getLast().cancel(false);
+            assertThat(executor.submit(WorkItems.classify("replacement", "x"))).isNotCompletedExceptionally();
+            gate.countDown();
+        }
+    }
+
+    @Test
     void refusesBeyondCapacity() {
         CountDownLatch gate = new CountDownLatch(1);
         try (var executor = new RecordingExecutor(gate, new ArrayList<>())) {

@@ -1,0 +1,99 @@
+package io.bitnetstreams.worker.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bitnetstreams.avro.ClassificationOutput;
+import io.bitnetstreams.avro.ExtractTask;
+import io.bitnetstreams.avro.GenerateTask;
+import io.bitnetstreams.avro.GenerationOutput;
+import io.bitnetstreams.avro.WorkItem;
+import io.bitnetstreams.avro.WorkStatus;
+import io.bitnetstreams.engine.gguf.GgmlType;
+import io.bitnetstreams.engine.synth.SyntheticModelWriter;
+import io.bitnetstreams.engine.synth.SyntheticSpec;
+import io.bitnetstreams.engine.tokenizer.Vocabulary;
+import io.bitnetstreams.worker.config.InvalidConfigException;
+import io.bitnetstreams.worker.config.WorkerConfig;
+import io.bitnetstreams.worker.config.WorkerConfigLoader;
+import io.bitnetstreams.worker.executor.WorkItems;
+import io.bitnetstreams.worker.executor.WorkOutcome;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine adapter on a tiny random model (synthetic GGUF): wiring, mapping and failure classes, not quality. */
+class EngineWorkExecutorTest {
+
+    @TempDir
+    static Path dir;
+    static EngineWorkExecutor executor;
+
+    @BeforeAll
+    static void load() throws Exception {
+        Path file = dir.resolve("tiny.gguf");
+        SyntheticSpec spec = new SyntheticSpec(256, 2, 512, 4, 2, 0, 1024, 500000f, 1e-5f, null, GgmlType.I2_S, 42);
+        SyntheticModelWriter.write(spec, Vocabulary.byteLevel(), file);
+        executor = new EngineExecutors().create(config(file.toString()));
+    }
+
+    @AfterAll
+    static void close() {
+        if (executor != null) {
+            executor.close();
+        }
+    }
+
+    private static WorkerConfig config(String model) {
+        return WorkerConfigLoader.fromMap(Map.of("model", model, "threads", "1", "queue.capacity", "4", "batch.max.size", "2",
+                "bootstrap.servers", "unused:1", "schema.registry.url", "http://unused", "instance.id", "t"), Map.of());
+    }
+
+    @Test
+    void classifiesIntoTheGivenLabels() throws Exception {
+        WorkOutcome outcome = executor.submit(WorkItems.classify("c", "my invoice is wrong")).get(60, TimeUnit.SECONDS);
+        assertThat(outcome.status()).isEqualTo(WorkStatus.OK);
+        ClassificationOutput output = (ClassificationOutput) outcome.output();
+        assertThat(output.getProbabilities()).containsOnlyKeys("billing", "tech");
+        assertThat(output.getProbabilities().values().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(output.getSelectedLabels()).containsExactly(output.getArgmax());
+        assertThat(outcome.promptTokens()).isPositive();
+    }
+
+    @Test
+    void generationRespectsMaxTokens() throws Exception {
+        WorkItem item = WorkItem.newBuilder(WorkItems.classify("g", "hello"))
+                .setTask(GenerateTask.newBuilder().setPrompt("hello").setMaxTokens(3).build()).build();
+        WorkOutcome outcome = executor.submit(item).get(60, TimeUnit.SECONDS);
+        assertThat(outcome.status()).isEqualTo(WorkStatus.OK);
+        assertThat(outcome.generatedTokens()).isBetween(0, 3);
+        assertThat(((GenerationOutput) outcome.output()).getFinishReason()).isNotNull();
+    }
+
+    @Test
+    void expiredItemsNeverReachTheEngine() throws Exception {
+        WorkOutcome outcome = executor.submit(WorkItems.classify("e", "late", 0, Instant.now().minusSeconds(1))).get(60, TimeUnit.SECONDS);
+        assertThat(outcome.status()).isEqualTo(WorkStatus.EXPIRED);
+    }
+
+    @Test
+    void invalidRequestsFailPermanently() {
+        WorkItem item = WorkItem.newBuilder(WorkItems.classify("x", "text"))
+                .setTask(ExtractTask.newBuilder().setJsonSchema("{not json").build()).build();
+        assertThatThrownBy(() -> executor.submit(item).get(60, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(io.bitnetstreams.engine.tasks.EngineException.class);
+    }
+
+    @Test
+    void missingModelFileNamesTheKey() {
+        assertThatThrownBy(() -> new EngineExecutors().create(config(dir.resolve("absent.gguf").toString())))
+                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.key()).isEqualTo("model"));
+    }
+}
