@@ -1,6 +1,5 @@
 package io.bitnetstreams.standalone.cli;
 
-import io.bitnetstreams.standalone.engine.EngineExecutors;
 import io.bitnetstreams.topology.cli.TopologyCommand;
 import io.bitnetstreams.worker.cli.WorkerCommand;
 import picocli.CommandLine;
@@ -23,7 +22,7 @@ public final class BitnetStreamsCli implements Runnable {
     /** The command line with every subcommand registered; the worker runs model files on the BitNet engine. */
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new BitnetStreamsCli());
-        commandLine.addSubcommand("worker", new WorkerCommand(EngineExecutors.factory()));
+        commandLine.addSubcommand("worker", new WorkerCommand());
         return commandLine;
     }
 

@@ -1,9 +1,10 @@
 package io.bitnetstreams.standalone.pipeline;
 
-import io.bitnetstreams.standalone.engine.EngineExecutors;
 import io.bitnetstreams.topology.config.TopicNames;
 import io.bitnetstreams.worker.config.WorkerConfig;
 import io.bitnetstreams.worker.config.WorkerConfigLoader;
+import io.bitnetstreams.worker.engine.EngineExecutors;
+import io.bitnetstreams.worker.executor.ExecutorFactory;
 import io.bitnetstreams.worker.service.WorkerApp;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +29,8 @@ public final class WorkerPart implements AutoCloseable {
         Map<String, String> values = new HashMap<>();
         values.put("model", settings.model().toAbsolutePath().toString());
         values.put("threads", Integer.toString(settings.threadsPerWorker()));
+        // sequences the engine batches together: more than the default keeps both cores busy on short documents
+        values.put("batch.max.size", "32");
         values.put("instance.id", "standalone-" + index);
         values.put("topic.classify", topics.workClassify());
         values.put("topic.extract", topics.workExtract());
@@ -48,7 +51,7 @@ public final class WorkerPart implements AutoCloseable {
         List<WorkerApp> apps = new ArrayList<>();
         try {
             for (int i = 0; i < settings.workers(); i++) {
-                apps.add(WorkerApp.start(config(infrastructure, topics, settings, i), EngineExecutors.factory()));
+                apps.add(WorkerApp.start(config(infrastructure, topics, settings, i), ExecutorFactory.keywordOr(new EngineExecutors())));
             }
         } catch (Exception e) {
             new WorkerPart(apps).close();
