@@ -15,8 +15,12 @@ import java.util.Map;
 /** Starts the Kafka inference workers of a standalone run, each a full {@link WorkerApp} on the BitNet engine. */
 public final class WorkerPart implements AutoCloseable {
 
-    /** How the workers of a run are started; {@code httpPort} is the first worker's (the others take free ports). */
-    public record Settings(Path model, int workers, int threadsPerWorker, int httpPort) {
+    /**
+     * How the workers of a run are started; {@code httpPort} is the first worker's (the others take free ports).
+     * {@code instancePrefix} starts each worker's instance id, hence its transactional id: runs sharing a cluster
+     * need different prefixes, or the newer worker fences the older one.
+     */
+    public record Settings(Path model, int workers, int threadsPerWorker, int httpPort, String instancePrefix) {
     }
 
     private final List<WorkerApp> apps;
@@ -31,7 +35,7 @@ public final class WorkerPart implements AutoCloseable {
         values.put("threads", Integer.toString(settings.threadsPerWorker()));
         // sequences the engine batches together: more than the default keeps both cores busy on short documents
         values.put("batch.max.size", "32");
-        values.put("instance.id", "standalone-" + index);
+        values.put("instance.id", settings.instancePrefix() + index);
         values.put("topic.classify", topics.workClassify());
         values.put("topic.extract", topics.workExtract());
         values.put("topic.generate", topics.workGenerate());

@@ -68,6 +68,8 @@ public final class StandaloneRun {
     private final PrintWriter out;
     private final PrintWriter err;
     private final Parts parts = new Parts();
+    /** Tells this run's request ids and worker instances apart from other runs on a shared cluster. */
+    private final String runTag = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 40);
 
     public StandaloneRun(Options options, PrintWriter out, PrintWriter err) {
         this.options = options;
@@ -142,7 +144,8 @@ public final class StandaloneRun {
         err.printf("starting: %d inference worker(s), %d threads each...%n", options.workers(), options.threads());
         err.flush();
         WorkerPart workers = parts.add("workers", WorkerPart.start(infrastructure, config.topics(),
-                new WorkerPart.Settings(model.path(), options.workers(), options.threads(), options.workerPort())));
+                new WorkerPart.Settings(model.path(), options.workers(), options.threads(), options.workerPort(),
+                        infrastructure.embedded() ? "standalone-" : "standalone-" + runTag + "-")));
         return new Stack(infrastructure, topology, config, workers);
     }
 
@@ -166,8 +169,7 @@ public final class StandaloneRun {
 
     private RunResult process(InputBatch batch, Stack stack) throws InterruptedException {
         // against a shared cluster ids of earlier runs are remembered by the dedupe step: give this run its own
-        String prefix = stack.infrastructure().embedded() ? ""
-                : "run-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 40) + "-";
+        String prefix = stack.infrastructure().embedded() ? "" : "run-" + runTag + "-";
         RunTracker tracker = new RunTracker(batch.requests(), prefix);
         try (ResultListener listener = ResultListener.start(stack.infrastructure().clientConfig(),
                 stack.infrastructure().serdeConfig(), stack.topologyConfig().topics(), Duration.ofSeconds(30),
