@@ -21,6 +21,8 @@ final class Logging {
             Configurator.setLevel("io.bitnetstreams", Level.WARN);
             // a synthetic byte-level vocabulary has no pre-tokenizer name; that is expected here
             Configurator.setLevel("io.bitnetstreams.engine.tokenizer.Llama3Tokenizer", Level.ERROR);
+            // download retries are already on the progress bar
+            Configurator.setLevel("io.bitnetstreams.engine.download.ModelDownloader", Level.ERROR);
             for (String kafka : new String[] {"org.apache.kafka", "kafka", "state.change.logger"}) {
                 Configurator.setLevel(kafka, Level.ERROR);
             }
