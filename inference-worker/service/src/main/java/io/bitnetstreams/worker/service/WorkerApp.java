@@ -31,6 +31,7 @@ public final class WorkerApp implements AutoCloseable {
     private final HealthServer http;
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gcMetrics;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private WorkerApp(WorkerConfig config, WorkExecutor executor, WorkerService service, HealthServer http,
                       PrometheusMeterRegistry registry, JvmGcMetrics gcMetrics) {
@@ -115,6 +116,9 @@ public final class WorkerApp implements AutoCloseable {
     }
 
     private void closeRest() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // stop() from the SIGTERM hook and close() may both get here
+        }
         executor.close();
         if (http != null) {
             http.close();

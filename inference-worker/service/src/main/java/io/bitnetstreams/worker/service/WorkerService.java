@@ -411,15 +411,18 @@ public final class WorkerService implements AutoCloseable {
             if (abandonRequested) {
                 throw new AbandonedException(); // crash simulation: die with the transaction open
             }
+            // Wait for the sends: a fenced producer reports it here, and sendOffsetsToTransaction would block on it.
+            producer.flush();
+            if (sendFailure.get() != null) {
+                throw new KafkaException("sending results failed: " + Results.describe(sendFailure.get()), sendFailure.get());
+            }
             producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             producer.commitTransaction();
-            if (sendFailure.get() != null) {
-                throw new KafkaException("send failed", sendFailure.get());
-            }
-        } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
-                 | UnsupportedVersionException | AuthorizationException e) {
-            throw new FatalWorkerException("producer fenced or unusable: " + Results.describe(e), e);
         } catch (KafkaException e) {
+            Throwable fatal = fatalCause(e);
+            if (fatal != null) {
+                throw new FatalWorkerException("producer fenced or unusable: " + Results.describe(fatal), fatal);
+            }
             abortAndRewind(e);
             return;
         }
@@ -430,6 +433,19 @@ public final class WorkerService implements AutoCloseable {
         });
         metrics.transaction(true);
         log.debug("committed {} results on {} partitions", outputs.size(), offsets.size());
+    }
+
+    /** The error in the chain after which this producer can never commit again, or null. */
+    private static Throwable fatalCause(Throwable failure) {
+        Throwable current = failure;
+        for (int depth = 0; current != null && depth < 16; depth++, current = current.getCause()) {
+            if (current instanceof ProducerFencedException || current instanceof InvalidProducerEpochException
+                    || current instanceof OutOfOrderSequenceException || current instanceof UnsupportedVersionException
+                    || current instanceof AuthorizationException) {
+                return current;
+            }
+        }
+        return null;
     }
 
     /** Aborts the open transaction and restarts every tracked partition from its last committed offset. */

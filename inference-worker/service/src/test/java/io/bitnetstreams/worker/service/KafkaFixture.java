@@ -56,6 +56,10 @@ final class KafkaFixture {
     }
 
     WorkerConfig config(String instanceId, int capacity) {
+        return config(instanceId, capacity, Map.of());
+    }
+
+    WorkerConfig config(String instanceId, int capacity, Map<String, String> overrides) {
         Map<String, String> values = new HashMap<>();
         values.put("model", "test");
         values.put("instance.id", instanceId);
@@ -73,11 +77,17 @@ final class KafkaFixture {
         values.put("http.port", "-1");
         values.put("session.timeout.ms", "6000");
         values.put("heartbeat.interval.ms", "500");
+        values.putAll(overrides);
         return WorkerConfigLoader.fromMap(values, Map.of());
     }
 
     WorkerService startWorker(String instanceId, WorkExecutor executor) {
-        WorkerService worker = new WorkerService(config(instanceId, executor.queueCapacity()), executor, WorkerMetrics.inMemory(), Clock.systemUTC());
+        return startWorker(instanceId, executor, Map.of());
+    }
+
+    WorkerService startWorker(String instanceId, WorkExecutor executor, Map<String, String> overrides) {
+        WorkerService worker = new WorkerService(config(instanceId, executor.queueCapacity(), overrides), executor,
+                WorkerMetrics.inMemory(), Clock.systemUTC());
         worker.start();
         workers.add(worker);
         return worker;

@@ -60,6 +60,42 @@ class WorkerBehaviourIT {
     }
 
     @Test
+    void aZombieIsFencedByItsRestartAndCommitsNothingMore() throws Exception {
+        fixture.produce(ExactlyOnceIT.items(0, 20));
+        GatedExecutor stuck = new GatedExecutor(32);
+        WorkerService zombie = fixture.startWorker("z", stuck);
+        await().atMost(Duration.ofSeconds(30)).until(() -> zombie.pending() > 0);
+
+        // Same instance id, same transactional id: initTransactions bumps the epoch and fences the zombie.
+        WorkerService successor = fixture.startWorker("z", new KeywordWorkExecutor(1, 16, 4));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !successor.assignment().isEmpty());
+        stuck.release(100); // the zombie now tries to commit its results
+
+        assertThat(zombie.awaitTermination(Duration.ofSeconds(30))).isTrue();
+        assertThat(zombie.fatalError()).isInstanceOf(org.apache.kafka.common.errors.ProducerFencedException.class);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> fixture.committedResults().size() >= 20);
+        fixture.stopAll();
+        assertThat(ExactlyOnceIT.byRequest(fixture.committedResults())).hasSize(20); // toMap fails on a duplicate
+        assertThat(fixture.committedResults()).hasSize(20);
+        stuck.close();
+    }
+
+    @Test
+    void anUnreachableRegistryNeverDeadLettersGoodRecords() throws Exception {
+        fixture.produce(ExactlyOnceIT.items(0, 3));
+        WorkerService worker = fixture.startWorker("no-registry", new KeywordWorkExecutor(1, 8, 4),
+                Map.of("schema.registry.url", "http://127.0.0.1:1", "bitnet.schema.registry.max.retries", "0"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !worker.assignment().isEmpty());
+
+        // The records are fine; the worker keeps retrying them instead of dead-lettering or failing them.
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .until(() -> worker.isLive() && worker.fatalError() == null && worker.pending() == 0);
+        fixture.stopAll();
+        assertThat(fixture.committedDeadLetters()).isEmpty();
+        assertThat(fixture.committedResults()).isEmpty();
+    }
+
+    @Test
     void poisonRecordIsDeadLetteredAndItsPartitionMovesOn() {
         fixture.produceRaw(0, "poison", "not avro at all".getBytes(StandardCharsets.UTF_8));
         fixture.produceRaw(0, "unknown-schema", new byte[] {0, 0x7f, 0x7f, 0x7f, 0x7f, 1, 2});
