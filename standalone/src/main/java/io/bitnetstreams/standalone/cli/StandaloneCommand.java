@@ -71,7 +71,8 @@ final class StandaloneCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10m", converter = Durations.class,
-            description = "Give up waiting for results after this long (default: ${DEFAULT-VALUE}).")
+            description = "Bound on the whole run, start-up included; requests without a final result by then make"
+                    + " the run fail (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(names = "--keep-running", description = "Keep the stack up after the run and print its addresses (Ctrl-C stops it).")

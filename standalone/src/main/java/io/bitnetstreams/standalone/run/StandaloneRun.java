@@ -45,7 +45,8 @@ public final class StandaloneRun {
      * @param bootstrapServers with {@code registryUrl}: use that cluster instead of starting one
      * @param workers          worker instances in this JVM
      * @param threads          inference threads per worker
-     * @param timeout          bound on waiting for the final records once every request was sent
+     * @param timeout          bound on the whole run, from reading the input to the last final record (start-up of
+     *                         the broker and registry included; those have their own bounds too)
      */
     public record Options(Path input, int limit, ModelResolver.Request model, String bootstrapServers, String registryUrl,
                           Path dataDir, int statusPort, int workerPort, int workers, int threads, Duration timeout,
@@ -68,6 +69,7 @@ public final class StandaloneRun {
     private final PrintWriter out;
     private final PrintWriter err;
     private final Parts parts = new Parts();
+    private long deadline;
     /** Tells this run's request ids and worker instances apart from other runs on a shared cluster. */
     private final String runTag = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 40);
 
@@ -87,6 +89,7 @@ public final class StandaloneRun {
 
     /** Runs to the end; returns the process exit status. Safe to call {@link #shutdown()} from another thread. */
     public int run() throws Exception {
+        deadline = System.nanoTime() + options.timeout().toNanos();
         InputBatch batch = readInput(options.input(), options.limit());
         err.printf("input: %d lines -> %d requests, %d dead letters, %d duplicates%n", batch.lines(),
                 batch.requests().size(), batch.deadLetters().size(), batch.duplicates().size());
@@ -105,8 +108,10 @@ public final class StandaloneRun {
                 new CountDownLatch(1).await(); // until Ctrl-C: the shutdown hook closes the parts
             }
             if (!result.summary().complete()) {
-                err.printf("standalone: NOT every request ended: %d timed out after %s, %d repeated results%n",
-                        result.summary().timedOut(), options.timeout(), result.summary().repeatedResults());
+                err.printf("standalone: NOT every request ended: %d had no final record within --timeout %d s"
+                                + " (%d repeated results). Try a longer --timeout, fewer requests (--limit) or more"
+                                + " --threads; the TIMED_OUT rows above name them.%n",
+                        result.summary().timedOut(), options.timeout().toSeconds(), result.summary().repeatedResults());
                 return EXIT_INCOMPLETE;
             }
             return EXIT_OK;
@@ -183,7 +188,8 @@ public final class StandaloneRun {
                 publisher.send(RequestMapper.toAvro(entry.getKey(), entry.getValue(), now));
             }
             publisher.flush();
-            tracker.awaitAll(options.timeout());
+            // at least a moment for results already on their way, even when start-up used up the time
+            tracker.awaitAll(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000_000L)));
         }
         List<Outcome> outcomes = tracker.outcomes(batch.deadLetters());
         RunSummary summary = RunSummary.of(batch.lines(), outcomes, batch.requests().size(), batch.duplicates().size(),
