@@ -47,7 +47,7 @@ class StandaloneIT {
         cli.setErr(new PrintWriter(err));
 
         int exit = cli.execute("standalone", "--input", input.toString(), "--model-cache", dir.resolve("models").toString(),
-                "--no-download", "--data-dir", dir.resolve("data").toString(), "--threads", "2", "--timeout", "150s",
+                "--no-download", "--data-dir", dir.resolve("data").toString(), "--threads", "2", "--timeout", "8m",
                 "--report", report.toString());
 
         assertThat(exit).as("stdout:%n%s%nstderr:%n%s", out, err).isZero();
