@@ -103,18 +103,20 @@ public final class StandaloneRun {
             Stack stack = startStack(model);
             RunResult result = process(batch, stack);
             report(batch, model, stack, result);
-            if (options.keepRunning() && !parts.isClosed()) {
-                printAddresses(stack);
-                new CountDownLatch(1).await(); // until Ctrl-C: the shutdown hook closes the parts
-            }
+            int status = EXIT_OK;
             if (!result.summary().complete()) {
                 err.printf("standalone: NOT every request ended: %d had no final record within --timeout %d s"
                                 + " (%d repeated results). Try a longer --timeout, fewer requests (--limit) or more"
                                 + " --threads; the TIMED_OUT rows above name them.%n",
                         result.summary().timedOut(), options.timeout().toSeconds(), result.summary().repeatedResults());
-                return EXIT_INCOMPLETE;
+                err.flush();
+                status = EXIT_INCOMPLETE;
             }
-            return EXIT_OK;
+            if (options.keepRunning() && !parts.isClosed()) {
+                printAddresses(stack);
+                new CountDownLatch(1).await(); // until Ctrl-C: the shutdown hook closes the parts
+            }
+            return status;
         } finally {
             parts.close();
         }
