@@ -1,0 +1,86 @@
+package io.bitnetstreams.standalone.pipeline;
+
+import io.bitnetstreams.devstack.DevStack;
+import io.bitnetstreams.devstack.kafka.KafkaClusterConfig;
+import io.bitnetstreams.devstack.registry.SchemaRegistryConfig;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/** Kafka and the schema registry: started here (embedded broker, registry child process) or an existing pair. */
+public final class Infrastructure implements AutoCloseable {
+
+    private final String bootstrapServers;
+    private final String registryUrl;
+    private final DevStack stack;
+
+    private Infrastructure(String bootstrapServers, String registryUrl, DevStack stack) {
+        this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        this.registryUrl = Objects.requireNonNull(registryUrl, "registryUrl");
+        this.stack = stack;
+    }
+
+    /**
+     * A single-node KRaft broker on loopback and an in-memory Apicurio registry. With {@code dataDir}, the broker's
+     * logs and the registry's work files go below it (kept after the run); otherwise into temporary directories.
+     */
+    public static Infrastructure embedded(Path dataDir, Duration registryStartup) {
+        KafkaClusterConfig.Builder kafka = KafkaClusterConfig.builder();
+        SchemaRegistryConfig.Builder registry = SchemaRegistryConfig.builder().startupTimeout(registryStartup);
+        if (dataDir != null) {
+            kafka.dataDir(dataDir.resolve("kafka"));
+            registry.workDir(dataDir.resolve("registry"));
+        }
+        // Kafka's storage formatter prints to System.out; stdout is for results, so it goes to stderr meanwhile
+        PrintStream stdout = System.out;
+        DevStack stack;
+        System.setOut(System.err);
+        try {
+            stack = DevStack.start(new DevStack.Config(kafka.build(), registry.build()));
+        } finally {
+            System.setOut(stdout);
+        }
+        return new Infrastructure(stack.kafka().bootstrapServers(), stack.registry().url(), stack);
+    }
+
+    /** An existing cluster and registry; closing leaves them running. */
+    public static Infrastructure existing(String bootstrapServers, String registryUrl) {
+        return new Infrastructure(bootstrapServers, registryUrl, null);
+    }
+
+    public boolean embedded() {
+        return stack != null;
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public String registryUrl() {
+        return registryUrl;
+    }
+
+    /** {@code bootstrap.servers} for Kafka clients. */
+    public Map<String, Object> clientConfig() {
+        Map<String, Object> config = new HashMap<>();
+        config.put("bootstrap.servers", bootstrapServers);
+        return config;
+    }
+
+    /** {@code schema.registry.url} for the Avro serdes. */
+    public Map<String, Object> serdeConfig() {
+        Map<String, Object> config = new HashMap<>();
+        config.put("schema.registry.url", registryUrl);
+        return config;
+    }
+
+    @Override
+    public void close() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+}

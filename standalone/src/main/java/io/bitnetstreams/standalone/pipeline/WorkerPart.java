@@ -1,0 +1,78 @@
+package io.bitnetstreams.standalone.pipeline;
+
+import io.bitnetstreams.topology.config.TopicNames;
+import io.bitnetstreams.worker.config.WorkerConfig;
+import io.bitnetstreams.worker.config.WorkerConfigLoader;
+import io.bitnetstreams.worker.engine.EngineExecutors;
+import io.bitnetstreams.worker.executor.ExecutorFactory;
+import io.bitnetstreams.worker.service.WorkerApp;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Starts the Kafka inference workers of a standalone run, each a full {@link WorkerApp} on the BitNet engine. */
+public final class WorkerPart implements AutoCloseable {
+
+    /**
+     * How the workers of a run are started; {@code httpPort} is the first worker's (the others take free ports).
+     * {@code instancePrefix} starts each worker's instance id, hence its transactional id: runs sharing a cluster
+     * need different prefixes, or the newer worker fences the older one.
+     */
+    public record Settings(Path model, int workers, int threadsPerWorker, int httpPort, String instancePrefix) {
+    }
+
+    private final List<WorkerApp> apps;
+
+    private WorkerPart(List<WorkerApp> apps) {
+        this.apps = List.copyOf(apps);
+    }
+
+    public static WorkerConfig config(Infrastructure infrastructure, TopicNames topics, Settings settings, int index) {
+        Map<String, String> values = new HashMap<>();
+        values.put("model", settings.model().toAbsolutePath().toString());
+        values.put("threads", Integer.toString(settings.threadsPerWorker()));
+        // sequences the engine batches together: more than the default keeps both cores busy on short documents
+        values.put("batch.max.size", "32");
+        values.put("instance.id", settings.instancePrefix() + index);
+        values.put("topic.classify", topics.workClassify());
+        values.put("topic.extract", topics.workExtract());
+        values.put("topic.generate", topics.workGenerate());
+        values.put("topic.results", topics.workResults());
+        values.put("topic.dead.letter", topics.deadLetters());
+        values.put("http.port", Integer.toString(index == 0 ? settings.httpPort() : 0));
+        // Ctrl-C should not wait half a minute for in-flight work
+        values.put("shutdown.grace.ms", "5000");
+        values.put("commit.interval.ms", "100");
+        values.put("bootstrap.servers", infrastructure.bootstrapServers());
+        values.put("schema.registry.url", infrastructure.registryUrl());
+        return WorkerConfigLoader.fromMap(values, Map.of());
+    }
+
+    /** Starts every worker (loading the model once per worker; the file is mapped, not copied). */
+    public static WorkerPart start(Infrastructure infrastructure, TopicNames topics, Settings settings) throws Exception {
+        List<WorkerApp> apps = new ArrayList<>();
+        try {
+            for (int i = 0; i < settings.workers(); i++) {
+                apps.add(WorkerApp.start(config(infrastructure, topics, settings, i), ExecutorFactory.keywordOr(new EngineExecutors())));
+            }
+        } catch (Exception e) {
+            new WorkerPart(apps).close();
+            throw e;
+        }
+        return new WorkerPart(apps);
+    }
+
+    /** The metrics/health port of each worker. */
+    public List<Integer> httpPorts() {
+        return apps.stream().map(WorkerApp::httpPort).toList();
+    }
+
+    @Override
+    public void close() {
+        for (WorkerApp app : apps) {
+            app.close();
+        }
+    }
+}

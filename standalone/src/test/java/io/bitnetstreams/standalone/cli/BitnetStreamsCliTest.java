@@ -1,0 +1,61 @@
+package io.bitnetstreams.standalone.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class BitnetStreamsCliTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = BitnetStreamsCli.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        return cli.execute(args);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone", "topology", "worker", "submit", "loadtest"})
+    void everySubcommandHasHelp(String command) {
+        assertThat(run(command, "--help")).isZero();
+        assertThat(out.toString()).startsWith("Usage: bitnet-streams " + command);
+    }
+
+    @Test
+    void theRootHelpListsEverySubcommand() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("standalone", "topology", "worker", "submit", "loadtest");
+    }
+
+    @Test
+    void loadtestSaysItIsNotImplementedAndFails() {
+        assertThat(run("loadtest")).isNotZero();
+        assertThat(err.toString()).contains("not implemented yet");
+    }
+
+    @Test
+    void standaloneRefusesHalfAConnection() {
+        assertThat(run("standalone", "--bootstrap-servers", "localhost:9092")).isEqualTo(2);
+        assertThat(err.toString()).contains("--bootstrap-servers and --schema-registry go together");
+    }
+
+    @Test
+    void standaloneRefusesABadTimeout() {
+        assertThat(run("standalone", "--timeout", "soon")).isEqualTo(2);
+        assertThat(err.toString()).contains("not a duration");
+    }
+
+    @Test
+    void submitValidatesTheRequestBeforeConnecting() {
+        assertThat(run("submit", "--bootstrap-servers", "localhost:1", "--schema-registry", "http://localhost:1",
+                "--task", "classify", "--text", "hello")).isEqualTo(2);
+        assertThat(err.toString()).contains("needs \"labels\"");
+    }
+}
