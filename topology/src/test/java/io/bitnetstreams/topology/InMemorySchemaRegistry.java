@@ -14,7 +14,7 @@ import org.apache.avro.Schema;
  * Test double of our own {@link SchemaRegistryClient} interface for TopologyTestDriver tests (the IT uses the real
  * Apicurio registry). No compatibility rules: tests here are about routing, not schema evolution.
  */
-final class InMemorySchemaRegistry implements SchemaRegistryClient {
+public final class InMemorySchemaRegistry implements SchemaRegistryClient {
 
     private final Map<Integer, Schema> byId = new HashMap<>();
     private final Map<String, List<Integer>> bySubject = new HashMap<>();

@@ -7,6 +7,7 @@ import io.bitnetstreams.avro.DeadLetterReason;
 import io.bitnetstreams.schemas.serde.AvroDeserializer;
 import io.bitnetstreams.schemas.serde.AvroSerializer;
 import io.bitnetstreams.schemas.serde.registry.RegistryUnavailableException;
+import io.bitnetstreams.topology.InMemorySchemaRegistry;
 import io.bitnetstreams.topology.TopologyMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
