@@ -3,7 +3,6 @@ package io.bitnetstreams.engine.model;
 import io.bitnetstreams.engine.kernel.ComputePool;
 import io.bitnetstreams.engine.kernel.QuantizedActivations;
 import io.bitnetstreams.engine.tensor.FloatTensor;
-import java.lang.reflect.Field;
 import java.util.Arrays;
 import java.util.List;
 
@@ -18,9 +17,8 @@ import java.util.List;
  * system prompt, then the classification prompt) and appends its own tokens to {@code own}; shared
  * caches are never written, so many sequences can attend to the same prefix without copying it.
  *
- * <p>Written by the tasks package owner as a new file: it needs the package-private {@link KvCache}
- * internals and the model's weights, which {@link BitNetModel} keeps private (read here once by
- * reflection until it exposes package-private accessors).
+ * <p>It lives in the model package because it needs the package-private {@link KvCache} internals
+ * and the model's weights ({@link BitNetModel}'s package-private accessors).
  */
 public final class BatchedForward {
 
@@ -71,25 +69,14 @@ public final class BatchedForward {
     private final ComputePool pool;
     private final double[] ropeFreqs;
 
-    @SuppressWarnings("unchecked")
     public BatchedForward(BitNetModel model) {
         this.model = model;
         this.config = model.config();
         this.pool = model.pool();
-        this.embedding = (FloatTensor) field(model, "embedding");
-        this.outputNorm = (float[]) field(model, "outputNorm");
-        this.layers = (List<BitNetModel.Layer>) field(model, "layers");
+        this.embedding = model.embedding();
+        this.outputNorm = model.outputNorm();
+        this.layers = model.layers();
         this.ropeFreqs = ModelMath.ropeFrequencies(config.ropeDim(), config.ropeTheta());
-    }
-
-    private static Object field(BitNetModel model, String name) {
-        try {
-            Field f = BitNetModel.class.getDeclaredField(name);
-            f.setAccessible(true);
-            return f.get(model);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("BitNetModel no longer has field " + name, e);
-        }
     }
 
     public BitNetModel model() {

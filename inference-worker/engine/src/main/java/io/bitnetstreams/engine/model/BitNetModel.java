@@ -254,6 +254,21 @@ public final class BitNetModel {
         return config;
     }
 
+    /** The token embedding (for {@link BatchedForward}). */
+    FloatTensor embedding() {
+        return embedding;
+    }
+
+    /** The final RMSNorm weights (for {@link BatchedForward}). */
+    float[] outputNorm() {
+        return outputNorm;
+    }
+
+    /** The transformer blocks (for {@link BatchedForward}). */
+    List<Layer> layers() {
+        return layers;
+    }
+
     public String kernelName() {
         return kernelName;
     }
