@@ -1,7 +1,6 @@
 package io.bitnetstreams.engine.model;
 
 import io.bitnetstreams.engine.kernel.ComputePool;
-import io.bitnetstreams.engine.kernel.QuantizedActivations;
 import io.bitnetstreams.engine.tensor.FloatTensor;
 import java.util.Arrays;
 import java.util.List;
@@ -67,7 +66,7 @@ public final class BatchedForward {
     private final float[] outputNorm;
     private final List<BitNetModel.Layer> layers;
     private final ComputePool pool;
-    private final double[] ropeFreqs;
+    private final LayerSteps steps;
 
     public BatchedForward(BitNetModel model) {
         this.model = model;
@@ -76,7 +75,7 @@ public final class BatchedForward {
         this.embedding = model.embedding();
         this.outputNorm = model.outputNorm();
         this.layers = model.layers();
-        this.ropeFreqs = ModelMath.ropeFrequencies(config.ropeDim(), config.ropeTheta());
+        this.steps = new LayerSteps(config, ModelMath.ropeFrequencies(config.ropeDim(), config.ropeTheta()), pool);
     }
 
     public BitNetModel model() {
@@ -123,7 +122,7 @@ public final class BatchedForward {
                 embedding.readRow(s.tokens()[i], dim, x, row * dim);
             }
         }
-        Scratch scratch = new Scratch(config, total);
+        LayerSteps.Scratch scratch = new LayerSteps.Scratch(config, total);
         for (int l = 0; l < layers.size(); l++) {
             layer(l, layers.get(l), segments, startRow, segmentOf, position, total, x, scratch);
         }
@@ -151,46 +150,10 @@ public final class BatchedForward {
         return out;
     }
 
-    private static final class Scratch {
-        final float[] normed;
-        final float[] q;
-        final float[] k;
-        final float[] v;
-        final float[] attn;
-        final float[] proj;
-        final float[] gate;
-        final float[] up;
-        final QuantizedActivations qDim;
-        final QuantizedActivations qFfn;
-
-        Scratch(BitNetConfig c, int t) {
-            normed = new float[t * c.dim()];
-            q = new float[t * c.dim()];
-            k = new float[t * c.kvDim()];
-            v = new float[t * c.kvDim()];
-            attn = new float[t * c.dim()];
-            proj = new float[t * c.dim()];
-            gate = new float[t * c.ffnDim()];
-            up = new float[t * c.ffnDim()];
-            qDim = new QuantizedActivations(t, c.dim());
-            qFfn = new QuantizedActivations(t, c.ffnDim());
-        }
-    }
-
     private void layer(int index, BitNetModel.Layer w, List<Segment> segments, int[] startRow, int[] segmentOf,
-                       int[] position, int t, float[] x, Scratch s) {
-        int dim = config.dim();
+                       int[] position, int t, float[] x, LayerSteps.Scratch s) {
         int kvDim = config.kvDim();
-        int ffn = config.ffnDim();
-        float eps = config.rmsEps();
-        for (int i = 0; i < t; i++) {
-            ModelMath.rmsNorm(x, i * dim, w.attnNorm(), eps, s.normed, i * dim, dim);
-        }
-        s.qDim.quantize(s.normed, 0, t);
-        w.wq().multiply(s.qDim, s.q, pool);
-        w.wk().multiply(s.qDim, s.k, pool);
-        w.wv().multiply(s.qDim, s.v, pool);
-        applyRope(s, position, t);
+        steps.queriesKeysValues(w, x, t, i -> position[i], s);
         for (int si = 0; si < segments.size(); si++) {
             Segment seg = segments.get(si);
             int ownStart = seg.own().length();
@@ -199,43 +162,7 @@ public final class BatchedForward {
             System.arraycopy(s.v, startRow[si] * kvDim, seg.own().values(index), ownStart * kvDim, n * kvDim);
         }
         attention(index, segments, segmentOf, position, t, s.q, s.attn);
-        for (int i = 0; i < t; i++) {
-            ModelMath.rmsNorm(s.attn, i * dim, w.attnSubNorm(), eps, s.normed, i * dim, dim);
-        }
-        s.qDim.quantize(s.normed, 0, t);
-        w.wo().multiply(s.qDim, s.proj, pool);
-        add(x, s.proj, t * dim);
-        for (int i = 0; i < t; i++) {
-            ModelMath.rmsNorm(x, i * dim, w.ffnNorm(), eps, s.normed, i * dim, dim);
-        }
-        s.qDim.quantize(s.normed, 0, t);
-        w.gate().multiply(s.qDim, s.gate, pool);
-        w.up().multiply(s.qDim, s.up, pool);
-        Activation act = config.activation();
-        for (int i = 0; i < t * ffn; i++) {
-            s.gate[i] = act.apply(s.gate[i]) * s.up[i];
-        }
-        for (int i = 0; i < t; i++) {
-            ModelMath.rmsNorm(s.gate, i * ffn, w.ffnSubNorm(), eps, s.up, i * ffn, ffn);
-        }
-        s.qFfn.quantize(s.up, 0, t);
-        w.down().multiply(s.qFfn, s.proj, pool);
-        add(x, s.proj, t * dim);
-    }
-
-    private void applyRope(Scratch s, int[] position, int t) {
-        int headDim = config.headDim();
-        float[] cos = new float[ropeFreqs.length];
-        float[] sin = new float[ropeFreqs.length];
-        for (int i = 0; i < t; i++) {
-            ModelMath.ropeAngles(position[i], ropeFreqs, cos, sin);
-            for (int h = 0; h < config.heads(); h++) {
-                ModelMath.ropeNeox(s.q, i * config.dim() + h * headDim, ropeFreqs, cos, sin);
-            }
-            for (int h = 0; h < config.kvHeads(); h++) {
-                ModelMath.ropeNeox(s.k, i * config.kvDim() + h * headDim, ropeFreqs, cos, sin);
-            }
-        }
+        steps.outputAndFeedForward(w, x, t, s);
     }
 
     /** Causal attention of every row over its own segment's shared caches, then its own cache. */
@@ -307,11 +234,5 @@ public final class BatchedForward {
         }
         model.lmHead().logits(normed, rows.length, dst, pool);
         return dst;
-    }
-
-    private static void add(float[] x, float[] y, int n) {
-        for (int i = 0; i < n; i++) {
-            x[i] += y[i];
-        }
     }
 }

@@ -50,7 +50,7 @@ public final class BitNetModel {
     private final float[] outputNorm;
     private final List<Layer> layers;
     private final ComputePool pool;
-    private final double[] ropeFreqs;
+    private final LayerSteps steps;
     private final String kernelName;
     private final int maxBatch;
     private final LmHead head;
@@ -71,7 +71,7 @@ public final class BitNetModel {
         this.outputNorm = outputNorm;
         this.layers = List.copyOf(layers);
         this.pool = pool;
-        this.ropeFreqs = ModelMath.ropeFrequencies(config.ropeDim(), config.ropeTheta());
+        this.steps = new LayerSteps(config, ModelMath.ropeFrequencies(config.ropeDim(), config.ropeTheta()), pool);
         this.kernelName = kernelName;
         this.maxBatch = maxBatch;
         this.head = head;
@@ -350,7 +350,7 @@ public final class BitNetModel {
         for (int i = 0; i < t; i++) {
             embedding.readRow(tokens[from + i], dim, x, i * dim);
         }
-        Scratch s = new Scratch(config, t);
+        LayerSteps.Scratch s = new LayerSteps.Scratch(config, t);
         int startPos = cache.length();
         for (int l = 0; l < layers.size(); l++) {
             layer(l, layers.get(l), cache, startPos, t, x, s);
@@ -359,93 +359,15 @@ public final class BitNetModel {
         return x;
     }
 
-    /** Per-batch buffers. */
-    private static final class Scratch {
-        final float[] normed;
-        final float[] q;
-        final float[] k;
-        final float[] v;
-        final float[] attn;
-        final float[] proj;
-        final float[] gate;
-        final float[] up;
-        final QuantizedActivations qDim;
-        final QuantizedActivations qFfn;
-
-        Scratch(BitNetConfig c, int t) {
-            normed = new float[t * c.dim()];
-            q = new float[t * c.dim()];
-            k = new float[t * c.kvDim()];
-            v = new float[t * c.kvDim()];
-            attn = new float[t * c.dim()];
-            proj = new float[t * c.dim()];
-            gate = new float[t * c.ffnDim()];
-            up = new float[t * c.ffnDim()];
-            qDim = new QuantizedActivations(t, c.dim());
-            qFfn = new QuantizedActivations(t, c.ffnDim());
-        }
-    }
-
-    private void layer(int index, Layer w, KvCache cache, int startPos, int t, float[] x, Scratch s) {
-        int dim = config.dim();
+    private void layer(int index, Layer w, KvCache cache, int startPos, int t, float[] x, LayerSteps.Scratch s) {
         int kvDim = config.kvDim();
-        int ffn = config.ffnDim();
-        float eps = config.rmsEps();
-
-        // Attention: one quantized input shared by Q, K and V.
-        for (int i = 0; i < t; i++) {
-            ModelMath.rmsNorm(x, i * dim, w.attnNorm(), eps, s.normed, i * dim, dim);
-        }
-        s.qDim.quantize(s.normed, 0, t);
-        w.wq().multiply(s.qDim, s.q, pool);
-        w.wk().multiply(s.qDim, s.k, pool);
-        w.wv().multiply(s.qDim, s.v, pool);
-        applyRope(s, startPos, t);
+        steps.queriesKeysValues(w, x, t, i -> startPos + i, s);
         float[] keys = cache.keys(index);
         float[] values = cache.values(index);
         System.arraycopy(s.k, 0, keys, startPos * kvDim, t * kvDim);
         System.arraycopy(s.v, 0, values, startPos * kvDim, t * kvDim);
         attention(keys, values, startPos, t, s.q, s.attn);
-        for (int i = 0; i < t; i++) {
-            ModelMath.rmsNorm(s.attn, i * dim, w.attnSubNorm(), eps, s.normed, i * dim, dim);
-        }
-        s.qDim.quantize(s.normed, 0, t);
-        w.wo().multiply(s.qDim, s.proj, pool);
-        addInPlace(x, s.proj, t * dim);
-
-        // Gated FFN with the sub-norm over the FFN dimension.
-        for (int i = 0; i < t; i++) {
-            ModelMath.rmsNorm(x, i * dim, w.ffnNorm(), eps, s.normed, i * dim, dim);
-        }
-        s.qDim.quantize(s.normed, 0, t);
-        w.gate().multiply(s.qDim, s.gate, pool);
-        w.up().multiply(s.qDim, s.up, pool);
-        Activation act = config.activation();
-        for (int i = 0; i < t * ffn; i++) {
-            s.gate[i] = act.apply(s.gate[i]) * s.up[i];
-        }
-        for (int i = 0; i < t; i++) {
-            ModelMath.rmsNorm(s.gate, i * ffn, w.ffnSubNorm(), eps, s.up, i * ffn, ffn);
-        }
-        s.qFfn.quantize(s.up, 0, t);
-        w.down().multiply(s.qFfn, s.proj, pool);
-        addInPlace(x, s.proj, t * dim);
-    }
-
-    private void applyRope(Scratch s, int startPos, int t) {
-        int headDim = config.headDim();
-        int half = ropeFreqs.length;
-        float[] cos = new float[half];
-        float[] sin = new float[half];
-        for (int i = 0; i < t; i++) {
-            ModelMath.ropeAngles(startPos + i, ropeFreqs, cos, sin);
-            for (int h = 0; h < config.heads(); h++) {
-                ModelMath.ropeNeox(s.q, i * config.dim() + h * headDim, ropeFreqs, cos, sin);
-            }
-            for (int h = 0; h < config.kvHeads(); h++) {
-                ModelMath.ropeNeox(s.k, i * config.kvDim() + h * headDim, ropeFreqs, cos, sin);
-            }
-        }
+        steps.outputAndFeedForward(w, x, t, s);
     }
 
     /** Causal grouped-query attention of the batch's queries over the cache (which already holds the batch). */
@@ -499,12 +421,6 @@ public final class BitNetModel {
             float[] block = new float[rows * vocab];
             head.logits(normed, rows, block, pool);
             System.arraycopy(block, 0, dst, dstOffset, block.length);
-        }
-    }
-
-    private static void addInPlace(float[] x, float[] y, int n) {
-        for (int i = 0; i < n; i++) {
-            x[i] += y[i];
         }
     }
 }
