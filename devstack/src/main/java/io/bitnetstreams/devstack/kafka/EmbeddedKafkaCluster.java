@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import java.util.stream.Stream;
 import kafka.server.BrokerServer;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -44,6 +46,8 @@ import org.slf4j.LoggerFactory;
  * Thread-safe for the client-side helpers; start/stop of brokers is meant for one test thread.
  */
 public final class EmbeddedKafkaCluster implements AutoCloseable {
+
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaCluster.class);
     private static final Duration ADMIN_CALL_TIMEOUT = Duration.ofSeconds(30);
@@ -391,17 +395,11 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     }
 
     private static void waitUntil(Duration timeout, BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new KafkaClusterException("timed out after " + timeout + " waiting until " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new KafkaClusterException("interrupted while waiting until " + what, e);
-            }
+        try {
+            Awaitility.await(what).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(POLL_INTERVAL)
+                    .until(condition::getAsBoolean);
+        } catch (ConditionTimeoutException e) {
+            throw new KafkaClusterException("timed out after " + timeout + " waiting until " + what, e);
         }
     }
 

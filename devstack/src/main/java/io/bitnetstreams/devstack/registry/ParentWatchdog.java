@@ -4,6 +4,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Main class of the registry child JVM: watches the parent process and ends this JVM when the parent
@@ -17,8 +19,6 @@ import java.util.Optional;
  */
 public final class ParentWatchdog {
 
-    /** How often the parent is checked; also the worst-case delay before the child starts stopping. */
-    static final long POLL_MILLIS = 200;
     /** After a graceful exit was asked for, how long before the JVM is halted outright. */
     static final long HALT_AFTER_MILLIS = 10_000;
 
@@ -49,26 +49,13 @@ public final class ParentWatchdog {
     }
 
     private static void watch(ProcessHandle parent) {
-        // isAlive() on a handle compares the process start time, so a recycled pid is not mistaken
-        // for the parent.
-        while (parent.isAlive()) {
-            try {
-                Thread.sleep(POLL_MILLIS);
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
+        // onExit() fires when the process behind this handle ends; the handle carries the start time,
+        // so a recycled pid is not mistaken for the parent.
+        parent.onExit().join();
         System.err.println("ParentWatchdog: parent process " + parent.pid() + " is gone; stopping");
-        Thread halter = new Thread(() -> {
-            try {
-                Thread.sleep(HALT_AFTER_MILLIS);
-            } catch (InterruptedException ignored) {
-                // halt anyway
-            }
-            Runtime.getRuntime().halt(4);
-        }, "parent-watchdog-halt");
-        halter.setDaemon(true);
-        halter.start();
+        // Ask for a graceful exit, and halt outright if shutdown hooks hang.
+        CompletableFuture.delayedExecutor(HALT_AFTER_MILLIS, TimeUnit.MILLISECONDS)
+                .execute(() -> Runtime.getRuntime().halt(4));
         System.exit(0);
     }
 

@@ -16,10 +16,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +38,8 @@ import org.slf4j.LoggerFactory;
  * WARN except the one startup line that tells us its ports.
  */
 public final class SchemaRegistryProcess implements AutoCloseable {
+
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
 
     public static final String CCOMPAT_PATH = "/apis/ccompat/v7";
     static final String QUARKUS_MAIN = "io.quarkus.bootstrap.runner.QuarkusEntryPoint";
@@ -201,7 +206,7 @@ public final class SchemaRegistryProcess implements AutoCloseable {
     }
 
     private static int[] awaitPorts(Process process, Path logFile, Duration timeout, long startNanos) {
-        while (true) {
+        return poll(() -> {
             String text = readLog(logFile);
             OptionalInt http = findPort(HTTP_PORT, text);
             OptionalInt management = findPort(MANAGEMENT_PORT, text);
@@ -209,33 +214,47 @@ public final class SchemaRegistryProcess implements AutoCloseable {
                 return new int[] {http.getAsInt(), management.getAsInt()};
             }
             checkStillStarting(process, logFile, timeout, startNanos, "its listening ports");
-            pause();
-        }
+            return null;
+        }, timeout);
     }
 
     private static void awaitReady(Process process, Path logFile, int managementPort, Duration timeout, long startNanos) {
         URI health = URI.create("http://127.0.0.1:" + managementPort + "/health/ready");
         try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
-            while (true) {
-                try {
-                    HttpResponse<Void> response = client.send(
-                            HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(5)).GET().build(),
-                            HttpResponse.BodyHandlers.discarding());
-                    if (response.statusCode() == 200) {
-                        return;
-                    }
-                } catch (ConnectException e) {
-                    // not listening yet
-                } catch (IOException e) {
-                    log.debug("Readiness probe of the registry failed: {}", e.toString());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new SchemaRegistryException("interrupted while waiting for the registry", e);
+            poll(() -> {
+                if (isReady(client, health)) {
+                    return Boolean.TRUE;
                 }
                 checkStillStarting(process, logFile, timeout, startNanos, "ready at " + health);
-                pause();
-            }
+                return null;
+            }, timeout);
         }
+    }
+
+    private static boolean isReady(HttpClient client, URI health) {
+        try {
+            HttpResponse<Void> response = client.send(
+                    HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(5)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200;
+        } catch (ConnectException e) {
+            return false; // not listening yet
+        } catch (IOException e) {
+            log.debug("Readiness probe of the registry failed: {}", e.toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SchemaRegistryException("interrupted while waiting for the registry", e);
+        }
+    }
+
+    /**
+     * Polls {@code step} until it returns a value. The step itself fails with a clear message when the
+     * child died or {@code timeout} passed (checkStillStarting); the await bound is only a backstop.
+     */
+    private static <T> T poll(Callable<T> step, Duration timeout) {
+        return Awaitility.await().atMost(timeout.plusSeconds(30)).pollDelay(Duration.ZERO)
+                .pollInterval(POLL_INTERVAL).until(step, Objects::nonNull);
     }
 
     private static void checkStillStarting(Process process, Path logFile, Duration timeout, long startNanos,
@@ -290,14 +309,6 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         }
     }
 
-    private static void pause() {
-        try {
-            Thread.sleep(50);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SchemaRegistryException("interrupted while waiting for the registry", e);
-        }
-    }
 
     /** SIGTERM, a bounded wait for a graceful exit, then SIGKILL. */
     private static void terminate(Process process) {
