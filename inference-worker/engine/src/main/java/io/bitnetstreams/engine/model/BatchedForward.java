@@ -179,46 +179,37 @@ public final class BatchedForward {
             maxVisible = Math.max(maxVisible, position[i] + 1);
         }
         int scoreLength = maxVisible;
+        Attention.Parts[] parts = new Attention.Parts[segments.size()];
+        for (int si = 0; si < parts.length; si++) {
+            parts[si] = parts(segments.get(si), layer);
+        }
         pool.parallelFor(0, t * heads, (from, to) -> {
             float[] scores = new float[scoreLength];
             for (int task = from; task < to; task++) {
                 int i = task / heads;
                 int h = task % heads;
-                Segment seg = segments.get(segmentOf[i]);
-                int qOff = i * dim + h * headDim;
-                int kvOff = (h / group) * headDim;
-                int visible = position[i] + 1;
-                int j = 0;
-                for (int part = 0; part <= seg.shared().size() && j < visible; part++) {
-                    boolean isShared = part < seg.shared().size();
-                    float[] keys = isShared ? seg.shared().get(part).cache().keys(layer) : seg.own().keys(layer);
-                    int end = isShared ? Math.min(visible - j, seg.shared().get(part).length()) : visible - j;
-                    for (int local = 0; local < end; local++, j++) {
-                        int kOff = local * kvDim + kvOff;
-                        float dot = 0f;
-                        for (int d = 0; d < headDim; d++) {
-                            dot += q[qOff + d] * keys[kOff + d];
-                        }
-                        scores[j] = dot * scale;
-                    }
-                }
-                ModelMath.softmax(scores, visible);
-                Arrays.fill(out, qOff, qOff + headDim, 0f);
-                j = 0;
-                for (int part = 0; part <= seg.shared().size() && j < visible; part++) {
-                    boolean isShared = part < seg.shared().size();
-                    float[] values = isShared ? seg.shared().get(part).cache().values(layer) : seg.own().values(layer);
-                    int end = isShared ? Math.min(visible - j, seg.shared().get(part).length()) : visible - j;
-                    for (int local = 0; local < end; local++, j++) {
-                        float p = scores[j];
-                        int vOff = local * kvDim + kvOff;
-                        for (int d = 0; d < headDim; d++) {
-                            out[qOff + d] += p * values[vOff + d];
-                        }
-                    }
-                }
+                Attention.head(q, i * dim + h * headDim, parts[segmentOf[i]], position[i] + 1, kvDim,
+                        (h / group) * headDim, headDim, scale, scores, out);
             }
         });
+    }
+
+    /** The segment's shared caches, then its own (which already holds this step's tokens). */
+    private static Attention.Parts parts(Segment seg, int layer) {
+        int n = seg.shared().size() + 1;
+        float[][] keys = new float[n][];
+        float[][] values = new float[n][];
+        int[] lengths = new int[n];
+        for (int p = 0; p < seg.shared().size(); p++) {
+            SharedKv shared = seg.shared().get(p);
+            keys[p] = shared.cache().keys(layer);
+            values[p] = shared.cache().values(layer);
+            lengths[p] = shared.length();
+        }
+        keys[n - 1] = seg.own().keys(layer);
+        values[n - 1] = seg.own().values(layer);
+        lengths[n - 1] = Integer.MAX_VALUE; // bounded by the row's visible count
+        return new Attention.Parts(keys, values, lengths);
     }
 
     private float[] logits(float[] hidden, int[] rows) {

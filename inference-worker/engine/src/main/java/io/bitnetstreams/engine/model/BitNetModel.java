@@ -378,31 +378,14 @@ public final class BitNetModel {
         int kvDim = config.kvDim();
         int group = config.groupSize();
         float scale = (float) (1.0 / Math.sqrt(headDim));
+        Attention.Parts parts = Attention.Parts.single(keys, values, startPos + t);
         pool.parallelFor(0, t * heads, (from, to) -> {
             float[] scores = new float[startPos + t];
             for (int task = from; task < to; task++) {
                 int i = task / heads;
                 int h = task % heads;
-                int qOff = i * dim + h * headDim;
-                int kvOff = (h / group) * headDim;
-                int visible = startPos + i + 1;
-                for (int j = 0; j < visible; j++) {
-                    int kOff = j * kvDim + kvOff;
-                    float dot = 0f;
-                    for (int d = 0; d < headDim; d++) {
-                        dot += q[qOff + d] * keys[kOff + d];
-                    }
-                    scores[j] = dot * scale;
-                }
-                ModelMath.softmax(scores, visible);
-                java.util.Arrays.fill(out, qOff, qOff + headDim, 0f);
-                for (int j = 0; j < visible; j++) {
-                    float p = scores[j];
-                    int vOff = j * kvDim + kvOff;
-                    for (int d = 0; d < headDim; d++) {
-                        out[qOff + d] += p * values[vOff + d];
-                    }
-                }
+                Attention.head(q, i * dim + h * headDim, parts, startPos + i + 1, kvDim, (h / group) * headDim, headDim,
+                        scale, scores, out);
             }
         });
     }
