@@ -72,6 +72,8 @@ public final class InferenceEngine implements AutoCloseable {
     private volatile long steps;
     private volatile long stepTokens;
     private volatile int maxBatchSequences;
+    private volatile long decodeStepTokens;
+    private volatile long decodeStepNanos;
 
     public InferenceEngine(BitNetModel model, Tokenizer tokenizer, EngineConfig config) {
         this.model = model;
@@ -104,9 +106,19 @@ public final class InferenceEngine implements AutoCloseable {
         return submit(() -> generation(request, listener == null ? TokenListener.NONE : listener));
     }
 
-    /** Counters for monitoring and benchmarks. */
+    /**
+     * Counters for monitoring and benchmarks. {@code decodeStepTokens} and {@code decodeStepNanos}
+     * cover the steps in which every sequence was decoding (no prompt work): their ratio is the
+     * aggregate decode rate, forward pass and sampling included.
+     */
     public record Stats(long steps, long stepTokens, int maxBatchSequences, int running, int queued,
-                        long reservedKvBytes, int prefixEntries, long prefixHits, long prefixMisses) {
+                        long reservedKvBytes, int prefixEntries, long prefixHits, long prefixMisses,
+                        long decodeStepTokens, long decodeStepNanos) {
+
+        /** Aggregate decode tokens per second over the decode-only steps so far (0 before any). */
+        public double decodeTokensPerSecond() {
+            return decodeStepNanos == 0 ? 0 : decodeStepTokens * 1e9 / decodeStepNanos;
+        }
     }
 
     public Stats stats() {
@@ -114,7 +126,8 @@ public final class InferenceEngine implements AutoCloseable {
         try {
             return new Stats(steps, stepTokens, maxBatchSequences, active.size(), queue.size(),
                     reservedTokens * bytesPerToken, prefixes == null ? 0 : prefixes.entries(),
-                    prefixes == null ? 0 : prefixes.hits(), prefixes == null ? 0 : prefixes.misses());
+                    prefixes == null ? 0 : prefixes.hits(), prefixes == null ? 0 : prefixes.misses(),
+                    decodeStepTokens, decodeStepNanos);
         } finally {
             lock.unlock();
         }
@@ -416,6 +429,8 @@ public final class InferenceEngine implements AutoCloseable {
         if (segments.isEmpty()) {
             return;
         }
+        boolean decodeOnly = owners.stream().allMatch(Sequence::decoding);
+        long started = System.nanoTime();
         float[][] logits;
         try {
             logits = forward.step(segments);
@@ -448,6 +463,10 @@ public final class InferenceEngine implements AutoCloseable {
                         : new EngineException(EngineException.Reason.INTERNAL, String.valueOf(e.getMessage()), e));
             }
             offset += n;
+        }
+        if (decodeOnly) {
+            decodeStepTokens += tokens;
+            decodeStepNanos += System.nanoTime() - started;
         }
     }
 

@@ -89,12 +89,43 @@ class TaskCommandsTest {
     }
 
     @Test
-    void benchBatchReportsEveryConcurrencyLevel() throws Exception {
+    void benchBatchGenerateReportsOneObjectPerConcurrencyLevel() throws Exception {
         Run r = run("bench-batch", model.toString(), "--concurrency", "1,3", "-n", "4", "--json", "-t", "1");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        JsonNode rounds = JSON.readTree(r.out()).get("rounds");
-        assertThat(rounds).hasSize(2);
-        assertThat(rounds.get(1).get("concurrency").asInt()).isEqualTo(3);
-        assertThat(rounds.get(1).get("tokensPerSecond").asDouble()).isPositive();
+        java.util.List<JsonNode> levels = jsonLines(r.out());
+        assertThat(levels).hasSize(2);
+        assertThat(levels.get(1).get("task").asText()).isEqualTo("generate");
+        assertThat(levels.get(1).get("concurrency").asInt()).isEqualTo(3);
+        assertThat(levels.get(1).get("tokens").asLong()).isEqualTo(3 * 4);
+        assertThat(levels.get(1).get("aggregate_tok_s").asDouble()).isPositive();
+        assertThat(levels.get(1).get("end_to_end_tok_s").asDouble()).isPositive();
+    }
+
+    @Test
+    void benchBatchClassifyMeasuresWithAndWithoutPrefixReuse() throws Exception {
+        // a 128-token document after a 48-token instruction needs more than the tiny shape's 256-token context
+        Path longContext = dir.resolve("long-context.gguf");
+        Run synth = run("synth", "-o", longContext.toString(), "--shape", "custom", "--dim", "256", "--ffn", "256",
+                "--heads", "4", "--layers", "1", "--ctx-length", "1024");
+        assertThat(synth.exitCode()).as(synth.err()).isZero();
+        Run r = run("bench-batch", longContext.toString(), "--task", "classify", "--concurrency", "2",
+                "--documents-per-level", "2", "--json", "-t", "1");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode level = jsonLines(r.out()).getFirst();
+        assertThat(level.get("documents").asInt()).isEqualTo(4);
+        assertThat(level.get("docs_per_s").asDouble()).isPositive();
+        assertThat(level.get("docs_per_s_without_prefix_reuse").asDouble()).isPositive();
+        assertThat(level.get("prefix_hits").asLong()).as("later documents reuse the instruction").isPositive();
+        // the tiny model's byte-level vocabulary: one token per byte, so the cuts are exact
+        assertThat(level.get("document_tokens").asInt()).isEqualTo(BenchBatchCommand.DOCUMENT_TOKENS);
+        assertThat(level.get("instruction_tokens").asInt()).isEqualTo(BenchBatchCommand.INSTRUCTION_TOKENS);
+    }
+
+    private static java.util.List<JsonNode> jsonLines(String out) throws Exception {
+        java.util.List<JsonNode> nodes = new java.util.ArrayList<>();
+        for (String line : out.strip().split("\\R")) {
+            nodes.add(JSON.readTree(line));
+        }
+        return nodes;
     }
 }
