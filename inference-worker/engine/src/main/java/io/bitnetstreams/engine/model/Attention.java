@@ -1,8 +1,7 @@
 package io.bitnetstreams.engine.model;
 
-import io.bitnetstreams.engine.kernel.Kernels;
+import io.bitnetstreams.engine.kernel.FloatLanes;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -13,17 +12,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Vectorized over the head dimension: the scalar loops this replaces ran one dependent add per
  * element (a latency chain of {@code headDim} adds per key) and took ~6% of a batched decode step at
  * short contexts, more at long ones. Sums use a fixed lane order so interpreted and compiled code
- * agree (see {@link #dot}).
+ * agree ({@link FloatLanes#sum}).
  */
 final class Attention {
 
-    private static final VectorSpecies<Float> F = Kernels.maxVectorBits() >= 512
-            ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
-    private static final int LANES = F.length();
-    private static final VectorShuffle<Float> ROTATE_8 = VectorShuffle.iota(F, 8 % LANES, 1, true);
-    private static final VectorShuffle<Float> ROTATE_4 = VectorShuffle.iota(F, 4, 1, true);
-    private static final VectorShuffle<Float> ROTATE_2 = VectorShuffle.iota(F, 2, 1, true);
-    private static final VectorShuffle<Float> ROTATE_1 = VectorShuffle.iota(F, 1, 1, true);
+    private static final VectorSpecies<Float> F = FloatLanes.SPECIES;
+    private static final int LANES = FloatLanes.LANES;
 
     private Attention() {
     }
@@ -82,7 +76,7 @@ final class Attention {
         for (; d + LANES <= n; d += LANES) {
             acc0 = FloatVector.fromArray(F, a, aOff + d).fma(FloatVector.fromArray(F, b, bOff + d), acc0);
         }
-        float sum = sumLanes(acc0.add(acc1));
+        float sum = FloatLanes.sum(acc0.add(acc1));
         for (; d < n; d++) {
             sum += a[aOff + d] * b[bOff + d];
         }
@@ -100,17 +94,5 @@ final class Attention {
         for (; d < n; d++) {
             out[outOff + d] = Math.fma(p, v[vOff + d], out[outOff + d]);
         }
-    }
-
-    /** Lane sum in one fixed order ({@code reduceLanes} may differ between interpreter and JIT). */
-    private static float sumLanes(FloatVector v) {
-        FloatVector s = v;
-        if (LANES == 16) {
-            s = s.add(s.rearrange(ROTATE_8));
-        }
-        s = s.add(s.rearrange(ROTATE_4));
-        s = s.add(s.rearrange(ROTATE_2));
-        s = s.add(s.rearrange(ROTATE_1));
-        return s.lane(0);
     }
 }
