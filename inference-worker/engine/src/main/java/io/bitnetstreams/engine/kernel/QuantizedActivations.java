@@ -1,5 +1,11 @@
 package io.bitnetstreams.engine.kernel;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Int8 activations of {@code tokens} rows of length {@code cols}, quantized per token exactly as
  * BitNet b1.58 does (W1.58 A8): {@code s = 127 / max(max|x|, 1e-5)},
@@ -11,6 +17,11 @@ package io.bitnetstreams.engine.kernel;
 public final class QuantizedActivations {
 
     private static final float MIN_ABS_MAX = 1e-5f;
+    /** 1.5 * 2^23: adding and subtracting it rounds a float to an integer, ties to even. */
+    private static final float ROUNDING_MAGIC = 12582912f;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
 
     private final int cols;
     private final int capacity;
@@ -32,20 +43,55 @@ public final class QuantizedActivations {
 
     /** Quantizes {@code tokens} rows of {@code x} (row-major, starting at {@code offset}). */
     public QuantizedActivations quantize(float[] x, int offset, int tokens) {
+        start(tokens);
+        quantizeRows(x, offset, 0, tokens);
+        return this;
+    }
+
+    /** {@link #quantize(float[], int, int)} with the rows split over {@code pool} (same values). */
+    public QuantizedActivations quantize(float[] x, int offset, int tokens, ComputePool pool) {
+        start(tokens);
+        pool.parallelFor(0, tokens, (from, to) -> quantizeRows(x, offset, from, to));
+        return this;
+    }
+
+    private void start(int tokens) {
         if (tokens < 0 || tokens > capacity) {
             throw new IllegalArgumentException("tokens " + tokens + " outside [0, " + capacity + "]");
         }
         this.tokens = tokens;
-        for (int t = 0; t < tokens; t++) {
+    }
+
+    /**
+     * Rows {@code from .. to}. Vectorized but exact: max is order-free, {@code x * s} is the same
+     * IEEE product per lane, adding and subtracting 1.5 * 2^23 rounds half to even like
+     * {@link Math#rint} for |v| < 2^22 (here |v| <= 127 plus an ulp), and int sums are exact.
+     */
+    private void quantizeRows(float[] x, int offset, int from, int to) {
+        int vectorCols = cols - cols % F.length();
+        for (int t = from; t < to; t++) {
             int base = offset + t * cols;
-            float amax = 0f;
-            for (int k = 0; k < cols; k++) {
+            FloatVector maxVector = FloatVector.zero(F);
+            for (int k = 0; k < vectorCols; k += F.length()) {
+                maxVector = maxVector.max(FloatVector.fromArray(F, x, base + k).abs());
+            }
+            float amax = maxVector.reduceLanes(VectorOperators.MAX);
+            for (int k = vectorCols; k < cols; k++) {
                 amax = Math.max(amax, Math.abs(x[base + k]));
             }
             float s = 127f / Math.max(amax, MIN_ABS_MAX);
-            int sum = 0;
             int out = t * cols;
-            for (int k = 0; k < cols; k++) {
+            IntVector sumVector = IntVector.zero(I);
+            for (int k = 0; k < vectorCols; k += F.length()) {
+                FloatVector v = FloatVector.fromArray(F, x, base + k).mul(s);
+                IntVector q = (IntVector) v.add(ROUNDING_MAGIC).sub(ROUNDING_MAGIC)
+                        .convertShape(VectorOperators.F2I, I, 0);
+                q = q.max(-128).min(127);
+                ((ByteVector) q.convertShape(VectorOperators.I2B, B, 0)).intoArray(values, out + k);
+                sumVector = sumVector.add(q);
+            }
+            int sum = sumVector.reduceLanes(VectorOperators.ADD);
+            for (int k = vectorCols; k < cols; k++) {
                 int q = (int) Math.rint(x[base + k] * s);
                 q = Math.max(-128, Math.min(127, q));
                 values[out + k] = (byte) q;
@@ -54,7 +100,6 @@ public final class QuantizedActivations {
             scales[t] = s;
             sums[t] = sum;
         }
-        return this;
     }
 
     /**

@@ -54,10 +54,7 @@ final class LayerSteps {
      */
     void queriesKeysValues(BitNetModel.Layer w, float[] x, int t, IntUnaryOperator positionOf, Scratch s) {
         int dim = config.dim();
-        for (int i = 0; i < t; i++) {
-            ModelMath.rmsNorm(x, i * dim, w.attnNorm(), config.rmsEps(), s.normed, i * dim, dim);
-        }
-        s.qDim.quantize(s.normed, 0, t);
+        normalizeAndQuantize(x, w.attnNorm(), s.normed, s.qDim, t);
         w.wq().multiply(s.qDim, s.q, pool);
         w.wk().multiply(s.qDim, s.k, pool);
         w.wv().multiply(s.qDim, s.v, pool);
@@ -83,30 +80,37 @@ final class LayerSteps {
     void outputAndFeedForward(BitNetModel.Layer w, float[] x, int t, Scratch s) {
         int dim = config.dim();
         int ffn = config.ffnDim();
-        float eps = config.rmsEps();
-        for (int i = 0; i < t; i++) {
-            ModelMath.rmsNorm(s.attn, i * dim, w.attnSubNorm(), eps, s.normed, i * dim, dim);
-        }
-        s.qDim.quantize(s.normed, 0, t);
+        normalizeAndQuantize(s.attn, w.attnSubNorm(), s.normed, s.qDim, t);
         w.wo().multiply(s.qDim, s.proj, pool);
         addInPlace(x, s.proj, t * dim);
 
-        for (int i = 0; i < t; i++) {
-            ModelMath.rmsNorm(x, i * dim, w.ffnNorm(), eps, s.normed, i * dim, dim);
-        }
-        s.qDim.quantize(s.normed, 0, t);
+        normalizeAndQuantize(x, w.ffnNorm(), s.normed, s.qDim, t);
         w.gate().multiply(s.qDim, s.gate, pool);
         w.up().multiply(s.qDim, s.up, pool);
         Activation act = config.activation();
-        for (int i = 0; i < t * ffn; i++) {
-            s.gate[i] = act.apply(s.gate[i]) * s.up[i];
-        }
-        for (int i = 0; i < t; i++) {
-            ModelMath.rmsNorm(s.gate, i * ffn, w.ffnSubNorm(), eps, s.up, i * ffn, ffn);
-        }
-        s.qFfn.quantize(s.up, 0, t);
+        pool.parallelFor(0, t, (from, to) -> {
+            for (int i = from * ffn; i < to * ffn; i++) {
+                s.gate[i] = act.apply(s.gate[i]) * s.up[i];
+            }
+        });
+        normalizeAndQuantize(s.gate, w.ffnSubNorm(), s.up, s.qFfn, t);
         w.down().multiply(s.qFfn, s.proj, pool);
         addInPlace(x, s.proj, t * dim);
+    }
+
+    /**
+     * RMSNorm of {@code t} rows of {@code src} (row length {@code q.cols()}) into {@code dst}, then
+     * their int8 quantization: both split over the pool by rows (each row's arithmetic is unchanged).
+     */
+    private void normalizeAndQuantize(float[] src, float[] weight, float[] dst, QuantizedActivations q, int t) {
+        int n = q.cols();
+        float eps = config.rmsEps();
+        pool.parallelFor(0, t, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                ModelMath.rmsNorm(src, i * n, weight, eps, dst, i * n, n);
+            }
+        });
+        q.quantize(dst, 0, t, pool);
     }
 
     private static void addInPlace(float[] x, float[] y, int n) {
