@@ -18,6 +18,8 @@ final class Attention {
 
     private static final VectorSpecies<Float> F = FloatLanes.SPECIES;
     private static final int LANES = FloatLanes.LANES;
+    /** Pieces of (row, head) tasks per thread, claimed dynamically (causal rows differ in work). */
+    static final int CHUNKS_PER_THREAD = 8;
 
     private Attention() {
     }

@@ -183,7 +183,8 @@ public final class BatchedForward {
         for (int si = 0; si < parts.length; si++) {
             parts[si] = parts(segments.get(si), layer);
         }
-        pool.parallelFor(0, t * heads, (from, to) -> {
+        // causal: later rows see more keys, so threads claim small chunks instead of one half each
+        pool.parallelForChunks(0, t * heads, Attention.CHUNKS_PER_THREAD * pool.threads(), (from, to) -> {
             float[] scores = new float[scoreLength];
             for (int task = from; task < to; task++) {
                 int i = task / heads;

@@ -379,7 +379,8 @@ public final class BitNetModel {
         int group = config.groupSize();
         float scale = (float) (1.0 / Math.sqrt(headDim));
         Attention.Parts parts = Attention.Parts.single(keys, values, startPos + t);
-        pool.parallelFor(0, t * heads, (from, to) -> {
+        // causal: later rows see more keys, so threads claim small chunks instead of one half each
+        pool.parallelForChunks(0, t * heads, Attention.CHUNKS_PER_THREAD * pool.threads(), (from, to) -> {
             float[] scores = new float[startPos + t];
             for (int task = from; task < to; task++) {
                 int i = task / heads;
