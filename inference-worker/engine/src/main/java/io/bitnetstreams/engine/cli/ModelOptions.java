@@ -1,9 +1,7 @@
 package io.bitnetstreams.engine.cli;
 
-import io.bitnetstreams.engine.kernel.InPlaceKernels;
 import io.bitnetstreams.engine.kernel.KernelProvider;
 import io.bitnetstreams.engine.kernel.Kernels;
-import io.bitnetstreams.engine.kernel.ScalarKernels;
 import io.bitnetstreams.engine.model.LmHeadKind;
 import io.bitnetstreams.engine.model.LoadOptions;
 import java.nio.file.Path;
@@ -42,7 +40,7 @@ final class ModelOptions {
         if (threads < 1 || threads > MAX_THREADS) {
             throw new CommandLine.ParameterException(commandLine, "--threads must be in [1, " + MAX_THREADS + "]: " + threads);
         }
-        if (!kernels.equals("vector") && !kernels.equals("in-place") && !kernels.equals("scalar")) {
+        if (!Kernels.NAMES.contains(kernels)) {
             throw new CommandLine.ParameterException(commandLine, "--kernels must be vector, in-place or scalar: " + kernels);
         }
         try {
@@ -53,12 +51,7 @@ final class ModelOptions {
     }
 
     KernelProvider kernelProvider() {
-        return switch (kernels) {
-            case "vector" -> Kernels.fromSystemProperty();
-            case "in-place" -> new InPlaceKernels();
-            case "scalar" -> new ScalarKernels();
-            default -> throw new IllegalArgumentException("unknown --kernels '" + kernels + "'; expected vector, in-place or scalar");
-        };
+        return Kernels.byName(kernels);
     }
 
     LoadOptions loadOptions() {

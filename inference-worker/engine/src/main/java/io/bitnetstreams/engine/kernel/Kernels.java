@@ -33,6 +33,25 @@ public final class Kernels {
         return forVectorBits(bits);
     }
 
+    /** The kernel names {@link #byName} accepts. */
+    public static final java.util.List<String> NAMES = java.util.List.of("vector", "in-place", "scalar");
+
+    /**
+     * {@code vector}: the lookup-table kernels on repacked weights (width from
+     * {@value #VECTOR_BITS_PROPERTY}, default the widest native); {@code in-place}: reads the mapped
+     * file, no copy, slow; {@code scalar}: the unpacked reference.
+     *
+     * @throws IllegalArgumentException for any other name
+     */
+    public static KernelProvider byName(String name) {
+        return switch (name) {
+            case "vector" -> fromSystemProperty();
+            case "in-place" -> new InPlaceKernels();
+            case "scalar" -> new ScalarKernels();
+            default -> throw new IllegalArgumentException("kernels must be one of " + NAMES + ": '" + name + "'");
+        };
+    }
+
     /**
      * 0 gives {@link ScalarKernels}; 128, 256 and 512 give {@link VectorKernels} of that width.
      *

@@ -54,6 +54,7 @@ public record WorkerConfig(
         Duration commitInterval,
         Duration pollTimeout,
         int httpPort,
+        EngineSettings engine,
         Map<String, String> kafka,
         Map<String, String> serde) {
 
@@ -93,6 +94,7 @@ public record WorkerConfig(
         requirePositive("commit.interval.ms", commitInterval);
         requirePositive("poll.timeout.ms", pollTimeout);
         requireRange("http.port", httpPort, -1, 65535);
+        Objects.requireNonNull(engine, "engine");
         kafka = Map.copyOf(kafka);
         serde = Map.copyOf(serde);
         if (!kafka.containsKey("bootstrap.servers")) {

@@ -27,7 +27,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * <p>Worker keys: {@code model, threads, batch.max.size, queue.capacity, memory.max.mb, tasks,
  * topic.classify, topic.extract, topic.generate, topic.results, topic.dead.letter, instance.id, group.id,
  * transactional.id.prefix, retries.max, shutdown.grace.ms, revoke.grace.ms, commit.interval.ms,
- * poll.timeout.ms, http.port}. Kafka client properties pass through as {@code kafka.<key>} or as a plain
+ * poll.timeout.ms, http.port, engine.kernels, engine.head, engine.repack.cache}. Kafka client properties pass through as {@code kafka.<key>} or as a plain
  * consumer/producer key; serde keys ({@code schema.registry.*}, {@code bitnet.schema.registry.*},
  * {@code basic.auth.*}, ...) go to the Avro serde. Any other key fails, naming it.
  */
@@ -39,7 +39,8 @@ public final class WorkerConfigLoader {
             "model", "threads", "batch.max.size", "queue.capacity", "memory.max.mb", "tasks",
             "topic.classify", "topic.extract", "topic.generate", "topic.results", "topic.dead.letter",
             "instance.id", "group.id", "transactional.id.prefix", "retries.max", "shutdown.grace.ms",
-            "revoke.grace.ms", "commit.interval.ms", "poll.timeout.ms", "http.port");
+            "revoke.grace.ms", "commit.interval.ms", "poll.timeout.ms", "http.port",
+            "engine.kernels", "engine.head", "engine.repack.cache");
     /** Environment variables with the prefix that are not config (launcher settings). */
     private static final Set<String> IGNORED_ENV = Set.of("java.opts", "home", "jvm.args", "config", "apicurio.dist", "cache.dir");
     private static final Set<String> SERDE_KEYS = Set.of(
@@ -131,6 +132,7 @@ public final class WorkerConfigLoader {
                 millis(worker, "commit.interval.ms", 200),
                 millis(worker, "poll.timeout.ms", 100),
                 intValue(worker, "http.port", 8080),
+                EngineSettings.parse(worker.get("engine.kernels"), worker.get("engine.head"), worker.get("engine.repack.cache")),
                 kafka,
                 serde);
     }

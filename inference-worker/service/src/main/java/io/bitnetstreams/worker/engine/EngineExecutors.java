@@ -6,7 +6,7 @@ import io.bitnetstreams.engine.download.ModelDownloader;
 import io.bitnetstreams.engine.download.ModelSource;
 import io.bitnetstreams.engine.gguf.GgufFile;
 import io.bitnetstreams.engine.kernel.ComputePool;
-import io.bitnetstreams.engine.kernel.InPlaceKernels;
+import io.bitnetstreams.engine.kernel.Kernels;
 import io.bitnetstreams.engine.model.BitNetModel;
 import io.bitnetstreams.engine.model.GgufTokenizers;
 import io.bitnetstreams.engine.tasks.EngineConfig;
@@ -37,7 +37,8 @@ public final class EngineExecutors implements ExecutorFactory {
         ComputePool pool = null;
         try {
             pool = new ComputePool(config.threads());
-            BitNetModel model = BitNetModel.load(file, new InPlaceKernels(), pool);
+            BitNetModel model = BitNetModel.load(file, Kernels.byName(config.engine().kernels()), pool,
+                    config.engine().loadOptions());
             Tokenizer tokenizer = Llama3Tokenizer.create(GgufTokenizers.vocabulary(file.metadata()), GgufTokenizers.preTokenizer(file.metadata()));
             EngineConfig engineConfig = EngineConfig.defaults().withMaxQueued(config.queueCapacity());
             if (config.maxMemoryMb() > 0) {

@@ -42,6 +42,36 @@ class WorkerConfigLoaderTest {
     }
 
     @Test
+    void engineSettingsDefaultToTheFastKernelsAndComeFromTheEnvironment(@TempDir Path dir) {
+        WorkerConfig defaults = WorkerConfigLoader.fromMap(MINIMAL, Map.of());
+        assertThat(defaults.engine().kernels()).isEqualTo("vector");
+        assertThat(defaults.engine().head()).isEqualTo(io.bitnetstreams.engine.model.LmHeadKind.F16);
+        assertThat(defaults.engine().repackCache()).isPresent();
+
+        Map<String, String> env = Map.of("BITNET_ENGINE_HEAD", "q8_0", "BITNET_ENGINE_REPACK_CACHE", dir.toString());
+        WorkerConfig fromEnv = WorkerConfigLoader.load(null, env, MINIMAL);
+        assertThat(fromEnv.engine().head()).isEqualTo(io.bitnetstreams.engine.model.LmHeadKind.Q8_0);
+        assertThat(fromEnv.engine().repackCache()).contains(dir);
+        assertThat(fromEnv.engine().loadOptions().repackCache()).contains(dir);
+
+        Map<String, String> none = new HashMap<>(MINIMAL);
+        none.put("engine.repack.cache", "none");
+        assertThat(WorkerConfigLoader.fromMap(none, Map.of()).engine().repackCache()).isEmpty();
+    }
+
+    @Test
+    void badEngineSettingsNameTheirKey() {
+        Map<String, String> kernels = new HashMap<>(MINIMAL);
+        kernels.put("engine.kernels", "gpu");
+        assertThatThrownBy(() -> WorkerConfigLoader.fromMap(kernels, Map.of()))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("engine.kernels").hasMessageContaining("gpu");
+        Map<String, String> head = new HashMap<>(MINIMAL);
+        head.put("engine.head", "q4");
+        assertThatThrownBy(() -> WorkerConfigLoader.fromMap(head, Map.of()))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("engine.head");
+    }
+
+    @Test
     void plainClientKeysPassThroughAndOverrideDerivedDefaults() {
         Map<String, String> values = new HashMap<>(MINIMAL);
         values.put("session.timeout.ms", "6000");

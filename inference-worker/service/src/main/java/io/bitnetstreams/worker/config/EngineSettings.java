@@ -1,0 +1,53 @@
+package io.bitnetstreams.worker.config;
+
+import io.bitnetstreams.engine.kernel.Kernels;
+import io.bitnetstreams.engine.model.LmHeadKind;
+import io.bitnetstreams.engine.model.LoadOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How the worker loads the model.
+ *
+ * @param kernels     {@code engine.kernels}: vector (default; lookup tables on repacked weights),
+ *                    in-place or scalar (see {@link Kernels#byName})
+ * @param head        {@code engine.head}: f16 (exact, default) or q8_0 (int8 copy, faster decode)
+ * @param repackCache {@code engine.repack.cache}: directory for the repacked weights reused by later
+ *                    loads and by other workers on the node (default: the engine's cache directory;
+ *                    {@code none} repacks at every start)
+ */
+public record EngineSettings(String kernels, LmHeadKind head, Optional<Path> repackCache) {
+
+    public EngineSettings {
+        if (kernels == null || !Kernels.NAMES.contains(kernels)) {
+            throw new InvalidConfigException("engine.kernels", "must be one of " + Kernels.NAMES + ", was '" + kernels + "'");
+        }
+        Objects.requireNonNull(head, "head");
+        Objects.requireNonNull(repackCache, "repackCache");
+    }
+
+    public static EngineSettings defaults() {
+        return new EngineSettings("vector", LmHeadKind.F16, Optional.of(LoadOptions.defaultCacheDirectory()));
+    }
+
+    /** Parses the three keys' values; null means the default. */
+    static EngineSettings parse(String kernels, String head, String repackCache) {
+        EngineSettings defaults = defaults();
+        LmHeadKind headKind;
+        try {
+            headKind = head == null ? defaults.head() : LmHeadKind.parse(head);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("engine.head", "must be f16 or q8_0, was '" + head + "'");
+        }
+        Optional<Path> cache = repackCache == null ? defaults.repackCache()
+                : repackCache.isBlank() || repackCache.equals("none") ? Optional.empty() : Optional.of(Path.of(repackCache));
+        return new EngineSettings(kernels == null ? defaults.kernels() : kernels, headKind, cache);
+    }
+
+    /** The engine's load options (no warm-up: a worker's first request may wait for the JIT). */
+    public LoadOptions loadOptions() {
+        return new LoadOptions(head, repackCache, Duration.ZERO);
+    }
+}
