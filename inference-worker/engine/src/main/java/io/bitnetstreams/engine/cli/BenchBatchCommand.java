@@ -103,7 +103,8 @@ public final class BenchBatchCommand implements Callable<Integer> {
             // untimed warm-up: the kernels' JIT compilation would otherwise land in the first level
             try (InferenceEngine engine = new InferenceEngine(loaded.model, loaded.tokenizer, config)) {
                 if (task.equals("generate")) {
-                    generate(engine, 2, Math.min(maxTokens, 8));
+                    // 5 sequences: both the 4-token tiles and the single-token remainder paths get compiled
+                    generate(engine, 5, Math.min(maxTokens, 16));
                 } else {
                     classify(engine, workload, 2, 2);
                 }
