@@ -219,22 +219,24 @@ public final class BitNetModel {
 
     /**
      * The exact head reads F16 rows in place with the vector kernel (other float types through their
-     * tensor view); the q8 head is an int8 copy built at load time or read from the cache.
+     * tensor view); the q8 head is an int8 copy built at load time or read from the cache, whose best
+     * candidates per token are recomputed by the exact head (same top token as the exact head).
      */
     private static LmHead head(GgufFile file, GgufTensorInfo info, FloatTensor tensor, BitNetConfig config,
                                ComputePool pool, LoadOptions options) {
         int vocab = config.vocabSize();
         int dim = config.dim();
+        LmHead exact = info.type() == GgmlType.F16
+                ? HeadKernels.f16(file.tensorData(info), vocab, dim)
+                : new FloatTensorHead(tensor, vocab, dim);
         return switch (options.head()) {
-            case F16 -> info.type() == GgmlType.F16
-                    ? HeadKernels.f16(file.tensorData(info), vocab, dim)
-                    : new FloatTensorHead(tensor, vocab, dim);
+            case F16 -> exact;
             case Q8_0 -> {
                 if (dim % HeadKernels.Q8_BLOCK != 0) {
                     throw new ModelFormatException("the q8_0 head needs a hidden size divisible by "
                             + HeadKernels.Q8_BLOCK + ": " + dim);
                 }
-                yield HeadKernels.q8(RepackCache.q8Head(file, info, vocab, dim, pool, options.repackCache()));
+                yield HeadKernels.q8(RepackCache.q8Head(file, info, vocab, dim, pool, options.repackCache()), exact);
             }
         };
     }
