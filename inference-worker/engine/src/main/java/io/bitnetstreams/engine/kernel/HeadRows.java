@@ -1,10 +1,25 @@
 package io.bitnetstreams.engine.kernel;
 
 /**
- * The rows of an LM head matrix in one storage format, widened to f32 on demand for
- * {@link HeadTiles}. One small class per format; {@link TiledHead} drives them all the same way.
+ * The rows of an LM head matrix in one storage format with the vector kernels that read it: each
+ * format converts its values to f32 in registers inside the tiles (the row data streams from memory
+ * while the FMAs run), one small class per format driven the same way by {@link TiledHead}.
+ *
+ * <p>One arithmetic per (row, token), whatever tile computes it: a single vector accumulator
+ * {@code acc = w.fma(x, acc)} filled in one fixed k order, the lane sum {@link HeadTiles#sumLanes},
+ * then the scalar tail in k order. So a logit has the same bits whether its token is computed alone
+ * or in a batch, in any position, and whether its row is reached by {@code logits} or
+ * {@code logitsForRows}. Tiles are 4 rows x 4 tokens (16 accumulators; C2 spills above about 24
+ * live 512-bit values; 2 rows x 8 tokens measured slower), 4 rows x 1 token for the tokens left over, and single
+ * dot products for the rows left over. The conversion is written out in every kernel: C2 does not
+ * inline a helper into kernels this large, and a vector crossing a call is boxed.
  */
 abstract sealed class HeadRows permits F16HeadRows, Q8HeadRows {
+
+    /** Rows per tile. */
+    static final int ROW_TILE = 4;
+    /** Tokens per full tile. */
+    static final int TOKEN_TILE = 4;
 
     final int vocab;
     final int dim;
@@ -14,12 +29,32 @@ abstract sealed class HeadRows permits F16HeadRows, Q8HeadRows {
         this.dim = dim;
     }
 
-    /** Per-thread buffers a format needs besides the f32 rows (null when none). */
-    abstract Object newScratch();
+    /** The input in the layout the kernels read (tokens x dim values; default: as given). */
+    float[] prepareInput(float[] x, int tokens) {
+        return x;
+    }
 
     /**
-     * Writes rows {@code first .. first + count - 1} (count at most {@link HeadTiles#ROW_TILE}) as f32
-     * to {@code dst[dstOffset ..]}, row after row, {@code dim} values each.
+     * {@code out[outIndex + t * outStride + i] = row(r_i) . x[t]} for the four rows {@code r0..r3} and
+     * every token {@code t < tokens}.
      */
-    abstract void widen(int first, int count, float[] dst, int dstOffset, Object scratch);
+    final void multiplyFour(int r0, int r1, int r2, int r3, float[] x, int tokens, float[] out, int outIndex,
+                            int outStride) {
+        int t = 0;
+        for (; t + TOKEN_TILE <= tokens; t += TOKEN_TILE) {
+            tile4x4(r0, r1, r2, r3, x, t * dim, out, outIndex + t * outStride, outStride);
+        }
+        for (; t < tokens; t++) {
+            tile4x1(r0, r1, r2, r3, x, t * dim, out, outIndex + t * outStride);
+        }
+    }
+
+    /** Four rows times four tokens (x rows from {@code xo}): out[outIndex + t * outStride + i]. */
+    abstract void tile4x4(int r0, int r1, int r2, int r3, float[] x, int xo, float[] out, int outIndex, int outStride);
+
+    /** Four rows times one token: out[outIndex + i]. */
+    abstract void tile4x1(int r0, int r1, int r2, int r3, float[] x, int xo, float[] out, int outIndex);
+
+    /** One row times one token: the order every tile reproduces. */
+    abstract float dot(int row, float[] x, int xo);
 }

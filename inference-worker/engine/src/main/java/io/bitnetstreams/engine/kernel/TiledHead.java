@@ -1,9 +1,9 @@
 package io.bitnetstreams.engine.kernel;
 
 /**
- * The vector LM head for any {@link HeadRows} format: each thread widens blocks of
- * {@link HeadTiles#ROW_TILE} rows into a small f32 buffer (read once per call, whatever the number of
- * tokens) and multiplies them with every token in {@link HeadTiles} tiles.
+ * The vector LM head for any {@link HeadRows} format: rows are split over the pool in chunks, and
+ * each block of {@link HeadRows#ROW_TILE} rows is read once per call and multiplied with every
+ * token in register tiles.
  */
 final class TiledHead implements LmHead {
 
@@ -13,18 +13,11 @@ final class TiledHead implements LmHead {
     private final HeadRows rows;
     private final int vocab;
     private final int dim;
-    private final ThreadLocal<Workspace> workspaces;
-
-    /** One thread's buffers: the widened rows and the format's scratch. */
-    private record Workspace(float[] widened, Object scratch) {
-    }
 
     TiledHead(HeadRows rows) {
         this.rows = rows;
         this.vocab = rows.vocab;
         this.dim = rows.dim;
-        this.workspaces = ThreadLocal.withInitial(
-                () -> new Workspace(new float[HeadTiles.ROW_TILE * dim], rows.newScratch()));
     }
 
     @Override
@@ -43,12 +36,16 @@ final class TiledHead implements LmHead {
         if (tokens == 0) {
             return;
         }
+        float[] input = rows.prepareInput(x, tokens);
         pool.parallelForChunks(0, vocab, CHUNKS_PER_THREAD * pool.threads(), (from, to) -> {
-            Workspace workspace = workspaces.get();
-            for (int v = from; v < to; v += HeadTiles.ROW_TILE) {
-                int count = Math.min(HeadTiles.ROW_TILE, to - v);
-                rows.widen(v, count, workspace.widened, 0, workspace.scratch);
-                HeadTiles.multiply(workspace.widened, count, dim, x, tokens, out, v, vocab);
+            int v = from;
+            for (; v + HeadRows.ROW_TILE <= to; v += HeadRows.ROW_TILE) {
+                rows.multiplyFour(v, v + 1, v + 2, v + 3, input, tokens, out, v, vocab);
+            }
+            for (; v < to; v++) {
+                for (int t = 0; t < tokens; t++) {
+                    out[t * vocab + v] = rows.dot(v, input, t * dim);
+                }
             }
         });
     }
@@ -60,14 +57,17 @@ final class TiledHead implements LmHead {
         if (tokens == 0) {
             return;
         }
-        pool.parallelFor(0, rowIds.length, (from, to) -> {
-            Workspace workspace = workspaces.get();
-            for (int i = from; i < to; i += HeadTiles.ROW_TILE) {
-                int count = Math.min(HeadTiles.ROW_TILE, to - i);
-                for (int r = 0; r < count; r++) {
-                    rows.widen(rowIds[i + r], 1, workspace.widened, r * dim, workspace.scratch);
+        float[] input = rows.prepareInput(x, tokens);
+        int n = rowIds.length;
+        pool.parallelFor(0, n, (from, to) -> {
+            int i = from;
+            for (; i + HeadRows.ROW_TILE <= to; i += HeadRows.ROW_TILE) {
+                rows.multiplyFour(rowIds[i], rowIds[i + 1], rowIds[i + 2], rowIds[i + 3], input, tokens, out, i, n);
+            }
+            for (; i < to; i++) {
+                for (int t = 0; t < tokens; t++) {
+                    out[t * n + i] = rows.dot(rowIds[i], input, t * dim);
                 }
-                HeadTiles.multiply(workspace.widened, count, dim, x, tokens, out, i, rowIds.length);
             }
         });
     }

@@ -86,6 +86,15 @@ public final class BitNetModel {
         return new BitNetModel(config, embedding, output, outputNorm, layers, pool, kernelName, tokens, head, headKind);
     }
 
+    /** The same model with another LM head of the same shape (tools comparing heads on one forward pass). */
+    BitNetModel withHead(LmHead otherHead, LmHeadKind kind) {
+        if (otherHead.vocab() != config.vocabSize() || otherHead.dim() != config.dim()) {
+            throw new IllegalArgumentException("head is " + otherHead.vocab() + " x " + otherHead.dim() + ", the model needs "
+                    + config.vocabSize() + " x " + config.dim());
+        }
+        return new BitNetModel(config, embedding, output, outputNorm, layers, pool, kernelName, maxBatch, otherHead, kind);
+    }
+
     /**
      * The same weights and head computing on {@code otherPool} (e.g. a benchmark comparing thread
      * counts without loading twice). The caller keeps owning both pools.
