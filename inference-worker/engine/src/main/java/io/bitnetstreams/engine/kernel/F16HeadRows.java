@@ -30,13 +30,20 @@ final class F16HeadRows extends HeadRows {
     /** Sign, F16 exponent and mantissa bits of a shifted half. */
     private static final int SIGN_EXPONENT_MANTISSA = 0x8FFFE000;
 
+    private static final byte UNCHECKED = 0;
+    private static final byte FINITE = 1;
+    private static final byte SPECIAL = 2;
+
     private final MemorySegment rows;
     private final int vectorDim;
+    /** Per row: UNCHECKED, FINITE or SPECIAL (holds an infinity or NaN). */
+    private final byte[] rowState;
 
     F16HeadRows(MemorySegment rows, int vocab, int dim) {
         super(vocab, dim);
         this.rows = rows;
         this.vectorDim = dim - dim % HALF_CHUNK;
+        this.rowState = new byte[vocab];
     }
 
     @Override
@@ -60,9 +67,39 @@ final class F16HeadRows extends HeadRows {
      * this large, and a vector crossing a call is boxed): the half sits with its sign in bit 31 and
      * exponent/mantissa in bits 13..27 of an int lane (the even half shifted left 16 then both
      * shifted right 3 arithmetically); masking to SIGN_EXPONENT_MANTISSA and scaling by 2^112 is exact
-     * for normals and subnormals and keeps the sign; an all-ones exponent (infinity, NaN) is blended
-     * to sign | 0x7F800000 | mantissa like Float.float16ToFloat.
+     * for normals and subnormals and keeps the sign. Only dot() also maps an all-ones exponent
+     * (infinity, NaN) to sign | 0x7F800000 | mantissa like Float.float16ToFloat: the tiles skip that
+     * blend (about a sixth of their time) and run only on rows checked to hold no such value, so
+     * finite rows get the same bits from either.
      */
+
+    @Override
+    boolean tilesApply(int r0, int r1, int r2, int r3) {
+        return finite(r0) && finite(r1) && finite(r2) && finite(r3);
+    }
+
+    /**
+     * Whether row {@code row} holds no infinity or NaN; checked on first use and remembered (racing
+     * threads store the same value, so the plain byte array is safe).
+     */
+    private boolean finite(int row) {
+        byte state = rowState[row];
+        if (state == UNCHECKED) {
+            state = hasInfinityOrNan(row) ? SPECIAL : FINITE;
+            rowState[row] = state;
+        }
+        return state == FINITE;
+    }
+
+    private boolean hasInfinityOrNan(int row) {
+        long base = (long) row * dim * 2;
+        for (int d = 0; d < dim; d++) {
+            if ((rows.get(F16, base + 2L * d) & 0x7C00) == 0x7C00) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** The values past the vector chunks, in k order (Java never fuses {@code a * b + c}). */
     private float tail(float sum, long base, float[] x, int xo) {
@@ -103,42 +140,34 @@ final class F16HeadRows extends HeadRows {
         FloatVector a3 = FloatVector.zero(F);
         for (int c = 0; c < vectorDim; c += HALF_CHUNK) {
             IntVector w0Bits = IntVector.fromMemorySegment(I, rows, b0 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
-            FloatVector w0 = w0Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(w0Bits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000), w0Bits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
-                    .reinterpretAsFloats();
+            FloatVector w0 = w0Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
+                    .mul(0x1p112f);
             IntVector w1Bits = IntVector.fromMemorySegment(I, rows, b1 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
-            FloatVector w1 = w1Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(w1Bits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000), w1Bits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
-                    .reinterpretAsFloats();
+            FloatVector w1 = w1Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
+                    .mul(0x1p112f);
             IntVector w2Bits = IntVector.fromMemorySegment(I, rows, b2 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
-            FloatVector w2 = w2Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(w2Bits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000), w2Bits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
-                    .reinterpretAsFloats();
+            FloatVector w2 = w2Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
+                    .mul(0x1p112f);
             IntVector w3Bits = IntVector.fromMemorySegment(I, rows, b3 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
-            FloatVector w3 = w3Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(w3Bits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000), w3Bits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
-                    .reinterpretAsFloats();
+            FloatVector w3 = w3Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
+                    .mul(0x1p112f);
             FloatVector v = FloatVector.fromArray(F, x, xo + c);
             a0 = w0.fma(v, a0);
             a1 = w1.fma(v, a1);
             a2 = w2.fma(v, a2);
             a3 = w3.fma(v, a3);
             IntVector u0Bits = IntVector.fromMemorySegment(I, rows, b0 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.ASHR, 3);
-            FloatVector u0 = u0Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(u0Bits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000), u0Bits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
-                    .reinterpretAsFloats();
+            FloatVector u0 = u0Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
+                    .mul(0x1p112f);
             IntVector u1Bits = IntVector.fromMemorySegment(I, rows, b1 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.ASHR, 3);
-            FloatVector u1 = u1Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(u1Bits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000), u1Bits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
-                    .reinterpretAsFloats();
+            FloatVector u1 = u1Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
+                    .mul(0x1p112f);
             IntVector u2Bits = IntVector.fromMemorySegment(I, rows, b2 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.ASHR, 3);
-            FloatVector u2 = u2Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(u2Bits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000), u2Bits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
-                    .reinterpretAsFloats();
+            FloatVector u2 = u2Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
+                    .mul(0x1p112f);
             IntVector u3Bits = IntVector.fromMemorySegment(I, rows, b3 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.ASHR, 3);
-            FloatVector u3 = u3Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(u3Bits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000), u3Bits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
-                    .reinterpretAsFloats();
+            FloatVector u3 = u3Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
+                    .mul(0x1p112f);
             v = FloatVector.fromArray(F, x, xo + c + LANES);
             a0 = u0.fma(v, a0);
             a1 = u1.fma(v, a1);
@@ -181,21 +210,17 @@ final class F16HeadRows extends HeadRows {
             // Even halves of the chunk for the four rows, then the odd halves: every accumulator
             // takes even before odd, as in dot().
             IntVector w0Bits = IntVector.fromMemorySegment(I, rows, b0 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
-            FloatVector w0 = w0Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(w0Bits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000), w0Bits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
-                    .reinterpretAsFloats();
+            FloatVector w0 = w0Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
+                    .mul(0x1p112f);
             IntVector w1Bits = IntVector.fromMemorySegment(I, rows, b1 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
-            FloatVector w1 = w1Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(w1Bits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000), w1Bits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
-                    .reinterpretAsFloats();
+            FloatVector w1 = w1Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
+                    .mul(0x1p112f);
             IntVector w2Bits = IntVector.fromMemorySegment(I, rows, b2 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
-            FloatVector w2 = w2Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(w2Bits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000), w2Bits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
-                    .reinterpretAsFloats();
+            FloatVector w2 = w2Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
+                    .mul(0x1p112f);
             IntVector w3Bits = IntVector.fromMemorySegment(I, rows, b3 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
-            FloatVector w3 = w3Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(w3Bits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000), w3Bits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
-                    .reinterpretAsFloats();
+            FloatVector w3 = w3Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
+                    .mul(0x1p112f);
             FloatVector v = FloatVector.fromArray(F, x, xo + c);
             a00 = w0.fma(v, a00);
             a10 = w1.fma(v, a10);
@@ -218,21 +243,17 @@ final class F16HeadRows extends HeadRows {
             a33 = w3.fma(v, a33);
             int co = c + LANES;
             IntVector u0Bits = IntVector.fromMemorySegment(I, rows, b0 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.ASHR, 3);
-            FloatVector u0 = u0Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(u0Bits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000), u0Bits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
-                    .reinterpretAsFloats();
+            FloatVector u0 = u0Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
+                    .mul(0x1p112f);
             IntVector u1Bits = IntVector.fromMemorySegment(I, rows, b1 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.ASHR, 3);
-            FloatVector u1 = u1Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(u1Bits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000), u1Bits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
-                    .reinterpretAsFloats();
+            FloatVector u1 = u1Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
+                    .mul(0x1p112f);
             IntVector u2Bits = IntVector.fromMemorySegment(I, rows, b2 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.ASHR, 3);
-            FloatVector u2 = u2Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(u2Bits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000), u2Bits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
-                    .reinterpretAsFloats();
+            FloatVector u2 = u2Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
+                    .mul(0x1p112f);
             IntVector u3Bits = IntVector.fromMemorySegment(I, rows, b3 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.ASHR, 3);
-            FloatVector u3 = u3Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(u3Bits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000), u3Bits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
-                    .reinterpretAsFloats();
+            FloatVector u3 = u3Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
+                    .mul(0x1p112f);
             v = FloatVector.fromArray(F, x, xo + co);
             a00 = u0.fma(v, a00);
             a10 = u1.fma(v, a10);

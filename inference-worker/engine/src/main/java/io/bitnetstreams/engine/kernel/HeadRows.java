@@ -40,6 +40,15 @@ abstract sealed class HeadRows permits F16HeadRows, Q8HeadRows {
      */
     final void multiplyFour(int r0, int r1, int r2, int r3, float[] x, int tokens, float[] out, int outIndex,
                             int outStride) {
+        if (!tilesApply(r0, r1, r2, r3)) {
+            for (int t = 0; t < tokens; t++) {
+                out[outIndex + t * outStride] = dot(r0, x, t * dim);
+                out[outIndex + t * outStride + 1] = dot(r1, x, t * dim);
+                out[outIndex + t * outStride + 2] = dot(r2, x, t * dim);
+                out[outIndex + t * outStride + 3] = dot(r3, x, t * dim);
+            }
+            return;
+        }
         int t = 0;
         for (; t + TOKEN_TILE <= tokens; t += TOKEN_TILE) {
             tile4x4(r0, r1, r2, r3, x, t * dim, out, outIndex + t * outStride, outStride);
@@ -47,6 +56,11 @@ abstract sealed class HeadRows permits F16HeadRows, Q8HeadRows {
         for (; t < tokens; t++) {
             tile4x1(r0, r1, r2, r3, x, t * dim, out, outIndex + t * outStride);
         }
+    }
+
+    /** Whether the tiles may compute these rows (else {@link #dot} does, with the same bits where both apply). */
+    boolean tilesApply(int r0, int r1, int r2, int r3) {
+        return true;
     }
 
     /** Four rows times four tokens (x rows from {@code xo}): out[outIndex + t * outStride + i]. */

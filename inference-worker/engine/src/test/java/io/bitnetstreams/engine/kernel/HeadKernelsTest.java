@@ -104,6 +104,34 @@ class HeadKernelsTest {
         assertThat(out[2]).isNaN();
     }
 
+    /** Rows holding infinities or NaNs take the exact conversion in every tile shape; their neighbours do not change. */
+    @ParameterizedTest(name = "tokens {0}")
+    @ValueSource(ints = {1, 4, 5, 9})
+    void infinitiesAndNanPropagateInTilesToo(int tokens) {
+        int dim = 96;
+        int vocab = 10;
+        Random random = new Random(tokens);
+        MemorySegment rows = randomF16Rows(random, vocab, dim);
+        MemorySegment clean = MemorySegment.ofArray(rows.toArray(ValueLayout.JAVA_BYTE));
+        rows.set(F16, 2L * 5, (short) 0x7c00);                  // +inf in row 0
+        rows.set(F16, 2L * (5 * dim + 70), (short) 0xfc00);     // -inf in row 5
+        rows.set(F16, 2L * (6 * dim + 33), (short) 0x7e01);     // NaN in row 6
+        float[] x = new float[tokens * dim];
+        java.util.Arrays.fill(x, 0.5f);
+        float[] out = new float[tokens * vocab];
+        float[] cleanOut = new float[tokens * vocab];
+        HeadKernels.f16(rows, vocab, dim).logits(x, tokens, out, twoPool);
+        HeadKernels.f16(clean, vocab, dim).logits(x, tokens, cleanOut, twoPool);
+        for (int t = 0; t < tokens; t++) {
+            assertThat(out[t * vocab]).isEqualTo(Float.POSITIVE_INFINITY);
+            assertThat(out[t * vocab + 5]).isEqualTo(Float.NEGATIVE_INFINITY);
+            assertThat(out[t * vocab + 6]).isNaN();
+            for (int v : new int[] {1, 2, 3, 4, 7, 8, 9}) {
+                assertThat(out[t * vocab + v]).as("row %d", v).isEqualTo(cleanOut[t * vocab + v]);
+            }
+        }
+    }
+
     @Test
     void rowSubsetsGiveTheSameValuesAsTheFullHead() {
         int vocab = 90;
