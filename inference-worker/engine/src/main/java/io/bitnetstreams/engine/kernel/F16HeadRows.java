@@ -1,8 +1,8 @@
 package io.bitnetstreams.engine.kernel;
 
-import static io.bitnetstreams.engine.kernel.HeadTiles.F;
-import static io.bitnetstreams.engine.kernel.HeadTiles.LANES;
-import static io.bitnetstreams.engine.kernel.HeadTiles.sumLanes;
+import static io.bitnetstreams.engine.kernel.HeadVectors.F;
+import static io.bitnetstreams.engine.kernel.HeadVectors.LANES;
+import static io.bitnetstreams.engine.kernel.HeadVectors.sumLanes;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -93,7 +93,14 @@ final class F16HeadRows extends HeadRows {
 
     private boolean hasInfinityOrNan(int row) {
         long base = (long) row * dim * 2;
-        for (int d = 0; d < dim; d++) {
+        for (int c = 0; c < vectorDim; c += HALF_CHUNK) {
+            IntVector h = IntVector.fromMemorySegment(I, rows, base + 2L * c, ByteOrder.LITTLE_ENDIAN);
+            if (h.and(0x7C00).compare(VectorOperators.EQ, 0x7C00)
+                    .or(h.and(0x7C000000).compare(VectorOperators.EQ, 0x7C000000)).anyTrue()) {
+                return true;
+            }
+        }
+        for (int d = vectorDim; d < dim; d++) {
             if ((rows.get(F16, base + 2L * d) & 0x7C00) == 0x7C00) {
                 return true;
             }
@@ -114,14 +121,18 @@ final class F16HeadRows extends HeadRows {
         long base = (long) row * dim * 2;
         FloatVector acc = FloatVector.zero(F);
         for (int c = 0; c < vectorDim; c += HALF_CHUNK) {
-            IntVector weBits = IntVector.fromMemorySegment(I, rows, base + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+            IntVector weBits = IntVector.fromMemorySegment(I, rows, base + 2L * c, ByteOrder.LITTLE_ENDIAN)
+                    .lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
             FloatVector we = weBits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(weBits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000), weBits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
+                    .blend(weBits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000),
+                            weBits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
                     .reinterpretAsFloats();
             acc = we.fma(FloatVector.fromArray(F, x, xo + c), acc);
-            IntVector woBits = IntVector.fromMemorySegment(I, rows, base + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.ASHR, 3);
+            IntVector woBits = IntVector.fromMemorySegment(I, rows, base + 2L * c, ByteOrder.LITTLE_ENDIAN)
+                    .lanewise(VectorOperators.ASHR, 3);
             FloatVector wo = woBits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
-                    .blend(woBits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000), woBits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
+                    .blend(woBits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000),
+                            woBits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
                     .reinterpretAsFloats();
             acc = wo.fma(FloatVector.fromArray(F, x, xo + c + LANES), acc);
         }
@@ -139,16 +150,20 @@ final class F16HeadRows extends HeadRows {
         FloatVector a2 = FloatVector.zero(F);
         FloatVector a3 = FloatVector.zero(F);
         for (int c = 0; c < vectorDim; c += HALF_CHUNK) {
-            IntVector w0Bits = IntVector.fromMemorySegment(I, rows, b0 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+            IntVector w0Bits = IntVector.fromMemorySegment(I, rows, b0 + 2L * c, ByteOrder.LITTLE_ENDIAN)
+                    .lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
             FloatVector w0 = w0Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
                     .mul(0x1p112f);
-            IntVector w1Bits = IntVector.fromMemorySegment(I, rows, b1 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+            IntVector w1Bits = IntVector.fromMemorySegment(I, rows, b1 + 2L * c, ByteOrder.LITTLE_ENDIAN)
+                    .lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
             FloatVector w1 = w1Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
                     .mul(0x1p112f);
-            IntVector w2Bits = IntVector.fromMemorySegment(I, rows, b2 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+            IntVector w2Bits = IntVector.fromMemorySegment(I, rows, b2 + 2L * c, ByteOrder.LITTLE_ENDIAN)
+                    .lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
             FloatVector w2 = w2Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
                     .mul(0x1p112f);
-            IntVector w3Bits = IntVector.fromMemorySegment(I, rows, b3 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+            IntVector w3Bits = IntVector.fromMemorySegment(I, rows, b3 + 2L * c, ByteOrder.LITTLE_ENDIAN)
+                    .lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
             FloatVector w3 = w3Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
                     .mul(0x1p112f);
             FloatVector v = FloatVector.fromArray(F, x, xo + c);
@@ -156,16 +171,20 @@ final class F16HeadRows extends HeadRows {
             a1 = w1.fma(v, a1);
             a2 = w2.fma(v, a2);
             a3 = w3.fma(v, a3);
-            IntVector u0Bits = IntVector.fromMemorySegment(I, rows, b0 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.ASHR, 3);
+            IntVector u0Bits = IntVector.fromMemorySegment(I, rows, b0 + 2L * c, ByteOrder.LITTLE_ENDIAN)
+                    .lanewise(VectorOperators.ASHR, 3);
             FloatVector u0 = u0Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
                     .mul(0x1p112f);
-            IntVector u1Bits = IntVector.fromMemorySegment(I, rows, b1 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.ASHR, 3);
+            IntVector u1Bits = IntVector.fromMemorySegment(I, rows, b1 + 2L * c, ByteOrder.LITTLE_ENDIAN)
+                    .lanewise(VectorOperators.ASHR, 3);
             FloatVector u1 = u1Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
                     .mul(0x1p112f);
-            IntVector u2Bits = IntVector.fromMemorySegment(I, rows, b2 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.ASHR, 3);
+            IntVector u2Bits = IntVector.fromMemorySegment(I, rows, b2 + 2L * c, ByteOrder.LITTLE_ENDIAN)
+                    .lanewise(VectorOperators.ASHR, 3);
             FloatVector u2 = u2Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
                     .mul(0x1p112f);
-            IntVector u3Bits = IntVector.fromMemorySegment(I, rows, b3 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.ASHR, 3);
+            IntVector u3Bits = IntVector.fromMemorySegment(I, rows, b3 + 2L * c, ByteOrder.LITTLE_ENDIAN)
+                    .lanewise(VectorOperators.ASHR, 3);
             FloatVector u3 = u3Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
                     .mul(0x1p112f);
             v = FloatVector.fromArray(F, x, xo + c + LANES);
@@ -209,16 +228,20 @@ final class F16HeadRows extends HeadRows {
         for (int c = 0; c < vectorDim; c += HALF_CHUNK) {
             // Even halves of the chunk for the four rows, then the odd halves: every accumulator
             // takes even before odd, as in dot().
-            IntVector w0Bits = IntVector.fromMemorySegment(I, rows, b0 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+            IntVector w0Bits = IntVector.fromMemorySegment(I, rows, b0 + 2L * c, ByteOrder.LITTLE_ENDIAN)
+                    .lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
             FloatVector w0 = w0Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
                     .mul(0x1p112f);
-            IntVector w1Bits = IntVector.fromMemorySegment(I, rows, b1 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+            IntVector w1Bits = IntVector.fromMemorySegment(I, rows, b1 + 2L * c, ByteOrder.LITTLE_ENDIAN)
+                    .lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
             FloatVector w1 = w1Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
                     .mul(0x1p112f);
-            IntVector w2Bits = IntVector.fromMemorySegment(I, rows, b2 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+            IntVector w2Bits = IntVector.fromMemorySegment(I, rows, b2 + 2L * c, ByteOrder.LITTLE_ENDIAN)
+                    .lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
             FloatVector w2 = w2Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
                     .mul(0x1p112f);
-            IntVector w3Bits = IntVector.fromMemorySegment(I, rows, b3 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
+            IntVector w3Bits = IntVector.fromMemorySegment(I, rows, b3 + 2L * c, ByteOrder.LITTLE_ENDIAN)
+                    .lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
             FloatVector w3 = w3Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
                     .mul(0x1p112f);
             FloatVector v = FloatVector.fromArray(F, x, xo + c);
@@ -242,16 +265,20 @@ final class F16HeadRows extends HeadRows {
             a23 = w2.fma(v, a23);
             a33 = w3.fma(v, a33);
             int co = c + LANES;
-            IntVector u0Bits = IntVector.fromMemorySegment(I, rows, b0 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.ASHR, 3);
+            IntVector u0Bits = IntVector.fromMemorySegment(I, rows, b0 + 2L * c, ByteOrder.LITTLE_ENDIAN)
+                    .lanewise(VectorOperators.ASHR, 3);
             FloatVector u0 = u0Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
                     .mul(0x1p112f);
-            IntVector u1Bits = IntVector.fromMemorySegment(I, rows, b1 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.ASHR, 3);
+            IntVector u1Bits = IntVector.fromMemorySegment(I, rows, b1 + 2L * c, ByteOrder.LITTLE_ENDIAN)
+                    .lanewise(VectorOperators.ASHR, 3);
             FloatVector u1 = u1Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
                     .mul(0x1p112f);
-            IntVector u2Bits = IntVector.fromMemorySegment(I, rows, b2 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.ASHR, 3);
+            IntVector u2Bits = IntVector.fromMemorySegment(I, rows, b2 + 2L * c, ByteOrder.LITTLE_ENDIAN)
+                    .lanewise(VectorOperators.ASHR, 3);
             FloatVector u2 = u2Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
                     .mul(0x1p112f);
-            IntVector u3Bits = IntVector.fromMemorySegment(I, rows, b3 + 2L * c, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.ASHR, 3);
+            IntVector u3Bits = IntVector.fromMemorySegment(I, rows, b3 + 2L * c, ByteOrder.LITTLE_ENDIAN)
+                    .lanewise(VectorOperators.ASHR, 3);
             FloatVector u3 = u3Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
                     .mul(0x1p112f);
             v = FloatVector.fromArray(F, x, xo + co);

@@ -10,8 +10,9 @@ import java.util.Objects;
  * little-endian F16 values, as it lies in the memory-mapped GGUF file (row v = token v).
  *
  * <ul>
- *   <li>{@link #f16}: reads the F16 rows in place (no copy of the matrix): blocks of rows are widened
- *       to f32 per thread and multiplied with all tokens at once ({@link HeadTiles}).</li>
+ *   <li>{@link #f16}: reads the F16 rows in place (no copy of the matrix) and converts them in
+ *       registers inside 4-row x 4-token tiles, so each row is read once per call however many tokens
+ *       share it (continuous batching); see {@link HeadRows}.</li>
  *   <li>{@link #quantizeQ8} + {@link #q8}: an int8 copy with one f32 scale per 32-value block
  *       (q8_0 style: {@code d = max|e| / 127}, {@code q = round(e / d)}, halves rounded up), built once
  *       at load time; half the bytes per token of F16 (decode is memory bound), at q8_0 accuracy.
@@ -218,6 +219,6 @@ public final class HeadKernels {
 
     /** The vector width the head kernels use (512 or 256 bits). */
     public static int vectorBits() {
-        return HeadTiles.F.vectorBitSize();
+        return HeadVectors.F.vectorBitSize();
     }
 }

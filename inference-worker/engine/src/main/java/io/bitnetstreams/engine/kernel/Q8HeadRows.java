@@ -1,8 +1,8 @@
 package io.bitnetstreams.engine.kernel;
 
-import static io.bitnetstreams.engine.kernel.HeadTiles.F;
-import static io.bitnetstreams.engine.kernel.HeadTiles.LANES;
-import static io.bitnetstreams.engine.kernel.HeadTiles.sumLanes;
+import static io.bitnetstreams.engine.kernel.HeadVectors.F;
+import static io.bitnetstreams.engine.kernel.HeadVectors.LANES;
+import static io.bitnetstreams.engine.kernel.HeadVectors.sumLanes;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;

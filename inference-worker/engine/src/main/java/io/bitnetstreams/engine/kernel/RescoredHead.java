@@ -16,6 +16,8 @@ final class RescoredHead implements LmHead {
      * rare near-ties at the cost of 16 F16 rows (80 KB at dim 2560) per token, under 1% of the head.
      */
     static final int CANDIDATES = 16;
+    /** Tokens per full-vocabulary pass of {@link #logitsForRows}. */
+    private static final int TOKENS_PER_PASS = 16;
 
     private final LmHead approximate;
     private final LmHead exact;
@@ -63,18 +65,24 @@ final class RescoredHead implements LmHead {
 
     /**
      * The rows of the full {@link #logits}: which rows are rescored depends on the whole vocabulary,
-     * so this costs as much as {@link #logits} (no caller in the engine needs it on a q8 head).
+     * so this costs as much as {@link #logits} (no caller in the engine needs it on a q8 head). Tokens
+     * go {@link #TOKENS_PER_PASS} at a time, which changes no bits (a logit does not depend on the
+     * batch it is computed in) and bounds the buffer.
      */
     @Override
     public void logitsForRows(int[] rowIds, float[] x, int tokens, float[] out, ComputePool pool) {
         HeadChecks.rowIds(rowIds, vocab());
         HeadChecks.input(x, tokens, dim(), out, rowIds.length);
         int vocab = vocab();
-        float[] all = new float[Math.multiplyExact(tokens, vocab)];
-        logits(x, tokens, all, pool);
-        for (int t = 0; t < tokens; t++) {
-            for (int i = 0; i < rowIds.length; i++) {
-                out[t * rowIds.length + i] = all[t * vocab + rowIds[i]];
+        int dim = dim();
+        float[] all = new float[Math.min(tokens, TOKENS_PER_PASS) * vocab];
+        for (int first = 0; first < tokens; first += TOKENS_PER_PASS) {
+            int count = Math.min(TOKENS_PER_PASS, tokens - first);
+            logits(java.util.Arrays.copyOfRange(x, first * dim, (first + count) * dim), count, all, pool);
+            for (int t = 0; t < count; t++) {
+                for (int i = 0; i < rowIds.length; i++) {
+                    out[(first + t) * rowIds.length + i] = all[t * vocab + rowIds[i]];
+                }
             }
         }
     }

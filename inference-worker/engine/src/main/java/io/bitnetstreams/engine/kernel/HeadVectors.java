@@ -5,7 +5,7 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /** The float species and the fixed-order lane sum every LM head kernel ({@link HeadRows}) shares. */
-final class HeadTiles {
+final class HeadVectors {
 
     static final VectorSpecies<Float> F = Kernels.maxVectorBits() >= 512
             ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
@@ -17,7 +17,7 @@ final class HeadTiles {
     private static final VectorShuffle<Float> ROTATE_2 = VectorShuffle.iota(F, 2, 1, true);
     private static final VectorShuffle<Float> ROTATE_1 = VectorShuffle.iota(F, 1, 1, true);
 
-    private HeadTiles() {
+    private HeadVectors() {
     }
 
     /**
