@@ -5,8 +5,9 @@ package io.bitnetstreams.engine.kernel;
  * {@link #CANDIDATES} largest approximate logits are replaced by the exact head's values for those
  * rows (the exact head's own bits, as {@link LmHead#logitsForRows} equals {@link LmHead#logits}).
  * The top token then equals the exact head's whenever the exact argmax is among the candidates, and
- * the sampled part of the distribution is exact. Costs one scan of the logits and
- * {@link #CANDIDATES} exact rows per token.
+ * the most likely tokens (where sampling mostly draws) carry exact logits; the rest keep q8 values.
+ * Costs one scan of the logits and {@link #CANDIDATES} exact rows per token. Every step depends on
+ * the token alone (ties go to the lower row), so batching changes no bits here either.
  */
 final class RescoredHead implements LmHead {
 
