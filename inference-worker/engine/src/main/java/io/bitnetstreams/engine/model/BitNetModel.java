@@ -86,6 +86,15 @@ public final class BitNetModel {
         return new BitNetModel(config, embedding, output, outputNorm, layers, pool, kernelName, tokens, head, headKind);
     }
 
+    /** The same model with another LM head of the same shape (tools comparing heads on one forward pass). */
+    BitNetModel withHead(LmHead otherHead, LmHeadKind kind) {
+        if (otherHead.vocab() != config.vocabSize() || otherHead.dim() != config.dim()) {
+            throw new IllegalArgumentException("head is " + otherHead.vocab() + " x " + otherHead.dim() + ", the model needs "
+                    + config.vocabSize() + " x " + config.dim());
+        }
+        return new BitNetModel(config, embedding, output, outputNorm, layers, pool, kernelName, maxBatch, otherHead, kind);
+    }
+
     /**
      * The same weights and head computing on {@code otherPool} (e.g. a benchmark comparing thread
      * counts without loading twice). The caller keeps owning both pools.
@@ -219,22 +228,24 @@ public final class BitNetModel {
 
     /**
      * The exact head reads F16 rows in place with the vector kernel (other float types through their
-     * tensor view); the q8 head is an int8 copy built at load time or read from the cache.
+     * tensor view); the q8 head is an int8 copy built at load time or read from the cache, whose best
+     * candidates per token are recomputed by the exact head (same top token as the exact head).
      */
     private static LmHead head(GgufFile file, GgufTensorInfo info, FloatTensor tensor, BitNetConfig config,
                                ComputePool pool, LoadOptions options) {
         int vocab = config.vocabSize();
         int dim = config.dim();
+        LmHead exact = info.type() == GgmlType.F16
+                ? HeadKernels.f16(file.tensorData(info), vocab, dim)
+                : new FloatTensorHead(tensor, vocab, dim);
         return switch (options.head()) {
-            case F16 -> info.type() == GgmlType.F16
-                    ? HeadKernels.f16(file.tensorData(info), vocab, dim)
-                    : new FloatTensorHead(tensor, vocab, dim);
+            case F16 -> exact;
             case Q8_0 -> {
                 if (dim % HeadKernels.Q8_BLOCK != 0) {
                     throw new ModelFormatException("the q8_0 head needs a hidden size divisible by "
                             + HeadKernels.Q8_BLOCK + ": " + dim);
                 }
-                yield HeadKernels.q8(RepackCache.q8Head(file, info, vocab, dim, pool, options.repackCache()));
+                yield HeadKernels.q8(RepackCache.q8Head(file, info, vocab, dim, pool, options.repackCache()), exact);
             }
         };
     }

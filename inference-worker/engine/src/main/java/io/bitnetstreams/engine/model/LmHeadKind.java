@@ -6,7 +6,11 @@ import java.util.Locale;
 public enum LmHeadKind {
     /** The exact head: the F16 (or other float) embedding rows read in place. */
     F16("f16"),
-    /** An int8 copy of the head with one scale per 32 values (q8_0 style): half the bytes per token. */
+    /**
+     * An int8 copy of the head with one scale per 32 values (q8_0 style): half the bytes per token.
+     * Each token's best candidates are recomputed from the exact rows, so the top token matches
+     * {@link #F16} whenever the exact argmax is among them.
+     */
     Q8_0("q8_0");
 
     private final String label;

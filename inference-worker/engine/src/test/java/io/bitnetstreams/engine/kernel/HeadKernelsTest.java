@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HeadKernelsTest {
 
     private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final int[] TOKEN_COUNTS = {1, 3, 4, 5, 9};
+    private static final int[] TOKEN_COUNTS = {1, 2, 3, 4, 5, 7, 8, 9, 16, 17};
 
     private static ComputePool onePool;
     private static ComputePool twoPool;
@@ -37,7 +37,7 @@ class HeadKernelsTest {
     }
 
     @ParameterizedTest(name = "dim {0}")
-    @ValueSource(ints = {64, 96, 40, 7, 2560})
+    @ValueSource(ints = {64, 96, 40, 7, 100, 2560})
     void f16HeadMatchesTheScalarReference(int dim) {
         int vocab = 131;
         Random random = new Random(dim);
@@ -104,6 +104,34 @@ class HeadKernelsTest {
         assertThat(out[2]).isNaN();
     }
 
+    /** Rows holding infinities or NaNs take the exact conversion in every tile shape; their neighbours do not change. */
+    @ParameterizedTest(name = "tokens {0}")
+    @ValueSource(ints = {1, 4, 5, 9})
+    void infinitiesAndNanPropagateInTilesToo(int tokens) {
+        int dim = 96;
+        int vocab = 10;
+        Random random = new Random(tokens);
+        MemorySegment rows = randomF16Rows(random, vocab, dim);
+        MemorySegment clean = MemorySegment.ofArray(rows.toArray(ValueLayout.JAVA_BYTE));
+        rows.set(F16, 2L * 5, (short) 0x7c00);                  // +inf in row 0
+        rows.set(F16, 2L * (5 * dim + 70), (short) 0xfc00);     // -inf in row 5
+        rows.set(F16, 2L * (6 * dim + 33), (short) 0x7e01);     // NaN in row 6
+        float[] x = new float[tokens * dim];
+        java.util.Arrays.fill(x, 0.5f);
+        float[] out = new float[tokens * vocab];
+        float[] cleanOut = new float[tokens * vocab];
+        HeadKernels.f16(rows, vocab, dim).logits(x, tokens, out, twoPool);
+        HeadKernels.f16(clean, vocab, dim).logits(x, tokens, cleanOut, twoPool);
+        for (int t = 0; t < tokens; t++) {
+            assertThat(out[t * vocab]).isEqualTo(Float.POSITIVE_INFINITY);
+            assertThat(out[t * vocab + 5]).isEqualTo(Float.NEGATIVE_INFINITY);
+            assertThat(out[t * vocab + 6]).isNaN();
+            for (int v : new int[] {1, 2, 3, 4, 7, 8, 9}) {
+                assertThat(out[t * vocab + v]).as("row %d", v).isEqualTo(cleanOut[t * vocab + v]);
+            }
+        }
+    }
+
     @Test
     void rowSubsetsGiveTheSameValuesAsTheFullHead() {
         int vocab = 90;
@@ -115,6 +143,7 @@ class HeadKernelsTest {
             rows.copyFrom(heap);
             HeadKernels.Q8Rows q8 = HeadKernels.quantizeQ8(rows, vocab, dim, twoPool);
             LmHead[] heads = {HeadKernels.f16(rows, vocab, dim), HeadKernels.q8(q8),
+                HeadKernels.q8(q8, HeadKernels.f16(rows, vocab, dim)),
                 HeadKernels.f16Reference(rows, vocab, dim), HeadKernels.q8Reference(q8)};
             int[] ids = {17, 0, 89, 17, 42};
             for (LmHead head : heads) {
@@ -164,6 +193,145 @@ class HeadKernelsTest {
                 assertThat(actual[i]).as("T=%d i=%d", tokens, i).isCloseTo(expected[i], within(bound[i]));
             }
         }
+    }
+
+    /**
+     * Continuous batching: a token's logits must not depend on the batch it shares or its place in it
+     * (batched forward equals one token at a time, bit for bit).
+     */
+    @ParameterizedTest(name = "dim {0}")
+    @ValueSource(ints = {7, 40, 96, 100, 2560})
+    void everyLogitHasTheSameBitsAloneOrInAnyBatchPosition(int dim) {
+        int vocab = 37; // not a multiple of the row tile
+        Random random = new Random(dim + 5);
+        MemorySegment rows = randomF16Rows(random, vocab, dim);
+        int maxTokens = 17;
+        float[] x = randomInput(random, maxTokens, dim);
+        for (LmHead head : vectorHeads(rows, vocab, dim)) {
+            float[] alone = new float[maxTokens * vocab];
+            for (int t = 0; t < maxTokens; t++) {
+                float[] one = new float[vocab];
+                head.logits(java.util.Arrays.copyOfRange(x, t * dim, (t + 1) * dim), 1, one, onePool);
+                System.arraycopy(one, 0, alone, t * vocab, vocab);
+            }
+            for (int tokens = 1; tokens <= maxTokens; tokens++) {
+                int shift = tokens % 5; // token (shift + j) % 17 sits at position j
+                float[] batch = new float[tokens * dim];
+                for (int j = 0; j < tokens; j++) {
+                    System.arraycopy(x, ((shift + j) % maxTokens) * dim, batch, j * dim, dim);
+                }
+                for (ComputePool pool : new ComputePool[] {onePool, twoPool}) {
+                    float[] out = new float[tokens * vocab];
+                    head.logits(batch, tokens, out, pool);
+                    for (int j = 0; j < tokens; j++) {
+                        int t = (shift + j) % maxTokens;
+                        for (int v = 0; v < vocab; v++) {
+                            assertThat(Float.floatToRawIntBits(out[j * vocab + v])).as("T=%d pos %d token %d row %d", tokens, j, t, v)
+                                    .isEqualTo(Float.floatToRawIntBits(alone[t * vocab + v]));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void rescoredQ8HeadPicksTheExactTopTokenWhereThePlainQ8HeadDoesNot() {
+        int dim = 256;
+        int vocab = 300;
+        int nearTies = 12; // fewer than the rescored candidates
+        Random random = new Random(11);
+        float[] base = new float[dim];
+        for (int d = 0; d < dim; d++) {
+            base[d] = (float) random.nextGaussian() * 0.05f;
+        }
+        MemorySegment rows = MemorySegment.ofArray(new byte[vocab * dim * 2]);
+        for (int v = 0; v < vocab; v++) {
+            for (int d = 0; d < dim; d++) {
+                float value = v < nearTies ? base[d] * (1 + (float) random.nextGaussian() * 0.004f)
+                        : (float) random.nextGaussian() * 0.01f;
+                rows.set(F16, 2L * (v * dim + d), Float.floatToFloat16(value));
+            }
+        }
+        int tokens = 64;
+        float[] x = new float[tokens * dim];
+        for (int t = 0; t < tokens; t++) {
+            for (int d = 0; d < dim; d++) {
+                x[t * dim + d] = base[d] * 20f + (float) random.nextGaussian() * 0.3f;
+            }
+        }
+        LmHead exact = HeadKernels.f16(rows, vocab, dim);
+        HeadKernels.Q8Rows q8 = HeadKernels.quantizeQ8(rows, vocab, dim, twoPool);
+        float[] exactOut = new float[tokens * vocab];
+        float[] plainOut = new float[tokens * vocab];
+        float[] rescoredOut = new float[tokens * vocab];
+        exact.logits(x, tokens, exactOut, twoPool);
+        HeadKernels.q8(q8).logits(x, tokens, plainOut, twoPool);
+        HeadKernels.q8(q8, exact).logits(x, tokens, rescoredOut, twoPool);
+        int plainMisses = 0;
+        for (int t = 0; t < tokens; t++) {
+            int top = argmax(exactOut, t * vocab, vocab);
+            assertThat(top).isLessThan(nearTies);
+            plainMisses += argmax(plainOut, t * vocab, vocab) == top ? 0 : 1;
+            assertThat(argmax(rescoredOut, t * vocab, vocab)).as("token %d", t).isEqualTo(top);
+            assertThat(rescoredOut[t * vocab + top]).isEqualTo(exactOut[t * vocab + top]);
+            for (int v = nearTies; v < vocab; v++) { // far from the top: left at q8 values
+                if (rescoredOut[t * vocab + v] != plainOut[t * vocab + v]) {
+                    assertThat(rescoredOut[t * vocab + v]).isEqualTo(exactOut[t * vocab + v]);
+                }
+            }
+        }
+        assertThat(plainMisses).as("near ties the plain q8 head gets wrong").isPositive();
+    }
+
+    @Test
+    void topCandidatesAreTheLargestWithTiesToTheLowerIndex() {
+        Random random = new Random(5);
+        for (int round = 0; round < 200; round++) {
+            int n = 1 + random.nextInt(60);
+            float[] values = new float[n + 3];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = switch (random.nextInt(6)) {
+                    case 0 -> Float.NaN;
+                    case 1 -> Float.NEGATIVE_INFINITY;
+                    default -> random.nextInt(8); // many ties
+                };
+            }
+            int k = 1 + random.nextInt(Math.min(n, 16));
+            int[] ids = new int[k];
+            RescoredHead.topCandidates(values, 3, n, ids);
+            Integer[] order = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            java.util.Arrays.sort(order, (a, b) -> {
+                float va = Float.isNaN(values[3 + a]) ? Float.NEGATIVE_INFINITY : values[3 + a];
+                float vb = Float.isNaN(values[3 + b]) ? Float.NEGATIVE_INFINITY : values[3 + b];
+                return va != vb ? Float.compare(vb, va) : Integer.compare(a, b);
+            });
+            for (int i = 0; i < k; i++) {
+                assertThat(ids[i]).as("round %d rank %d", round, i).isEqualTo(order[i]);
+            }
+        }
+    }
+
+    private static LmHead[] vectorHeads(MemorySegment rows, int vocab, int dim) {
+        if (dim % 32 != 0) {
+            return new LmHead[] {HeadKernels.f16(rows, vocab, dim)};
+        }
+        HeadKernels.Q8Rows q8 = HeadKernels.quantizeQ8(rows, vocab, dim, twoPool);
+        LmHead f16 = HeadKernels.f16(rows, vocab, dim);
+        return new LmHead[] {f16, HeadKernels.q8(q8), HeadKernels.q8(q8, f16)};
+    }
+
+    private static int argmax(float[] values, int base, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) {
+            if (values[base + i] > values[base + best]) {
+                best = i;
+            }
+        }
+        return best;
     }
 
     @Test

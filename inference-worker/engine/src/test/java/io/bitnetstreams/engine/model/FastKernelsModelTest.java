@@ -127,7 +127,8 @@ class FastKernelsModelTest {
                 }
             }
             assertThat(maxDiff).isGreaterThan(0); // it really is another head
-            assertThat(agree).isGreaterThanOrEqualTo((int) Math.ceil(0.95 * tokens.length));
+            // The q8 head rescores its best candidates exactly: the top token is the exact head's.
+            assertThat(agree).isEqualTo(tokens.length);
             assertThat(files(cache)).hasSize(1);
             BitNetModel cached = BitNetModel.load(gguf, new InPlaceKernels(), pool,
                     new LoadOptions(LmHeadKind.Q8_0, java.util.Optional.of(cache)));
