@@ -1,8 +1,9 @@
 package io.bitnetstreams.engine.kernel;
 
-import static io.bitnetstreams.engine.kernel.HeadVectors.F;
-import static io.bitnetstreams.engine.kernel.HeadVectors.LANES;
-import static io.bitnetstreams.engine.kernel.HeadVectors.sumLanes;
+import static io.bitnetstreams.engine.kernel.FloatLanes.SPECIES;
+
+import static io.bitnetstreams.engine.kernel.FloatLanes.LANES;
+import static io.bitnetstreams.engine.kernel.FloatLanes.sum;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -119,7 +120,7 @@ final class F16HeadRows extends HeadRows {
     @Override
     float dot(int row, float[] x, int xo) {
         long base = (long) row * dim * 2;
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(SPECIES);
         for (int c = 0; c < vectorDim; c += HALF_CHUNK) {
             IntVector weBits = IntVector.fromMemorySegment(I, rows, base + 2L * c, ByteOrder.LITTLE_ENDIAN)
                     .lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
@@ -127,16 +128,16 @@ final class F16HeadRows extends HeadRows {
                     .blend(weBits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000),
                             weBits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
                     .reinterpretAsFloats();
-            acc = we.fma(FloatVector.fromArray(F, x, xo + c), acc);
+            acc = we.fma(FloatVector.fromArray(SPECIES, x, xo + c), acc);
             IntVector woBits = IntVector.fromMemorySegment(I, rows, base + 2L * c, ByteOrder.LITTLE_ENDIAN)
                     .lanewise(VectorOperators.ASHR, 3);
             FloatVector wo = woBits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
                     .blend(woBits.and(SIGN_EXPONENT_MANTISSA).or(0x70000000),
                             woBits.and(0x0F800000).compare(VectorOperators.EQ, 0x0F800000))
                     .reinterpretAsFloats();
-            acc = wo.fma(FloatVector.fromArray(F, x, xo + c + LANES), acc);
+            acc = wo.fma(FloatVector.fromArray(SPECIES, x, xo + c + LANES), acc);
         }
-        return tail(sumLanes(acc), base, x, xo);
+        return tail(sum(acc), base, x, xo);
     }
 
     @Override
@@ -145,10 +146,10 @@ final class F16HeadRows extends HeadRows {
         long b1 = (long) r1 * dim * 2;
         long b2 = (long) r2 * dim * 2;
         long b3 = (long) r3 * dim * 2;
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
+        FloatVector a0 = FloatVector.zero(SPECIES);
+        FloatVector a1 = FloatVector.zero(SPECIES);
+        FloatVector a2 = FloatVector.zero(SPECIES);
+        FloatVector a3 = FloatVector.zero(SPECIES);
         for (int c = 0; c < vectorDim; c += HALF_CHUNK) {
             IntVector w0Bits = IntVector.fromMemorySegment(I, rows, b0 + 2L * c, ByteOrder.LITTLE_ENDIAN)
                     .lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
@@ -166,7 +167,7 @@ final class F16HeadRows extends HeadRows {
                     .lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
             FloatVector w3 = w3Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
                     .mul(0x1p112f);
-            FloatVector v = FloatVector.fromArray(F, x, xo + c);
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xo + c);
             a0 = w0.fma(v, a0);
             a1 = w1.fma(v, a1);
             a2 = w2.fma(v, a2);
@@ -187,16 +188,16 @@ final class F16HeadRows extends HeadRows {
                     .lanewise(VectorOperators.ASHR, 3);
             FloatVector u3 = u3Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
                     .mul(0x1p112f);
-            v = FloatVector.fromArray(F, x, xo + c + LANES);
+            v = FloatVector.fromArray(SPECIES, x, xo + c + LANES);
             a0 = u0.fma(v, a0);
             a1 = u1.fma(v, a1);
             a2 = u2.fma(v, a2);
             a3 = u3.fma(v, a3);
         }
-        out[outIndex] = tail(sumLanes(a0), b0, x, xo);
-        out[outIndex + 1] = tail(sumLanes(a1), b1, x, xo);
-        out[outIndex + 2] = tail(sumLanes(a2), b2, x, xo);
-        out[outIndex + 3] = tail(sumLanes(a3), b3, x, xo);
+        out[outIndex] = tail(sum(a0), b0, x, xo);
+        out[outIndex + 1] = tail(sum(a1), b1, x, xo);
+        out[outIndex + 2] = tail(sum(a2), b2, x, xo);
+        out[outIndex + 3] = tail(sum(a3), b3, x, xo);
     }
 
     @Override
@@ -209,22 +210,22 @@ final class F16HeadRows extends HeadRows {
         int x2 = xo + 2 * dim;
         int x3 = xo + 3 * dim;
         // aRT: row R, token T.
-        FloatVector a00 = FloatVector.zero(F);
-        FloatVector a01 = FloatVector.zero(F);
-        FloatVector a02 = FloatVector.zero(F);
-        FloatVector a03 = FloatVector.zero(F);
-        FloatVector a10 = FloatVector.zero(F);
-        FloatVector a11 = FloatVector.zero(F);
-        FloatVector a12 = FloatVector.zero(F);
-        FloatVector a13 = FloatVector.zero(F);
-        FloatVector a20 = FloatVector.zero(F);
-        FloatVector a21 = FloatVector.zero(F);
-        FloatVector a22 = FloatVector.zero(F);
-        FloatVector a23 = FloatVector.zero(F);
-        FloatVector a30 = FloatVector.zero(F);
-        FloatVector a31 = FloatVector.zero(F);
-        FloatVector a32 = FloatVector.zero(F);
-        FloatVector a33 = FloatVector.zero(F);
+        FloatVector a00 = FloatVector.zero(SPECIES);
+        FloatVector a01 = FloatVector.zero(SPECIES);
+        FloatVector a02 = FloatVector.zero(SPECIES);
+        FloatVector a03 = FloatVector.zero(SPECIES);
+        FloatVector a10 = FloatVector.zero(SPECIES);
+        FloatVector a11 = FloatVector.zero(SPECIES);
+        FloatVector a12 = FloatVector.zero(SPECIES);
+        FloatVector a13 = FloatVector.zero(SPECIES);
+        FloatVector a20 = FloatVector.zero(SPECIES);
+        FloatVector a21 = FloatVector.zero(SPECIES);
+        FloatVector a22 = FloatVector.zero(SPECIES);
+        FloatVector a23 = FloatVector.zero(SPECIES);
+        FloatVector a30 = FloatVector.zero(SPECIES);
+        FloatVector a31 = FloatVector.zero(SPECIES);
+        FloatVector a32 = FloatVector.zero(SPECIES);
+        FloatVector a33 = FloatVector.zero(SPECIES);
         for (int c = 0; c < vectorDim; c += HALF_CHUNK) {
             // Even halves of the chunk for the four rows, then the odd halves: every accumulator
             // takes even before odd, as in dot().
@@ -244,22 +245,22 @@ final class F16HeadRows extends HeadRows {
                     .lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3);
             FloatVector w3 = w3Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
                     .mul(0x1p112f);
-            FloatVector v = FloatVector.fromArray(F, x, xo + c);
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xo + c);
             a00 = w0.fma(v, a00);
             a10 = w1.fma(v, a10);
             a20 = w2.fma(v, a20);
             a30 = w3.fma(v, a30);
-            v = FloatVector.fromArray(F, x, x1 + c);
+            v = FloatVector.fromArray(SPECIES, x, x1 + c);
             a01 = w0.fma(v, a01);
             a11 = w1.fma(v, a11);
             a21 = w2.fma(v, a21);
             a31 = w3.fma(v, a31);
-            v = FloatVector.fromArray(F, x, x2 + c);
+            v = FloatVector.fromArray(SPECIES, x, x2 + c);
             a02 = w0.fma(v, a02);
             a12 = w1.fma(v, a12);
             a22 = w2.fma(v, a22);
             a32 = w3.fma(v, a32);
-            v = FloatVector.fromArray(F, x, x3 + c);
+            v = FloatVector.fromArray(SPECIES, x, x3 + c);
             a03 = w0.fma(v, a03);
             a13 = w1.fma(v, a13);
             a23 = w2.fma(v, a23);
@@ -281,22 +282,22 @@ final class F16HeadRows extends HeadRows {
                     .lanewise(VectorOperators.ASHR, 3);
             FloatVector u3 = u3Bits.and(SIGN_EXPONENT_MANTISSA).reinterpretAsFloats()
                     .mul(0x1p112f);
-            v = FloatVector.fromArray(F, x, xo + co);
+            v = FloatVector.fromArray(SPECIES, x, xo + co);
             a00 = u0.fma(v, a00);
             a10 = u1.fma(v, a10);
             a20 = u2.fma(v, a20);
             a30 = u3.fma(v, a30);
-            v = FloatVector.fromArray(F, x, x1 + co);
+            v = FloatVector.fromArray(SPECIES, x, x1 + co);
             a01 = u0.fma(v, a01);
             a11 = u1.fma(v, a11);
             a21 = u2.fma(v, a21);
             a31 = u3.fma(v, a31);
-            v = FloatVector.fromArray(F, x, x2 + co);
+            v = FloatVector.fromArray(SPECIES, x, x2 + co);
             a02 = u0.fma(v, a02);
             a12 = u1.fma(v, a12);
             a22 = u2.fma(v, a22);
             a32 = u3.fma(v, a32);
-            v = FloatVector.fromArray(F, x, x3 + co);
+            v = FloatVector.fromArray(SPECIES, x, x3 + co);
             a03 = u0.fma(v, a03);
             a13 = u1.fma(v, a13);
             a23 = u2.fma(v, a23);
@@ -305,22 +306,22 @@ final class F16HeadRows extends HeadRows {
         int o1 = outIndex + outStride;
         int o2 = outIndex + 2 * outStride;
         int o3 = outIndex + 3 * outStride;
-        out[outIndex] = tail(sumLanes(a00), b0, x, xo);
-        out[outIndex + 1] = tail(sumLanes(a10), b1, x, xo);
-        out[outIndex + 2] = tail(sumLanes(a20), b2, x, xo);
-        out[outIndex + 3] = tail(sumLanes(a30), b3, x, xo);
-        out[o1] = tail(sumLanes(a01), b0, x, x1);
-        out[o1 + 1] = tail(sumLanes(a11), b1, x, x1);
-        out[o1 + 2] = tail(sumLanes(a21), b2, x, x1);
-        out[o1 + 3] = tail(sumLanes(a31), b3, x, x1);
-        out[o2] = tail(sumLanes(a02), b0, x, x2);
-        out[o2 + 1] = tail(sumLanes(a12), b1, x, x2);
-        out[o2 + 2] = tail(sumLanes(a22), b2, x, x2);
-        out[o2 + 3] = tail(sumLanes(a32), b3, x, x2);
-        out[o3] = tail(sumLanes(a03), b0, x, x3);
-        out[o3 + 1] = tail(sumLanes(a13), b1, x, x3);
-        out[o3 + 2] = tail(sumLanes(a23), b2, x, x3);
-        out[o3 + 3] = tail(sumLanes(a33), b3, x, x3);
+        out[outIndex] = tail(sum(a00), b0, x, xo);
+        out[outIndex + 1] = tail(sum(a10), b1, x, xo);
+        out[outIndex + 2] = tail(sum(a20), b2, x, xo);
+        out[outIndex + 3] = tail(sum(a30), b3, x, xo);
+        out[o1] = tail(sum(a01), b0, x, x1);
+        out[o1 + 1] = tail(sum(a11), b1, x, x1);
+        out[o1 + 2] = tail(sum(a21), b2, x, x1);
+        out[o1 + 3] = tail(sum(a31), b3, x, x1);
+        out[o2] = tail(sum(a02), b0, x, x2);
+        out[o2 + 1] = tail(sum(a12), b1, x, x2);
+        out[o2 + 2] = tail(sum(a22), b2, x, x2);
+        out[o2 + 3] = tail(sum(a32), b3, x, x2);
+        out[o3] = tail(sum(a03), b0, x, x3);
+        out[o3 + 1] = tail(sum(a13), b1, x, x3);
+        out[o3 + 2] = tail(sum(a23), b2, x, x3);
+        out[o3 + 3] = tail(sum(a33), b3, x, x3);
     }
 
 }

@@ -219,6 +219,6 @@ public final class HeadKernels {
 
     /** The vector width the head kernels use (512 or 256 bits). */
     public static int vectorBits() {
-        return HeadVectors.F.vectorBitSize();
+        return FloatLanes.SPECIES.vectorBitSize();
     }
 }

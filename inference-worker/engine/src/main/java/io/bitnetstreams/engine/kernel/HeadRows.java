@@ -6,7 +6,7 @@ package io.bitnetstreams.engine.kernel;
  * while the FMAs run), one small class per format driven the same way by {@link TiledHead}.
  *
  * <p>One arithmetic per (row, token), whatever tile computes it: a single vector accumulator
- * {@code acc = w.fma(x, acc)} filled in one fixed k order, the lane sum {@link HeadVectors#sumLanes},
+ * {@code acc = w.fma(x, acc)} filled in one fixed k order, the lane sum {@link FloatLanes#sum},
  * then the scalar tail in k order. So a logit has the same bits whether its token is computed alone
  * or in a batch, in any position, and whether its row is reached by {@code logits} or
  * {@code logitsForRows}. Tiles are 4 rows x 4 tokens (16 accumulators; C2 spills above about 24

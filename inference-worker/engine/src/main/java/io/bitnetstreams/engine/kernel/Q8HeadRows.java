@@ -1,8 +1,9 @@
 package io.bitnetstreams.engine.kernel;
 
-import static io.bitnetstreams.engine.kernel.HeadVectors.F;
-import static io.bitnetstreams.engine.kernel.HeadVectors.LANES;
-import static io.bitnetstreams.engine.kernel.HeadVectors.sumLanes;
+import static io.bitnetstreams.engine.kernel.FloatLanes.SPECIES;
+
+import static io.bitnetstreams.engine.kernel.FloatLanes.LANES;
+import static io.bitnetstreams.engine.kernel.FloatLanes.sum;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -33,7 +34,7 @@ final class Q8HeadRows extends HeadRows {
     }
 
     private FloatVector row(int q, int s, int k) {
-        return ((FloatVector) ByteVector.fromArray(B, quants, q + k).convertShape(VectorOperators.B2F, F, 0))
+        return ((FloatVector) ByteVector.fromArray(B, quants, q + k).convertShape(VectorOperators.B2F, SPECIES, 0))
                 .mul(scales[s + (k >>> BLOCK_SHIFT)]);
     }
 
@@ -41,11 +42,11 @@ final class Q8HeadRows extends HeadRows {
     float dot(int row, float[] x, int xo) {
         int q = row * dim;
         int s = row * blocks;
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(SPECIES);
         for (int k = 0; k < dim; k += LANES) {
-            acc = row(q, s, k).fma(FloatVector.fromArray(F, x, xo + k), acc);
+            acc = row(q, s, k).fma(FloatVector.fromArray(SPECIES, x, xo + k), acc);
         }
-        return sumLanes(acc);
+        return sum(acc);
     }
 
     @Override
@@ -58,21 +59,21 @@ final class Q8HeadRows extends HeadRows {
         int s1 = r1 * blocks;
         int s2 = r2 * blocks;
         int s3 = r3 * blocks;
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
+        FloatVector a0 = FloatVector.zero(SPECIES);
+        FloatVector a1 = FloatVector.zero(SPECIES);
+        FloatVector a2 = FloatVector.zero(SPECIES);
+        FloatVector a3 = FloatVector.zero(SPECIES);
         for (int k = 0; k < dim; k += LANES) {
-            FloatVector v = FloatVector.fromArray(F, x, xo + k);
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xo + k);
             a0 = row(q0, s0, k).fma(v, a0);
             a1 = row(q1, s1, k).fma(v, a1);
             a2 = row(q2, s2, k).fma(v, a2);
             a3 = row(q3, s3, k).fma(v, a3);
         }
-        out[outIndex] = sumLanes(a0);
-        out[outIndex + 1] = sumLanes(a1);
-        out[outIndex + 2] = sumLanes(a2);
-        out[outIndex + 3] = sumLanes(a3);
+        out[outIndex] = sum(a0);
+        out[outIndex + 1] = sum(a1);
+        out[outIndex + 2] = sum(a2);
+        out[outIndex + 3] = sum(a3);
     }
 
     @Override
@@ -89,43 +90,43 @@ final class Q8HeadRows extends HeadRows {
         int x2 = xo + 2 * dim;
         int x3 = xo + 3 * dim;
         // aRT: row R, token T.
-        FloatVector a00 = FloatVector.zero(F);
-        FloatVector a01 = FloatVector.zero(F);
-        FloatVector a02 = FloatVector.zero(F);
-        FloatVector a03 = FloatVector.zero(F);
-        FloatVector a10 = FloatVector.zero(F);
-        FloatVector a11 = FloatVector.zero(F);
-        FloatVector a12 = FloatVector.zero(F);
-        FloatVector a13 = FloatVector.zero(F);
-        FloatVector a20 = FloatVector.zero(F);
-        FloatVector a21 = FloatVector.zero(F);
-        FloatVector a22 = FloatVector.zero(F);
-        FloatVector a23 = FloatVector.zero(F);
-        FloatVector a30 = FloatVector.zero(F);
-        FloatVector a31 = FloatVector.zero(F);
-        FloatVector a32 = FloatVector.zero(F);
-        FloatVector a33 = FloatVector.zero(F);
+        FloatVector a00 = FloatVector.zero(SPECIES);
+        FloatVector a01 = FloatVector.zero(SPECIES);
+        FloatVector a02 = FloatVector.zero(SPECIES);
+        FloatVector a03 = FloatVector.zero(SPECIES);
+        FloatVector a10 = FloatVector.zero(SPECIES);
+        FloatVector a11 = FloatVector.zero(SPECIES);
+        FloatVector a12 = FloatVector.zero(SPECIES);
+        FloatVector a13 = FloatVector.zero(SPECIES);
+        FloatVector a20 = FloatVector.zero(SPECIES);
+        FloatVector a21 = FloatVector.zero(SPECIES);
+        FloatVector a22 = FloatVector.zero(SPECIES);
+        FloatVector a23 = FloatVector.zero(SPECIES);
+        FloatVector a30 = FloatVector.zero(SPECIES);
+        FloatVector a31 = FloatVector.zero(SPECIES);
+        FloatVector a32 = FloatVector.zero(SPECIES);
+        FloatVector a33 = FloatVector.zero(SPECIES);
         for (int k = 0; k < dim; k += LANES) {
             FloatVector w0 = row(q0, s0, k);
             FloatVector w1 = row(q1, s1, k);
             FloatVector w2 = row(q2, s2, k);
             FloatVector w3 = row(q3, s3, k);
-            FloatVector v = FloatVector.fromArray(F, x, xo + k);
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xo + k);
             a00 = w0.fma(v, a00);
             a10 = w1.fma(v, a10);
             a20 = w2.fma(v, a20);
             a30 = w3.fma(v, a30);
-            v = FloatVector.fromArray(F, x, x1 + k);
+            v = FloatVector.fromArray(SPECIES, x, x1 + k);
             a01 = w0.fma(v, a01);
             a11 = w1.fma(v, a11);
             a21 = w2.fma(v, a21);
             a31 = w3.fma(v, a31);
-            v = FloatVector.fromArray(F, x, x2 + k);
+            v = FloatVector.fromArray(SPECIES, x, x2 + k);
             a02 = w0.fma(v, a02);
             a12 = w1.fma(v, a12);
             a22 = w2.fma(v, a22);
             a32 = w3.fma(v, a32);
-            v = FloatVector.fromArray(F, x, x3 + k);
+            v = FloatVector.fromArray(SPECIES, x, x3 + k);
             a03 = w0.fma(v, a03);
             a13 = w1.fma(v, a13);
             a23 = w2.fma(v, a23);
@@ -134,22 +135,22 @@ final class Q8HeadRows extends HeadRows {
         int o1 = outIndex + outStride;
         int o2 = outIndex + 2 * outStride;
         int o3 = outIndex + 3 * outStride;
-        out[outIndex] = sumLanes(a00);
-        out[outIndex + 1] = sumLanes(a10);
-        out[outIndex + 2] = sumLanes(a20);
-        out[outIndex + 3] = sumLanes(a30);
-        out[o1] = sumLanes(a01);
-        out[o1 + 1] = sumLanes(a11);
-        out[o1 + 2] = sumLanes(a21);
-        out[o1 + 3] = sumLanes(a31);
-        out[o2] = sumLanes(a02);
-        out[o2 + 1] = sumLanes(a12);
-        out[o2 + 2] = sumLanes(a22);
-        out[o2 + 3] = sumLanes(a32);
-        out[o3] = sumLanes(a03);
-        out[o3 + 1] = sumLanes(a13);
-        out[o3 + 2] = sumLanes(a23);
-        out[o3 + 3] = sumLanes(a33);
+        out[outIndex] = sum(a00);
+        out[outIndex + 1] = sum(a10);
+        out[outIndex + 2] = sum(a20);
+        out[outIndex + 3] = sum(a30);
+        out[o1] = sum(a01);
+        out[o1 + 1] = sum(a11);
+        out[o1 + 2] = sum(a21);
+        out[o1 + 3] = sum(a31);
+        out[o2] = sum(a02);
+        out[o2 + 1] = sum(a12);
+        out[o2 + 2] = sum(a22);
+        out[o2 + 3] = sum(a32);
+        out[o3] = sum(a03);
+        out[o3 + 1] = sum(a13);
+        out[o3 + 2] = sum(a23);
+        out[o3 + 3] = sum(a33);
     }
 
 }
