@@ -1,5 +1,6 @@
 package io.bitnetstreams.engine.kernel;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
@@ -36,7 +37,8 @@ public final class KernelWarmup {
         }
         QuantizedActivations q = new QuantizedActivations(5, COLS);
         float[] out = new float[5 * ROWS];
-        MemorySegment f16 = MemorySegment.ofArray(new short[HEAD_ROWS * HEAD_DIM]);
+        // Native like the model's weights: a heap segment would teach the JIT a second segment kind.
+        MemorySegment f16 = Arena.ofAuto().allocate(2L * HEAD_ROWS * HEAD_DIM, VectorKernels.WORD_ALIGNMENT);
         for (int i = 0; i < HEAD_ROWS * HEAD_DIM; i++) {
             f16.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16((float) random.nextGaussian()));
         }
