@@ -14,7 +14,11 @@ import picocli.CommandLine.Option;
 final class ModelOptions {
 
     static final int MAX_THREADS = 1024;
-    static final Duration KERNEL_WARM_UP = Duration.ofMillis(600);
+    /**
+     * Upper bound of the load-time kernel warm-up; it ends as soon as the kernels run compiled (about
+     * 0.6-0.9 s on 2b4t with the launcher's JIT thresholds, 2 busy cores).
+     */
+    static final Duration KERNEL_WARM_UP = Duration.ofMillis(1200);
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N",
             description = "Compute threads (default: available processors).")
@@ -58,7 +62,8 @@ final class ModelOptions {
         Optional<Path> cache = repackCache == null ? Optional.of(LoadOptions.defaultCacheDirectory())
                 : repackCache.equals("none") ? Optional.empty() : Optional.of(Path.of(repackCache));
         // A command answers its first prompt right after loading: let the JIT compile the vector
-        // kernels on small inputs meanwhile (measured: first token 2.0 s instead of 2.4-2.6 s on 2b4t).
+        // kernels on small inputs meanwhile (measured on 2b4t: first token ~1.2-1.4 s instead of ~2 s
+        // without it, as most of the first prompt otherwise runs in the interpreter or C1).
         return new LoadOptions(LmHeadKind.parse(head), cache, KERNEL_WARM_UP);
     }
 }

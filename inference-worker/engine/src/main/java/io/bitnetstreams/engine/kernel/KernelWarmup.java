@@ -1,5 +1,6 @@
 package io.bitnetstreams.engine.kernel;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
@@ -15,41 +16,83 @@ import org.slf4j.LoggerFactory;
 public final class KernelWarmup {
 
     private static final Logger LOG = LoggerFactory.getLogger(KernelWarmup.class);
-    /** Two row pairs (so the 4-group decode tile runs) and a few words: tiny calls, many of them. */
-    private static final int ROWS = 128;
-    private static final int COLS = 72;
+    /**
+     * The smallest shapes that take every branch the model's shapes take (the compiled kernels are
+     * then not thrown away at the first real call, and small rounds reach the JIT thresholds soon).
+     * 190 and 94 rows: an odd number (3) of row-group pairs at 32 and at 16 lanes, so both decode
+     * tiles (4 and 2 groups) run, and a ragged last group; 256 columns = 29 words of 9, one more than
+     * an int16 flush block, and a K that is not a multiple of 3 and leaves a whole padding group
+     * (every branch of the table builder's tail).
+     */
+    private static final int[] ROWS = {190, 94};
+    private static final int COLS = 256;
     private static final int HEAD_ROWS = 16;
     private static final int HEAD_DIM = 256;
+    /**
+     * A round this fast runs compiled code everywhere. Measured on 2b4t (2 busy cores): rounds go from
+     * about 2 ms (interpreter, C1 boxing every vector) through 650 and 330 us plateaus to about 100 us
+     * once everything is in C2; the q8 head adds about 250 us to a compiled round.
+     */
+    private static final long FAST_ROUND_NANOS = 250_000;
+    private static final long FAST_ROUND_NANOS_WITH_Q8 = 500_000;
+    /** Consecutive fast rounds after which the warm-up stops early: the JIT is done with the kernels. */
+    private static final int FAST_ROUNDS_TO_STOP = 50;
 
     private KernelWarmup() {
     }
 
-    /** Calls the ternary kernels of {@code kernels} and the F16 (and, if asked, q8) head until {@code millis} have passed. */
+    /**
+     * Calls the ternary kernels of {@code kernels} and the F16 (and, if asked, q8) head until they run
+     * at compiled speed, or at most {@code millis}.
+     */
     public static void run(KernelProvider kernels, boolean q8Head, long millis) {
+        SplittableRandom random = new SplittableRandom(11);
+        // Native like the model's weights: a heap segment would teach the JIT a second segment kind.
+        MemorySegment f16 = Arena.ofAuto().allocate(2L * HEAD_ROWS * HEAD_DIM, VectorKernels.WORD_ALIGNMENT);
+        for (int i = 0; i < HEAD_ROWS * HEAD_DIM; i++) {
+            f16.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16((float) random.nextGaussian()));
+        }
+        run(kernels, q8Head, f16, HEAD_ROWS, HEAD_DIM, millis);
+    }
+
+    /**
+     * Like {@link #run(KernelProvider, boolean, long)}, with the F16 head warmed on {@code headRows}
+     * ({@code rows x dim} F16 values), normally the first rows of the model's own head: the JIT then
+     * compiles the head for the memory it reads at run time (a mapped file), and the first real call
+     * does not throw the compiled code away.
+     */
+    public static void run(KernelProvider kernels, boolean q8Head, MemorySegment headRows, int rows, int dim,
+                           long millis) {
         long start = System.nanoTime();
         long end = start + millis * 1_000_000;
         SplittableRandom random = new SplittableRandom(7);
-        TernaryMatmul matrix = kernels.prepare(randomWeights(random));
-        float[] x = new float[5 * Math.max(COLS, HEAD_DIM)];
+        TernaryMatmul[] matrices = new TernaryMatmul[ROWS.length];
+        for (int i = 0; i < ROWS.length; i++) {
+            matrices[i] = kernels.prepare(randomWeights(random, ROWS[i]));
+        }
+        float[] x = new float[5 * Math.max(COLS, dim)];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian();
         }
         QuantizedActivations q = new QuantizedActivations(5, COLS);
-        float[] out = new float[5 * ROWS];
-        MemorySegment f16 = MemorySegment.ofArray(new short[HEAD_ROWS * HEAD_DIM]);
-        for (int i = 0; i < HEAD_ROWS * HEAD_DIM; i++) {
-            f16.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16((float) random.nextGaussian()));
-        }
+        float[] out = new float[5 * ROWS[0]];
         ComputePool pool = ComputePool.singleThreaded();
-        LmHead head = HeadKernels.f16(f16, HEAD_ROWS, HEAD_DIM);
-        LmHead q8 = q8Head ? HeadKernels.q8(HeadKernels.quantizeQ8(f16, HEAD_ROWS, HEAD_DIM, pool)) : null;
-        float[] logits = new float[5 * HEAD_ROWS];
+        LmHead head = HeadKernels.f16(headRows, rows, dim);
+        LmHead q8 = q8Head && dim % HeadKernels.Q8_BLOCK == 0
+                ? HeadKernels.q8(HeadKernels.quantizeQ8(headRows, rows, dim, pool)) : null;
+        float[] logits = new float[5 * rows];
+        long fastRound = q8 != null ? FAST_ROUND_NANOS_WITH_Q8 : FAST_ROUND_NANOS;
         int rounds = 0;
+        int fastRounds = 0;
+        long now;
         do {
-            q.quantize(x, 0, 5);
-            matrix.multiply(q, out, pool);
-            q.quantize(x, 0, 1);
-            matrix.multiply(q, out, pool);
+            long roundStart = System.nanoTime();
+            for (TernaryMatmul matrix : matrices) {
+                q.quantize(x, 0, 5);
+                matrix.multiply(q, out, pool);
+                q.quantize(x, 0, 1);
+                matrix.multiply(q, out, pool);
+            }
             head.logits(x, 1, logits, pool);
             head.logits(x, 5, logits, pool);
             if (q8 != null) {
@@ -57,19 +100,22 @@ public final class KernelWarmup {
                 q8.logits(x, 5, logits, pool);
             }
             rounds++;
-        } while (System.nanoTime() < end);
-        LOG.debug("kernel warm-up: {} rounds in {} ms", rounds, (System.nanoTime() - start) / 1_000_000);
+            now = System.nanoTime();
+            fastRounds = now - roundStart < fastRound ? fastRounds + 1 : 0;
+        } while (now < end && fastRounds < FAST_ROUNDS_TO_STOP);
+        LOG.debug("kernel warm-up: {} rounds in {} ms{}", rounds, (now - start) / 1_000_000,
+                fastRounds >= FAST_ROUNDS_TO_STOP ? " (kernels compiled)" : "");
     }
 
-    private static TernaryWeights randomWeights(SplittableRandom random) {
-        byte[] codes = new byte[ROWS * COLS];
+    private static TernaryWeights randomWeights(SplittableRandom random, int rows) {
+        byte[] codes = new byte[rows * COLS];
         for (int i = 0; i < codes.length; i++) {
             codes[i] = (byte) random.nextInt(3);
         }
         return new TernaryWeights() {
             @Override
             public int rows() {
-                return ROWS;
+                return rows;
             }
 
             @Override

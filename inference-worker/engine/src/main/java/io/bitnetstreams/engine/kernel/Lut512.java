@@ -1,5 +1,7 @@
 package io.bitnetstreams.engine.kernel;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -12,6 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Species are static final so C2 scalarizes every vector,
  * accumulators live in locals, and the hot loops are written out by hand (no vector crosses a call
  * that might not be inlined).
+ * Weights come from a native {@link MemorySegment} (little-endian words; {@link VectorKernels} never
+ * passes a heap segment, so the JIT sees one segment kind at these loads).
  */
 final class Lut512 {
 
@@ -60,7 +64,7 @@ final class Lut512 {
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 4 + t) * LANES + row]}.
      */
-    static void tile2x4(short[] w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
+    static void tile2x4(MemorySegment w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
         int base1 = base0 + words * LANES;
         for (int s0 = 0; s0 < words; s0 += FLUSH) {
             int s1 = Math.min(words, s0 + FLUSH);
@@ -73,10 +77,10 @@ final class Lut512 {
             ShortVector a12 = ShortVector.zero(S);
             ShortVector a13 = ShortVector.zero(S);
             for (int s = s0; s < s1; s++) {
-                ShortVector w00 = ShortVector.fromArray(S, w, base0 + s * LANES);
+                ShortVector w00 = ShortVector.fromMemorySegment(S, w, 2L * (base0 + s * LANES), ByteOrder.LITTLE_ENDIAN);
                 ShortVector w01 = w00.lanewise(VectorOperators.LSHR, 5);
                 ShortVector w02 = w00.lanewise(VectorOperators.LSHR, 10);
-                ShortVector w10 = ShortVector.fromArray(S, w, base1 + s * LANES);
+                ShortVector w10 = ShortVector.fromMemorySegment(S, w, 2L * (base1 + s * LANES), ByteOrder.LITTLE_ENDIAN);
                 ShortVector w11 = w10.lanewise(VectorOperators.LSHR, 5);
                 ShortVector w12 = w10.lanewise(VectorOperators.LSHR, 10);
                 int tb = tabOff + s * STEP;
@@ -152,17 +156,17 @@ final class Lut512 {
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 1 + t) * LANES + row]}.
      */
-    static void tile2x1(short[] w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
+    static void tile2x1(MemorySegment w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
         int base1 = base0 + words * LANES;
         for (int s0 = 0; s0 < words; s0 += FLUSH) {
             int s1 = Math.min(words, s0 + FLUSH);
             ShortVector a00 = ShortVector.zero(S);
             ShortVector a10 = ShortVector.zero(S);
             for (int s = s0; s < s1; s++) {
-                ShortVector w00 = ShortVector.fromArray(S, w, base0 + s * LANES);
+                ShortVector w00 = ShortVector.fromMemorySegment(S, w, 2L * (base0 + s * LANES), ByteOrder.LITTLE_ENDIAN);
                 ShortVector w01 = w00.lanewise(VectorOperators.LSHR, 5);
                 ShortVector w02 = w00.lanewise(VectorOperators.LSHR, 10);
-                ShortVector w10 = ShortVector.fromArray(S, w, base1 + s * LANES);
+                ShortVector w10 = ShortVector.fromMemorySegment(S, w, 2L * (base1 + s * LANES), ByteOrder.LITTLE_ENDIAN);
                 ShortVector w11 = w10.lanewise(VectorOperators.LSHR, 5);
                 ShortVector w12 = w10.lanewise(VectorOperators.LSHR, 10);
                 int tb = tabOff + s * STEP;
@@ -190,7 +194,7 @@ final class Lut512 {
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 1 + t) * LANES + row]}.
      */
-    static void tile4x1(short[] w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
+    static void tile4x1(MemorySegment w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
         int base1 = base0 + words * LANES;
         int base2 = base1 + words * LANES;
         int base3 = base2 + words * LANES;
@@ -201,16 +205,16 @@ final class Lut512 {
             ShortVector a20 = ShortVector.zero(S);
             ShortVector a30 = ShortVector.zero(S);
             for (int s = s0; s < s1; s++) {
-                ShortVector w00 = ShortVector.fromArray(S, w, base0 + s * LANES);
+                ShortVector w00 = ShortVector.fromMemorySegment(S, w, 2L * (base0 + s * LANES), ByteOrder.LITTLE_ENDIAN);
                 ShortVector w01 = w00.lanewise(VectorOperators.LSHR, 5);
                 ShortVector w02 = w00.lanewise(VectorOperators.LSHR, 10);
-                ShortVector w10 = ShortVector.fromArray(S, w, base1 + s * LANES);
+                ShortVector w10 = ShortVector.fromMemorySegment(S, w, 2L * (base1 + s * LANES), ByteOrder.LITTLE_ENDIAN);
                 ShortVector w11 = w10.lanewise(VectorOperators.LSHR, 5);
                 ShortVector w12 = w10.lanewise(VectorOperators.LSHR, 10);
-                ShortVector w20 = ShortVector.fromArray(S, w, base2 + s * LANES);
+                ShortVector w20 = ShortVector.fromMemorySegment(S, w, 2L * (base2 + s * LANES), ByteOrder.LITTLE_ENDIAN);
                 ShortVector w21 = w20.lanewise(VectorOperators.LSHR, 5);
                 ShortVector w22 = w20.lanewise(VectorOperators.LSHR, 10);
-                ShortVector w30 = ShortVector.fromArray(S, w, base3 + s * LANES);
+                ShortVector w30 = ShortVector.fromMemorySegment(S, w, 2L * (base3 + s * LANES), ByteOrder.LITTLE_ENDIAN);
                 ShortVector w31 = w30.lanewise(VectorOperators.LSHR, 5);
                 ShortVector w32 = w30.lanewise(VectorOperators.LSHR, 10);
                 int tb = tabOff + s * STEP;

@@ -1,5 +1,9 @@
 package io.bitnetstreams.engine.kernel;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 /**
  * The repacked weight layout of the lookup-table kernels.
  *
@@ -7,7 +11,7 @@ package io.bitnetstreams.engine.kernel;
  * {@code tritsPerIndex} consecutive columns; the codes of one group form a base-3 index
  * ({@code sum c_j * 3^(n-1-j)}, first column most significant). {@code indicesPerWord} indices of
  * {@code bitsPerIndex} bits each share one 16-bit word, so a word covers {@link #colsPerWord()}
- * columns. Storage: {@code data[(group * words + word) * lanes + lane]}. Lanes are interleaved so
+ * columns. Storage: word {@code (group * words + word) * lanes + lane} of a little-endian segment. Lanes are interleaved so
  * that a short vector reinterpreted as ints splits into rows {@code 0..lanes/2-1} (low halves) and
  * {@code lanes/2..lanes-1} (high halves). Padding columns and rows get code 1 (trit 0), which
  * contributes nothing. The row-group count is even: the kernels always work on two groups at once.
@@ -18,6 +22,9 @@ package io.bitnetstreams.engine.kernel;
  */
 record LutLayout(int rows, int cols, int lanes, int tritsPerIndex, int indicesPerWord, int bitsPerIndex,
                  int entriesPerIndex) {
+
+    /** The stored word: little-endian, as the kernels and the repack cache file read it. */
+    private static final ValueLayout.OfShort WORD = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** 3 trits per 5-bit index, 3 indices per word: 9 columns in 16 bits (1.78 bits per weight). */
     static LutLayout triples(int rows, int cols, int lanes) {
@@ -63,15 +70,22 @@ record LutLayout(int rows, int cols, int lanes, int tritsPerIndex, int indicesPe
         return r < half ? 2 * r : 2 * (r - half) + 1;
     }
 
-    /** Repacks the codes of {@code weights} (which must have this layout's shape). */
-    short[] pack(TernaryWeights weights) {
+    /** Bytes of the repacked words: {@code groups * words * lanes} shorts. */
+    long packedBytes() {
+        return 2L * groups() * words() * lanes;
+    }
+
+    /**
+     * Repacks the codes of {@code weights} (which must have this layout's shape) into {@code dst}
+     * as little-endian words, {@link #packedBytes()} bytes from offset 0.
+     */
+    void packInto(TernaryWeights weights, MemorySegment dst) {
+        if (dst.byteSize() != packedBytes()) {
+            throw new IllegalArgumentException("a packed " + rows + " x " + cols + " matrix takes " + packedBytes()
+                    + " bytes, the segment has " + dst.byteSize());
+        }
         int words = words();
         int cpw = colsPerWord();
-        long length = (long) groups() * words * lanes;
-        if (length > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("matrix too large to repack: " + rows + " x " + cols);
-        }
-        short[] data = new short[(int) length];
         byte[] codes = new byte[words * cpw];
         for (int g = 0; g < groups(); g++) {
             for (int r = 0; r < lanes; r++) {
@@ -81,13 +95,12 @@ record LutLayout(int rows, int cols, int lanes, int tritsPerIndex, int indicesPe
                     weights.readCodes(row, codes, 0);
                     checkCodes(codes, row);
                 }
-                int lane = laneOfRow(r);
+                long lane = laneOfRow(r);
                 for (int w = 0; w < words; w++) {
-                    data[(g * words + w) * lanes + lane] = packWord(codes, w * cpw);
+                    dst.set(WORD, 2 * (((long) g * words + w) * lanes + lane), packWord(codes, w * cpw));
                 }
             }
         }
-        return data;
     }
 
     private void checkCodes(byte[] codes, int row) {

@@ -1,10 +1,14 @@
 package io.bitnetstreams.engine.kernel;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
 /**
  * Ternary matmul with the JDK Vector API: lookup tables over trit groups, rows in lanes.
  *
  * <p>{@link #prepare} repacks the weights once ({@link LutLayout}: 1.78 bits per weight at 256/512
- * bits, 2 bits at 128). Per call, each token gets an int16 table per column group holding
+ * bits, 2 bits at 128) into native memory (off the Java heap; a model loader may instead keep them
+ * in a mapped cache file, see {@link #fromPacked}). Per call, each token gets an int16 table per column group holding
  * {@code sum trit * q} for every trit combination; the kernel looks packed indices up with
  * {@code selectFrom} ({@code vpermw}), adds into int16 accumulators and flushes them to int32
  * before they can overflow, so {@code D - S} is exact and the outputs are bit-identical to
@@ -21,6 +25,11 @@ public final class VectorKernels implements KernelProvider {
     private static final int CHUNKS_PER_THREAD = 4;
     /** Per-calling-thread table scratch, grown on demand. */
     private static final ThreadLocal<short[]> TABLES = ThreadLocal.withInitial(() -> new short[0]);
+
+    /** Alignment of the words in memory: one cache line, so no vector load straddles two lines. */
+    public static final long WORD_ALIGNMENT = 64;
+    /** The implementation class of plain native segments (Arena.allocate, ofAddress/reinterpret). */
+    private static final Class<?> NATIVE_SEGMENT_CLASS = MemorySegment.ofAddress(0).getClass();
 
     private enum Width { W128, W256, W512 }
 
@@ -60,15 +69,16 @@ public final class VectorKernels implements KernelProvider {
         return "vector-lut-" + bits;
     }
 
+    /**
+     * Repacks {@code weights} into native memory that the garbage collector frees with the returned
+     * matrix (a model loader that wants the words elsewhere uses {@link #packInto} and {@link #fromPacked}).
+     */
     @Override
     public TernaryMatmul prepare(TernaryWeights weights) {
-        int rows = weights.rows();
-        int cols = weights.cols();
-        if (rows <= 0 || cols <= 0) {
-            throw new IllegalArgumentException("matrix shape must be positive: " + rows + " x " + cols);
-        }
-        LutLayout layout = layout(rows, cols);
-        return new Prepared(width, layout, weights.scale(), layout.pack(weights));
+        LutLayout layout = layout(weights.rows(), weights.cols());
+        MemorySegment packed = Arena.ofAuto().allocate(layout.packedBytes(), WORD_ALIGNMENT);
+        layout.packInto(weights, packed);
+        return new Prepared(width, layout, weights.scale(), packed);
     }
 
     private LutLayout layout(int rows, int cols) {
@@ -82,35 +92,49 @@ public final class VectorKernels implements KernelProvider {
         };
     }
 
+    /** Bytes of the repacked words of a {@code rows x cols} matrix in this provider's layout. */
+    public long packedBytes(int rows, int cols) {
+        return layout(rows, cols).packedBytes();
+    }
+
     /**
-     * The repacked words of {@code weights} in this provider's layout: what {@link #prepare} keeps,
-     * exposed so a model loader can store them (a repack cache) and rebuild the matrix later with
+     * Writes the repacked words of {@code weights} (little-endian, exactly {@link #packedBytes} bytes)
+     * into {@code dst}: what a model loader stores (a repack cache file) and later hands to
      * {@link #fromPacked} without reading the original codes again.
+     *
+     * @throws IllegalArgumentException if {@code dst} has another size or a code is not 0, 1 or 2
      */
-    public short[] pack(TernaryWeights weights) {
-        return layout(weights.rows(), weights.cols()).pack(weights);
-    }
-
-    /** Shorts {@link #pack} produces for a {@code rows x cols} matrix. */
-    public long packedLength(int rows, int cols) {
-        LutLayout layout = layout(rows, cols);
-        return (long) layout.groups() * layout.words() * layout.lanes();
+    public void packInto(TernaryWeights weights, MemorySegment dst) {
+        layout(weights.rows(), weights.cols()).packInto(weights, dst);
     }
 
     /**
-     * A matrix from words {@link #pack} produced earlier (same provider width, same shape).
+     * A matrix over words {@link #packInto} wrote earlier (same provider width, same shape). The
+     * segment must be plain native memory ({@code Arena.allocate}, or a mapping re-viewed with
+     * {@code MemorySegment.ofAddress(..).reinterpret(..)}): the kernels then only ever load from one
+     * segment implementation, which keeps their JIT profile monomorphic. It is read, never copied,
+     * and must stay alive as long as the matrix is used.
      *
-     * @throws IllegalArgumentException if the length does not match the shape
+     * @throws IllegalArgumentException if the size does not match the shape or the segment is not plain native memory
      */
-    public TernaryMatmul fromPacked(int rows, int cols, float scale, short[] packed) {
-        if (packed.length != packedLength(rows, cols)) {
-            throw new IllegalArgumentException("packed " + rows + " x " + cols + " matrix needs "
-                    + packedLength(rows, cols) + " words, got " + packed.length);
+    public TernaryMatmul fromPacked(int rows, int cols, float scale, MemorySegment packed) {
+        LutLayout layout = layout(rows, cols);
+        if (packed.byteSize() != layout.packedBytes()) {
+            throw new IllegalArgumentException("a packed " + rows + " x " + cols + " matrix takes "
+                    + layout.packedBytes() + " bytes, got " + packed.byteSize());
         }
-        return new Prepared(width, layout(rows, cols), scale, packed);
+        if (!isPlainNative(packed)) {
+            throw new IllegalArgumentException("packed words must be in plain native memory, not " + packed);
+        }
+        return new Prepared(width, layout, scale, packed);
     }
 
-    private record Prepared(Width width, LutLayout layout, float scale, short[] packed) implements TernaryMatmul {
+    /** Whether {@code segment} is of the one segment kind the kernels are compiled for. */
+    public static boolean isPlainNative(MemorySegment segment) {
+        return segment.getClass() == NATIVE_SEGMENT_CLASS;
+    }
+
+    private record Prepared(Width width, LutLayout layout, float scale, MemorySegment packed) implements TernaryMatmul {
 
         @Override
         public int rows() {

@@ -13,6 +13,7 @@ import io.bitnetstreams.engine.kernel.TernaryMatmul;
 import io.bitnetstreams.engine.kernel.VectorKernels;
 import io.bitnetstreams.engine.tensor.FloatTensor;
 import io.bitnetstreams.engine.tensor.Tensors;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +44,8 @@ public final class BitNetModel {
 
     /** Prompt tokens processed per batch; longer prompts run in several batches to bound scratch memory. */
     public static final int MAX_BATCH = 512;
+    /** Rows of the model's own F16 head the kernel warm-up multiplies (a few KB of the mapping). */
+    private static final int WARM_UP_HEAD_ROWS = 16;
 
     private final BitNetConfig config;
     private final FloatTensor embedding;
@@ -120,7 +123,7 @@ public final class BitNetModel {
      */
     public static BitNetModel load(GgufFile file, KernelProvider kernels, ComputePool pool, LoadOptions options) {
         long start = System.nanoTime();
-        Thread warmUp = startWarmUp(kernels, options);
+        Thread warmUp = startWarmUp(file, kernels, options);
         try {
             return load(file, kernels, pool, options, start);
         } finally {
@@ -128,18 +131,34 @@ public final class BitNetModel {
         }
     }
 
-    private static Thread startWarmUp(KernelProvider kernels, LoadOptions options) {
+    private static Thread startWarmUp(GgufFile file, KernelProvider kernels, LoadOptions options) {
         long millis = options.kernelWarmUp().toMillis();
         if (!(kernels instanceof VectorKernels) || millis <= 0) {
             return null;
         }
         return Thread.ofPlatform().daemon().name("bitnet-kernel-warmup").start(() -> {
             try {
-                KernelWarmup.run(kernels, options.head() == LmHeadKind.Q8_0, millis);
+                boolean q8 = options.head() == LmHeadKind.Q8_0;
+                Optional<GgufTensorInfo> sample = headSample(file);
+                if (sample.isPresent()) {
+                    GgufTensorInfo info = sample.get();
+                    int rows = Math.min(WARM_UP_HEAD_ROWS, info.rows());
+                    MemorySegment headRows = file.tensorData(info).asSlice(0, 2L * rows * info.cols());
+                    KernelWarmup.run(kernels, q8, headRows, rows, info.cols(), millis);
+                } else {
+                    KernelWarmup.run(kernels, q8, millis);
+                }
             } catch (RuntimeException e) {
                 LOG.warn("kernel warm-up failed: {}", e.toString());
             }
         });
+    }
+
+    /** The F16 head tensor when there is one of a plausible shape (checked for real later by the load). */
+    private static Optional<GgufTensorInfo> headSample(GgufFile file) {
+        return file.findTensor("output.weight").or(() -> file.findTensor("token_embd.weight"))
+                .filter(info -> info.type() == GgmlType.F16 && info.dimCount() == 2 && info.cols() > 0
+                        && info.rows() > 0 && info.byteSize() >= 2L * Math.min(WARM_UP_HEAD_ROWS, info.rows()) * info.cols());
     }
 
     private static void joinWarmUp(Thread warmUp) {

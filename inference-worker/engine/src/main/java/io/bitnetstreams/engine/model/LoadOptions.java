@@ -12,9 +12,10 @@ import java.util.Optional;
  * @param head         the LM head to build
  * @param repackCache  directory for repacked weights (vector kernels, q8 head) reused by later loads;
  *                     empty = repack on every load and keep nothing on disk
- * @param kernelWarmUp how long the vector kernels run on small inputs on a side thread while the
- *                     weights load, so the JIT has compiled them before the first prompt (zero = none;
- *                     at most a minute). Commands that answer a first prompt right away want about 600 ms.
+ * @param kernelWarmUp at most how long the vector kernels run on small inputs on a side thread while
+ *                     the weights load, so the JIT has compiled them before the first prompt; it ends
+ *                     earlier once they run compiled (zero = none; at most a minute). Commands that
+ *                     answer a first prompt right away want about a second.
  */
 public record LoadOptions(LmHeadKind head, Optional<Path> repackCache, Duration kernelWarmUp) {
 

@@ -37,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Ternary matrices for {@link VectorKernels}: repacked in parallel on the pool from plain file
  *       reads ({@link TensorBytes}), so the I2_S pages of the mapping are never touched and do not
- *       count in resident memory; then written to {@code <dir>/<key>.<kernels>.bin}. Later loads copy
- *       the words back from that file (a short-lived mapping, unmapped right after).</li>
+ *       count in resident memory; then written to {@code <dir>/<key>.<kernels>.v2.bin}, which this
+ *       and later loads map read-only and keep mapped for the model's life (off the Java heap; the
+ *       mapping goes when the matrices become unreachable). Without a directory the words stay in
+ *       native memory.</li>
  *   <li>The q8 LM head: quantized chunk by chunk from file reads of the F16 rows, cached in
  *       {@code <dir>/<key>.q8_0.bin}.</li>
  * </ul>
@@ -48,114 +50,183 @@ import org.slf4j.LoggerFactory;
 final class RepackCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(RepackCache.class);
-    private static final long TERNARY_MAGIC = 0x314B5052_4E42L; // "BNRPK1"
+    private static final long TERNARY_MAGIC = 0x324B5052_4E42L; // "BNRPK2"
     private static final long Q8_MAGIC = 0x31385152_4E42L;      // "BNRQ81"
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Bytes per write call when storing the repacked words (a ByteBuffer holds at most 2 GB). */
+    private static final long WRITE_CHUNK = 64L << 20;
     /** Head rows quantized per file read: bounds the transient F16 copy (about 40 MB at dim 2560). */
     private static final int Q8_CHUNK_ROWS = 8192;
 
     private RepackCache() {
     }
 
-    /** Prepares every tensor of {@code infos} (ternary, checked) with {@code kernels}, in order. */
+    /**
+     * Prepares every tensor of {@code infos} (ternary, checked) with {@code kernels}, in order. The
+     * words live off the Java heap: mapped read-only from the cache file when there is one (written
+     * first if missing or unusable), else in native memory. Either way the memory is released when
+     * the returned matrices become unreachable.
+     */
     static TernaryMatmul[] ternary(GgufFile file, VectorKernels kernels, List<GgufTensorInfo> infos, ComputePool pool,
                                    Optional<Path> dir) {
-        Optional<Path> cacheFile = dir.flatMap(d -> key(file).map(k -> d.resolve(k + "." + kernels.name() + ".bin")));
-        long[] lengths = new long[infos.size()];
-        long expectedSize = 12;
-        for (int i = 0; i < infos.size(); i++) {
-            GgufTensorInfo info = infos.get(i);
-            lengths[i] = kernels.packedLength(info.rows(), info.cols());
-            expectedSize += 12 + 2 * lengths[i];
-        }
+        TernaryImage image = TernaryImage.of(kernels, infos);
+        Optional<Path> cacheFile = dir.flatMap(d -> key(file).map(k -> d.resolve(k + "." + kernels.name() + ".v2.bin")));
         if (cacheFile.isPresent() && Files.isRegularFile(cacheFile.get())) {
             try {
-                TernaryMatmul[] cached = readTernary(cacheFile.get(), expectedSize, kernels, infos, lengths, pool);
-                LOG.info("repacked weights read from {}", cacheFile.get());
+                TernaryMatmul[] cached = image.matrices(mapTernary(cacheFile.get(), image, infos), kernels);
+                LOG.info("repacked weights mapped from {}", cacheFile.get());
                 return cached;
             } catch (IOException | RuntimeException e) {
-                LOG.warn("ignoring repack cache {}: {}", cacheFile.get(), e.toString());
+                LOG.warn("ignoring repack cache {} and writing it again: {}", cacheFile.get(), e.toString());
             }
         }
+        if (cacheFile.isEmpty()) {
+            MemorySegment words = Arena.ofAuto().allocate(image.size(), VectorKernels.WORD_ALIGNMENT);
+            repack(file, kernels, infos, pool, image, words);
+            return image.matrices(words, kernels);
+        }
+        // Pack into memory freed right after the file is written, then map the file: the words are
+        // never resident twice.
+        try (Arena scratch = Arena.ofShared()) {
+            MemorySegment words = scratch.allocate(image.size(), VectorKernels.WORD_ALIGNMENT);
+            repack(file, kernels, infos, pool, image, words);
+            Path path = cacheFile.get();
+            try {
+                writeTernary(path, words);
+                return image.matrices(mapTernary(path, image, infos), kernels);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("could not write or map the repack cache {}; keeping the words in memory: {}", path, e.toString());
+                MemorySegment kept = Arena.ofAuto().allocate(image.size(), VectorKernels.WORD_ALIGNMENT);
+                kept.copyFrom(words);
+                return image.matrices(kept, kernels);
+            }
+        }
+    }
+
+    /** Repacks every tensor in parallel from plain file reads into {@code words} (laid out as {@code image}). */
+    private static void repack(GgufFile file, VectorKernels kernels, List<GgufTensorInfo> infos, ComputePool pool,
+                               TernaryImage image, MemorySegment words) {
         long start = System.nanoTime();
-        short[][] packed = new short[infos.size()][];
-        float[] scales = new float[infos.size()];
         try (TensorBytes bytes = TensorBytes.open(file)) {
             pool.parallelForChunks(0, infos.size(), infos.size(), (from, to) -> {
                 for (int i = from; i < to; i++) {
                     GgufTensorInfo info = infos.get(i);
                     TernaryWeights weights = Tensors.ternary(info, bytes.read(info));
-                    scales[i] = weights.scale();
-                    packed[i] = kernels.pack(weights);
+                    image.writeEntry(words, i, weights.scale());
+                    kernels.packInto(weights, image.slice(words, i));
                 }
             });
         }
+        image.writeHeader(words);
         LOG.info("repacked {} ternary matrices for {} in {} ms", infos.size(), kernels.name(),
                 (System.nanoTime() - start) / 1_000_000);
-        cacheFile.ifPresent(path -> writeTernary(path, infos, scales, packed));
-        TernaryMatmul[] result = new TernaryMatmul[infos.size()];
-        for (int i = 0; i < infos.size(); i++) {
-            result[i] = kernels.fromPacked(infos.get(i).rows(), infos.get(i).cols(), scales[i], packed[i]);
-        }
-        return result;
     }
 
-    private static TernaryMatmul[] readTernary(Path path, long expectedSize, VectorKernels kernels,
-                                               List<GgufTensorInfo> infos, long[] lengths, ComputePool pool)
+    /**
+     * The cache file mapped read-only for as long as the matrices over it live, seen as plain native
+     * memory (the one segment kind the kernels are compiled for), after checking that it is a
+     * complete file for exactly these tensors.
+     */
+    private static MemorySegment mapTernary(Path path, TernaryImage image, List<GgufTensorInfo> infos)
             throws IOException {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ); Arena arena = Arena.ofShared()) {
-            if (channel.size() != expectedSize) {
-                throw new IOException("size " + channel.size() + " instead of " + expectedSize);
+        Arena arena = Arena.ofAuto();
+        MemorySegment mapped;
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            if (channel.size() != image.size()) {
+                throw new IOException("size " + channel.size() + " instead of " + image.size());
             }
-            MemorySegment data = channel.map(FileChannel.MapMode.READ_ONLY, 0, expectedSize, arena);
-            if (data.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0) != TERNARY_MAGIC
-                    || data.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 8) != infos.size()) {
+            mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, image.size(), arena);
+        }
+        image.check(mapped, infos);
+        return MemorySegment.ofAddress(mapped.address()).reinterpret(mapped.byteSize(), arena, null).asReadOnly();
+    }
+
+    private static void writeTernary(Path path, MemorySegment words) throws IOException {
+        long start = System.nanoTime();
+        writeAtomically(path, channel -> {
+            for (long at = 0; at < words.byteSize(); at += WRITE_CHUNK) {
+                writeFully(channel, words.asSlice(at, Math.min(WRITE_CHUNK, words.byteSize() - at)).asByteBuffer());
+            }
+        });
+        LOG.info("repacked weights cached in {} ({} ms)", path, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /**
+     * Layout of the repacked words of a model, the same in memory and in the cache file: a header
+     * (magic, tensor count, then rows, cols and scale per tensor), then each tensor's words at a
+     * 64-byte aligned offset.
+     */
+    private record TernaryImage(int[] rows, int[] cols, long[] offsets, long[] lengths, long size) {
+
+        private static final long ENTRIES = 16;
+        private static final long ENTRY_BYTES = 16;
+
+        static TernaryImage of(VectorKernels kernels, List<GgufTensorInfo> infos) {
+            int n = infos.size();
+            int[] rows = new int[n];
+            int[] cols = new int[n];
+            long[] offsets = new long[n];
+            long[] lengths = new long[n];
+            long at = align(ENTRIES + ENTRY_BYTES * n);
+            for (int i = 0; i < n; i++) {
+                rows[i] = infos.get(i).rows();
+                cols[i] = infos.get(i).cols();
+                offsets[i] = at;
+                lengths[i] = kernels.packedBytes(rows[i], cols[i]);
+                at = align(at + lengths[i]);
+            }
+            return new TernaryImage(rows, cols, offsets, lengths, at);
+        }
+
+        private static long align(long offset) {
+            long a = VectorKernels.WORD_ALIGNMENT;
+            return (offset + a - 1) / a * a;
+        }
+
+        MemorySegment slice(MemorySegment words, int i) {
+            return words.asSlice(offsets[i], lengths[i]);
+        }
+
+        void writeEntry(MemorySegment words, int i, float scale) {
+            long at = ENTRIES + ENTRY_BYTES * i;
+            words.set(INT, at, rows[i]);
+            words.set(INT, at + 4, cols[i]);
+            words.set(FLOAT, at + 8, scale);
+            words.set(INT, at + 12, 0);
+        }
+
+        void writeHeader(MemorySegment words) {
+            words.set(LONG, 0, TERNARY_MAGIC);
+            words.set(INT, 8, rows.length);
+            words.set(INT, 12, 0);
+        }
+
+        void check(MemorySegment words, List<GgufTensorInfo> infos) throws IOException {
+            if (words.get(LONG, 0) != TERNARY_MAGIC || words.get(INT, 8) != rows.length) {
                 throw new IOException("not a repack file for this model");
             }
-            long[] offsets = new long[infos.size()];
-            float[] scales = new float[infos.size()];
-            long at = 12;
-            for (int i = 0; i < infos.size(); i++) {
-                int rows = data.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), at);
-                int cols = data.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), at + 4);
-                if (rows != infos.get(i).rows() || cols != infos.get(i).cols()) {
+            for (int i = 0; i < rows.length; i++) {
+                long at = ENTRIES + ENTRY_BYTES * i;
+                if (words.get(INT, at) != rows[i] || words.get(INT, at + 4) != cols[i]) {
                     throw new IOException("tensor " + infos.get(i).name() + " has another shape");
                 }
-                scales[i] = data.get(FLOAT, at + 8);
-                offsets[i] = at + 12;
-                at = offsets[i] + 2 * lengths[i];
+                float scale = words.get(FLOAT, at + 8);
+                if (!Float.isFinite(scale)) {
+                    throw new IOException("tensor " + infos.get(i).name() + " has scale " + scale);
+                }
             }
-            TernaryMatmul[] result = new TernaryMatmul[infos.size()];
-            pool.parallelForChunks(0, infos.size(), infos.size(), (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    short[] words = new short[(int) lengths[i]];
-                    MemorySegment.copy(data, SHORT, offsets[i], words, 0, words.length);
-                    result[i] = kernels.fromPacked(infos.get(i).rows(), infos.get(i).cols(), scales[i], words);
-                }
-            });
-            return result;
         }
-    }
 
-    private static void writeTernary(Path path, List<GgufTensorInfo> infos, float[] scales, short[][] packed) {
-        long start = System.nanoTime();
-        try {
-            writeAtomically(path, channel -> {
-                ByteBuffer header = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
-                header.putLong(TERNARY_MAGIC).putInt(infos.size()).flip();
-                writeFully(channel, header);
-                for (int i = 0; i < infos.size(); i++) {
-                    ByteBuffer buffer = ByteBuffer.allocate(12 + 2 * packed[i].length).order(ByteOrder.LITTLE_ENDIAN);
-                    buffer.putInt(infos.get(i).rows()).putInt(infos.get(i).cols()).putFloat(scales[i]);
-                    buffer.asShortBuffer().put(packed[i]);
-                    buffer.position(0);
-                    writeFully(channel, buffer);
-                }
-            });
-            LOG.info("repacked weights cached in {} ({} ms)", path, (System.nanoTime() - start) / 1_000_000);
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("could not write the repack cache {}: {}", path, e.toString());
+        TernaryMatmul[] matrices(MemorySegment words, VectorKernels kernels) {
+            TernaryMatmul[] result = new TernaryMatmul[rows.length];
+            for (int i = 0; i < rows.length; i++) {
+                float scale = words.get(FLOAT, ENTRIES + ENTRY_BYTES * i + 8);
+                result[i] = kernels.fromPacked(rows[i], cols[i], scale, slice(words, i));
+            }
+            return result;
         }
     }
 

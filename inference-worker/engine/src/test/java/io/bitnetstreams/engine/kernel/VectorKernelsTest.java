@@ -87,6 +87,55 @@ class VectorKernelsTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} bits")
+    @ValueSource(ints = {128, 256, 512})
+    void packedWordsInNativeOrMappedMemoryGiveThePreparedResults(int bits) throws java.io.IOException {
+        assumeTrue(Kernels.isSupported(bits), bits + "-bit vectors not supported here");
+        VectorKernels kernels = VectorKernels.forBits(bits);
+        int rows = 100;
+        int cols = 9 * 40 + 4;
+        ArrayTernaryWeights weights = ArrayTernaryWeights.random(rows, cols, 77L + bits);
+        long bytes = kernels.packedBytes(rows, cols);
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("packed", ".bin");
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+            java.lang.foreign.MemorySegment words = arena.allocate(bytes, VectorKernels.WORD_ALIGNMENT);
+            kernels.packInto(weights, words);
+            java.nio.file.Files.write(file, words.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            java.lang.foreign.MemorySegment mapped;
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+                mapped = channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, bytes, arena);
+            }
+            java.lang.foreign.MemorySegment mappedAsNative = java.lang.foreign.MemorySegment.ofAddress(mapped.address())
+                    .reinterpret(bytes, arena, null).asReadOnly();
+            TernaryMatmul expected = new ScalarKernels().prepare(weights);
+            Random random = new Random(bits);
+            for (java.lang.foreign.MemorySegment segment : new java.lang.foreign.MemorySegment[] {words, mappedAsNative}) {
+                TernaryMatmul matrix = kernels.fromPacked(rows, cols, weights.scale(), segment);
+                for (int tokens : new int[] {1, 6}) {
+                    QuantizedActivations x = randomActivations(random, tokens, cols);
+                    float[] want = new float[tokens * rows];
+                    float[] got = new float[tokens * rows];
+                    expected.multiply(x, want, onePool);
+                    matrix.multiply(x, got, twoPool);
+                    assertThat(got).containsExactly(want);
+                }
+            }
+            // Heap and mapped segments are another implementation class: refused, so the kernels
+            // are only ever compiled for one (see fromPacked).
+            assertThatThrownBy(() -> kernels.fromPacked(rows, cols, 1f, mapped))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("native");
+            assertThatThrownBy(() -> kernels.fromPacked(rows, cols, 1f,
+                    java.lang.foreign.MemorySegment.ofArray(new byte[(int) bytes])))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("native");
+            assertThatThrownBy(() -> kernels.fromPacked(rows, cols, 1f, words.asSlice(0, bytes - 2)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bytes");
+            assertThatThrownBy(() -> kernels.packInto(weights, arena.allocate(bytes + 2)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bytes");
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
     @Test
     void reusesTheSameActivationsObjectForFewerTokens() {
         int bits = Kernels.defaultVectorBits();

@@ -153,15 +153,6 @@ class FastKernelsModelTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
-    @Test
-    void packedWordsRoundTripThroughFromPacked() {
-        KernelProvider provider = vectorKernels();
-        VectorKernels vector = (VectorKernels) provider;
-        assertThat(vector.packedLength(100, 260)).isPositive();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> vector.fromPacked(100, 260, 1f, new short[3]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("words");
-    }
-
     private static void assertClose(float[] actual, float[] expected, String what) {
         assertThat(actual).as(what).hasSameSizeAs(expected);
         for (int i = 0; i < expected.length; i++) {
