@@ -141,7 +141,7 @@ final class F16HeadRows extends HeadRows {
     }
 
     @Override
-    void tile4x1(int r0, int r1, int r2, int r3, float[] x, int xo, float[] out, int outIndex) {
+    void tile4x1(int r0, int r1, int r2, int r3, float[] x, int xo, float[] out, int outIndex, float[] lanes) {
         long b0 = (long) r0 * dim * 2;
         long b1 = (long) r1 * dim * 2;
         long b2 = (long) r2 * dim * 2;
@@ -194,14 +194,19 @@ final class F16HeadRows extends HeadRows {
             a2 = u2.fma(v, a2);
             a3 = u3.fma(v, a3);
         }
-        out[outIndex] = tail(sum(a0), b0, x, xo);
-        out[outIndex + 1] = tail(sum(a1), b1, x, xo);
-        out[outIndex + 2] = tail(sum(a2), b2, x, xo);
-        out[outIndex + 3] = tail(sum(a3), b3, x, xo);
+        a0.intoArray(lanes, 0 * LANES);
+        a1.intoArray(lanes, 1 * LANES);
+        a2.intoArray(lanes, 2 * LANES);
+        a3.intoArray(lanes, 3 * LANES);
+        out[outIndex] = tail(sum(lanes, 0 * LANES), b0, x, xo);
+        out[outIndex + 1] = tail(sum(lanes, 1 * LANES), b1, x, xo);
+        out[outIndex + 2] = tail(sum(lanes, 2 * LANES), b2, x, xo);
+        out[outIndex + 3] = tail(sum(lanes, 3 * LANES), b3, x, xo);
     }
 
     @Override
-    void tile4x4(int r0, int r1, int r2, int r3, float[] x, int xo, float[] out, int outIndex, int outStride) {
+    void tile4x4(int r0, int r1, int r2, int r3, float[] x, int xo, float[] out, int outIndex, int outStride,
+                 float[] lanes) {
         long b0 = (long) r0 * dim * 2;
         long b1 = (long) r1 * dim * 2;
         long b2 = (long) r2 * dim * 2;
@@ -306,22 +311,38 @@ final class F16HeadRows extends HeadRows {
         int o1 = outIndex + outStride;
         int o2 = outIndex + 2 * outStride;
         int o3 = outIndex + 3 * outStride;
-        out[outIndex] = tail(sum(a00), b0, x, xo);
-        out[outIndex + 1] = tail(sum(a10), b1, x, xo);
-        out[outIndex + 2] = tail(sum(a20), b2, x, xo);
-        out[outIndex + 3] = tail(sum(a30), b3, x, xo);
-        out[o1] = tail(sum(a01), b0, x, x1);
-        out[o1 + 1] = tail(sum(a11), b1, x, x1);
-        out[o1 + 2] = tail(sum(a21), b2, x, x1);
-        out[o1 + 3] = tail(sum(a31), b3, x, x1);
-        out[o2] = tail(sum(a02), b0, x, x2);
-        out[o2 + 1] = tail(sum(a12), b1, x, x2);
-        out[o2 + 2] = tail(sum(a22), b2, x, x2);
-        out[o2 + 3] = tail(sum(a32), b3, x, x2);
-        out[o3] = tail(sum(a03), b0, x, x3);
-        out[o3 + 1] = tail(sum(a13), b1, x, x3);
-        out[o3 + 2] = tail(sum(a23), b2, x, x3);
-        out[o3 + 3] = tail(sum(a33), b3, x, x3);
+        a00.intoArray(lanes, 0 * LANES);
+        a10.intoArray(lanes, 1 * LANES);
+        a20.intoArray(lanes, 2 * LANES);
+        a30.intoArray(lanes, 3 * LANES);
+        a01.intoArray(lanes, 4 * LANES);
+        a11.intoArray(lanes, 5 * LANES);
+        a21.intoArray(lanes, 6 * LANES);
+        a31.intoArray(lanes, 7 * LANES);
+        a02.intoArray(lanes, 8 * LANES);
+        a12.intoArray(lanes, 9 * LANES);
+        a22.intoArray(lanes, 10 * LANES);
+        a32.intoArray(lanes, 11 * LANES);
+        a03.intoArray(lanes, 12 * LANES);
+        a13.intoArray(lanes, 13 * LANES);
+        a23.intoArray(lanes, 14 * LANES);
+        a33.intoArray(lanes, 15 * LANES);
+        out[outIndex] = tail(sum(lanes, 0 * LANES), b0, x, xo);
+        out[outIndex + 1] = tail(sum(lanes, 1 * LANES), b1, x, xo);
+        out[outIndex + 2] = tail(sum(lanes, 2 * LANES), b2, x, xo);
+        out[outIndex + 3] = tail(sum(lanes, 3 * LANES), b3, x, xo);
+        out[o1] = tail(sum(lanes, 4 * LANES), b0, x, x1);
+        out[o1 + 1] = tail(sum(lanes, 5 * LANES), b1, x, x1);
+        out[o1 + 2] = tail(sum(lanes, 6 * LANES), b2, x, x1);
+        out[o1 + 3] = tail(sum(lanes, 7 * LANES), b3, x, x1);
+        out[o2] = tail(sum(lanes, 8 * LANES), b0, x, x2);
+        out[o2 + 1] = tail(sum(lanes, 9 * LANES), b1, x, x2);
+        out[o2 + 2] = tail(sum(lanes, 10 * LANES), b2, x, x2);
+        out[o2 + 3] = tail(sum(lanes, 11 * LANES), b3, x, x2);
+        out[o3] = tail(sum(lanes, 12 * LANES), b0, x, x3);
+        out[o3 + 1] = tail(sum(lanes, 13 * LANES), b1, x, x3);
+        out[o3 + 2] = tail(sum(lanes, 14 * LANES), b2, x, x3);
+        out[o3 + 3] = tail(sum(lanes, 15 * LANES), b3, x, x3);
     }
 
 }

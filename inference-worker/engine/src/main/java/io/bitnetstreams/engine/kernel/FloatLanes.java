@@ -34,4 +34,37 @@ public final class FloatLanes {
         s = s.add(s.rearrange(ROTATE_1));
         return s.lane(0);
     }
+
+    /**
+     * {@link #sum(FloatVector)} of lanes stored at {@code lanes[offset .. offset + LANES)}, bit for bit
+     * (the same adds in the same tree). Kernels that hold many accumulators store them and call this:
+     * a vector passed to a method C2 does not inline is boxed, on every call.
+     */
+    public static float sum(float[] lanes, int offset) {
+        float s0 = lanes[offset];
+        float s1 = lanes[offset + 1];
+        float s2 = lanes[offset + 2];
+        float s3 = lanes[offset + 3];
+        float s4 = lanes[offset + 4];
+        float s5 = lanes[offset + 5];
+        float s6 = lanes[offset + 6];
+        float s7 = lanes[offset + 7];
+        if (LANES == 16) {
+            s0 += lanes[offset + 8];
+            s1 += lanes[offset + 9];
+            s2 += lanes[offset + 10];
+            s3 += lanes[offset + 11];
+            s4 += lanes[offset + 12];
+            s5 += lanes[offset + 13];
+            s6 += lanes[offset + 14];
+            s7 += lanes[offset + 15];
+        }
+        s0 += s4;
+        s1 += s5;
+        s2 += s6;
+        s3 += s7;
+        s0 += s2;
+        s1 += s3;
+        return s0 + s1;
+    }
 }

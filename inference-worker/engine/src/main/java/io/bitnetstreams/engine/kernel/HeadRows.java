@@ -12,7 +12,9 @@ package io.bitnetstreams.engine.kernel;
  * {@code logitsForRows}. Tiles are 4 rows x 4 tokens (16 accumulators; C2 spills above about 24
  * live 512-bit values; 2 rows x 8 tokens measured slower), 4 rows x 1 token for the tokens left over, and single
  * dot products for the rows left over. The conversion is written out in every kernel: C2 does not
- * inline a helper into kernels this large, and a vector crossing a call is boxed.
+ * inline a helper into kernels this large, and a vector crossing a call is boxed. For the same reason
+ * the tiles store their accumulators in a caller's scratch ({@link #newLanes}) and sum them with
+ * {@link FloatLanes#sum(float[], int)} (measured: passing the vectors boxed ~0.5 GB/s of garbage).
  */
 abstract sealed class HeadRows permits F16HeadRows, Q8HeadRows {
 
@@ -39,7 +41,7 @@ abstract sealed class HeadRows permits F16HeadRows, Q8HeadRows {
      * every token {@code t < tokens}.
      */
     final void multiplyFour(int r0, int r1, int r2, int r3, float[] x, int tokens, float[] out, int outIndex,
-                            int outStride) {
+                            int outStride, float[] lanes) {
         if (!tilesApply(r0, r1, r2, r3)) {
             for (int t = 0; t < tokens; t++) {
                 out[outIndex + t * outStride] = dot(r0, x, t * dim);
@@ -51,10 +53,10 @@ abstract sealed class HeadRows permits F16HeadRows, Q8HeadRows {
         }
         int t = 0;
         for (; t + TOKEN_TILE <= tokens; t += TOKEN_TILE) {
-            tile4x4(r0, r1, r2, r3, x, t * dim, out, outIndex + t * outStride, outStride);
+            tile4x4(r0, r1, r2, r3, x, t * dim, out, outIndex + t * outStride, outStride, lanes);
         }
         for (; t < tokens; t++) {
-            tile4x1(r0, r1, r2, r3, x, t * dim, out, outIndex + t * outStride);
+            tile4x1(r0, r1, r2, r3, x, t * dim, out, outIndex + t * outStride, lanes);
         }
     }
 
@@ -64,10 +66,16 @@ abstract sealed class HeadRows permits F16HeadRows, Q8HeadRows {
     }
 
     /** Four rows times four tokens (x rows from {@code xo}): out[outIndex + t * outStride + i]. */
-    abstract void tile4x4(int r0, int r1, int r2, int r3, float[] x, int xo, float[] out, int outIndex, int outStride);
+    abstract void tile4x4(int r0, int r1, int r2, int r3, float[] x, int xo, float[] out, int outIndex, int outStride,
+                          float[] lanes);
 
     /** Four rows times one token: out[outIndex + i]. */
-    abstract void tile4x1(int r0, int r1, int r2, int r3, float[] x, int xo, float[] out, int outIndex);
+    abstract void tile4x1(int r0, int r1, int r2, int r3, float[] x, int xo, float[] out, int outIndex, float[] lanes);
+
+    /** Scratch for one tile's accumulators (one per thread or chunk; the tiles overwrite it). */
+    static float[] newLanes() {
+        return new float[ROW_TILE * TOKEN_TILE * FloatLanes.LANES];
+    }
 
     /** One row times one token: the order every tile reproduces. */
     abstract float dot(int row, float[] x, int xo);

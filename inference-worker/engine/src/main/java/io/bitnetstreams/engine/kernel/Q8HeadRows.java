@@ -50,7 +50,7 @@ final class Q8HeadRows extends HeadRows {
     }
 
     @Override
-    void tile4x1(int r0, int r1, int r2, int r3, float[] x, int xo, float[] out, int outIndex) {
+    void tile4x1(int r0, int r1, int r2, int r3, float[] x, int xo, float[] out, int outIndex, float[] lanes) {
         int q0 = r0 * dim;
         int q1 = r1 * dim;
         int q2 = r2 * dim;
@@ -70,14 +70,19 @@ final class Q8HeadRows extends HeadRows {
             a2 = row(q2, s2, k).fma(v, a2);
             a3 = row(q3, s3, k).fma(v, a3);
         }
-        out[outIndex] = sum(a0);
-        out[outIndex + 1] = sum(a1);
-        out[outIndex + 2] = sum(a2);
-        out[outIndex + 3] = sum(a3);
+        a0.intoArray(lanes, 0 * LANES);
+        a1.intoArray(lanes, 1 * LANES);
+        a2.intoArray(lanes, 2 * LANES);
+        a3.intoArray(lanes, 3 * LANES);
+        out[outIndex] = sum(lanes, 0 * LANES);
+        out[outIndex + 1] = sum(lanes, 1 * LANES);
+        out[outIndex + 2] = sum(lanes, 2 * LANES);
+        out[outIndex + 3] = sum(lanes, 3 * LANES);
     }
 
     @Override
-    void tile4x4(int r0, int r1, int r2, int r3, float[] x, int xo, float[] out, int outIndex, int outStride) {
+    void tile4x4(int r0, int r1, int r2, int r3, float[] x, int xo, float[] out, int outIndex, int outStride,
+                 float[] lanes) {
         int q0 = r0 * dim;
         int q1 = r1 * dim;
         int q2 = r2 * dim;
@@ -135,22 +140,38 @@ final class Q8HeadRows extends HeadRows {
         int o1 = outIndex + outStride;
         int o2 = outIndex + 2 * outStride;
         int o3 = outIndex + 3 * outStride;
-        out[outIndex] = sum(a00);
-        out[outIndex + 1] = sum(a10);
-        out[outIndex + 2] = sum(a20);
-        out[outIndex + 3] = sum(a30);
-        out[o1] = sum(a01);
-        out[o1 + 1] = sum(a11);
-        out[o1 + 2] = sum(a21);
-        out[o1 + 3] = sum(a31);
-        out[o2] = sum(a02);
-        out[o2 + 1] = sum(a12);
-        out[o2 + 2] = sum(a22);
-        out[o2 + 3] = sum(a32);
-        out[o3] = sum(a03);
-        out[o3 + 1] = sum(a13);
-        out[o3 + 2] = sum(a23);
-        out[o3 + 3] = sum(a33);
+        a00.intoArray(lanes, 0 * LANES);
+        a10.intoArray(lanes, 1 * LANES);
+        a20.intoArray(lanes, 2 * LANES);
+        a30.intoArray(lanes, 3 * LANES);
+        a01.intoArray(lanes, 4 * LANES);
+        a11.intoArray(lanes, 5 * LANES);
+        a21.intoArray(lanes, 6 * LANES);
+        a31.intoArray(lanes, 7 * LANES);
+        a02.intoArray(lanes, 8 * LANES);
+        a12.intoArray(lanes, 9 * LANES);
+        a22.intoArray(lanes, 10 * LANES);
+        a32.intoArray(lanes, 11 * LANES);
+        a03.intoArray(lanes, 12 * LANES);
+        a13.intoArray(lanes, 13 * LANES);
+        a23.intoArray(lanes, 14 * LANES);
+        a33.intoArray(lanes, 15 * LANES);
+        out[outIndex] = sum(lanes, 0 * LANES);
+        out[outIndex + 1] = sum(lanes, 1 * LANES);
+        out[outIndex + 2] = sum(lanes, 2 * LANES);
+        out[outIndex + 3] = sum(lanes, 3 * LANES);
+        out[o1] = sum(lanes, 4 * LANES);
+        out[o1 + 1] = sum(lanes, 5 * LANES);
+        out[o1 + 2] = sum(lanes, 6 * LANES);
+        out[o1 + 3] = sum(lanes, 7 * LANES);
+        out[o2] = sum(lanes, 8 * LANES);
+        out[o2 + 1] = sum(lanes, 9 * LANES);
+        out[o2 + 2] = sum(lanes, 10 * LANES);
+        out[o2 + 3] = sum(lanes, 11 * LANES);
+        out[o3] = sum(lanes, 12 * LANES);
+        out[o3 + 1] = sum(lanes, 13 * LANES);
+        out[o3 + 2] = sum(lanes, 14 * LANES);
+        out[o3 + 3] = sum(lanes, 15 * LANES);
     }
 
 }

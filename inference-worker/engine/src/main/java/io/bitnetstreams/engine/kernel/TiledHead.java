@@ -38,9 +38,10 @@ final class TiledHead implements LmHead {
         }
         float[] input = rows.prepareInput(x, tokens);
         pool.parallelForChunks(0, vocab, CHUNKS_PER_THREAD * pool.threads(), (from, to) -> {
+            float[] lanes = HeadRows.newLanes();
             int v = from;
             for (; v + HeadRows.ROW_TILE <= to; v += HeadRows.ROW_TILE) {
-                rows.multiplyFour(v, v + 1, v + 2, v + 3, input, tokens, out, v, vocab);
+                rows.multiplyFour(v, v + 1, v + 2, v + 3, input, tokens, out, v, vocab, lanes);
             }
             for (; v < to; v++) {
                 for (int t = 0; t < tokens; t++) {
@@ -60,9 +61,10 @@ final class TiledHead implements LmHead {
         float[] input = rows.prepareInput(x, tokens);
         int n = rowIds.length;
         pool.parallelFor(0, n, (from, to) -> {
+            float[] lanes = HeadRows.newLanes();
             int i = from;
             for (; i + HeadRows.ROW_TILE <= to; i += HeadRows.ROW_TILE) {
-                rows.multiplyFour(rowIds[i], rowIds[i + 1], rowIds[i + 2], rowIds[i + 3], input, tokens, out, i, n);
+                rows.multiplyFour(rowIds[i], rowIds[i + 1], rowIds[i + 2], rowIds[i + 3], input, tokens, out, i, n, lanes);
             }
             for (; i < to; i++) {
                 for (int t = 0; t < tokens; t++) {
