@@ -78,8 +78,9 @@ public final class KernelWarmup {
         float[] out = new float[5 * ROWS[0]];
         ComputePool pool = ComputePool.singleThreaded();
         LmHead head = HeadKernels.f16(headRows, rows, dim);
+        // the model's q8 head rescores its best rows with the exact head: warm that whole path
         LmHead q8 = q8Head && dim % HeadKernels.Q8_BLOCK == 0
-                ? HeadKernels.q8(HeadKernels.quantizeQ8(headRows, rows, dim, pool)) : null;
+                ? HeadKernels.q8(HeadKernels.quantizeQ8(headRows, rows, dim, pool), head) : null;
         float[] logits = new float[5 * rows];
         long fastRound = q8 != null ? FAST_ROUND_NANOS_WITH_Q8 : FAST_ROUND_NANOS;
         int rounds = 0;
