@@ -43,15 +43,24 @@ final class Attention {
      */
     static void head(float[] q, int qOff, Parts parts, int visible, int kvDim, int kvOff, int headDim, float scale,
                      float[] scores, float[] out) {
+        boolean eightChunks = headDim == 8 * LANES;
         int j = 0;
         for (int p = 0; p < parts.lengths.length && j < visible; p++) {
-            float[] keys = parts.keys[p];
             int end = Math.min(visible - j, parts.lengths[p]);
-            for (int local = 0; local < end; local++, j++) {
-                scores[j] = dot(q, qOff, keys, local * kvDim + kvOff, headDim) * scale;
+            if (eightChunks) {
+                scoresOfEightChunks(q, qOff, parts.keys[p], kvDim, kvOff, end, scale, scores, j);
+                j += end;
+            } else {
+                for (int local = 0; local < end; local++, j++) {
+                    scores[j] = dot(q, qOff, parts.keys[p], local * kvDim + kvOff, headDim) * scale;
+                }
             }
         }
         ModelMath.softmax(scores, visible);
+        if (eightChunks) {
+            valuesOfEightChunks(parts, visible, kvDim, kvOff, scores, out, qOff);
+            return;
+        }
         java.util.Arrays.fill(out, qOff, qOff + headDim, 0f);
         j = 0;
         for (int p = 0; p < parts.lengths.length && j < visible; p++) {
@@ -61,6 +70,77 @@ final class Attention {
                 addScaled(out, qOff, scores[j], values, local * kvDim + kvOff, headDim);
             }
         }
+    }
+
+    /**
+     * {@link #dot} times {@code scale} for {@code count} keys of one cache part when the head is
+     * exactly 8 vectors (128 at 512 bits): the query stays in registers and the adds are the same, in
+     * the same order, so the scores have the same bits. The lane sums go through an array: a vector
+     * passed to a method that is not inlined is boxed.
+     */
+    private static void scoresOfEightChunks(float[] q, int qOff, float[] keys, int kvDim, int kvOff, int count,
+                                            float scale, float[] scores, int first) {
+        FloatVector q0 = FloatVector.fromArray(F, q, qOff);
+        FloatVector q1 = FloatVector.fromArray(F, q, qOff + LANES);
+        FloatVector q2 = FloatVector.fromArray(F, q, qOff + 2 * LANES);
+        FloatVector q3 = FloatVector.fromArray(F, q, qOff + 3 * LANES);
+        FloatVector q4 = FloatVector.fromArray(F, q, qOff + 4 * LANES);
+        FloatVector q5 = FloatVector.fromArray(F, q, qOff + 5 * LANES);
+        FloatVector q6 = FloatVector.fromArray(F, q, qOff + 6 * LANES);
+        FloatVector q7 = FloatVector.fromArray(F, q, qOff + 7 * LANES);
+        FloatVector zero = FloatVector.zero(F);
+        float[] lanes = new float[LANES];
+        for (int local = 0; local < count; local++) {
+            int k = local * kvDim + kvOff;
+            FloatVector acc0 = q0.fma(FloatVector.fromArray(F, keys, k), zero);
+            FloatVector acc1 = q1.fma(FloatVector.fromArray(F, keys, k + LANES), zero);
+            acc0 = q2.fma(FloatVector.fromArray(F, keys, k + 2 * LANES), acc0);
+            acc1 = q3.fma(FloatVector.fromArray(F, keys, k + 3 * LANES), acc1);
+            acc0 = q4.fma(FloatVector.fromArray(F, keys, k + 4 * LANES), acc0);
+            acc1 = q5.fma(FloatVector.fromArray(F, keys, k + 5 * LANES), acc1);
+            acc0 = q6.fma(FloatVector.fromArray(F, keys, k + 6 * LANES), acc0);
+            acc1 = q7.fma(FloatVector.fromArray(F, keys, k + 7 * LANES), acc1);
+            acc0.add(acc1).intoArray(lanes, 0);
+            scores[first + local] = FloatLanes.sum(lanes, 0) * scale;
+        }
+    }
+
+    /** The value pass of {@link #head} for 8-vector heads: the output row stays in registers across keys. */
+    private static void valuesOfEightChunks(Parts parts, int visible, int kvDim, int kvOff, float[] scores, float[] out,
+                                            int outOff) {
+        FloatVector o0 = FloatVector.zero(F);
+        FloatVector o1 = FloatVector.zero(F);
+        FloatVector o2 = FloatVector.zero(F);
+        FloatVector o3 = FloatVector.zero(F);
+        FloatVector o4 = FloatVector.zero(F);
+        FloatVector o5 = FloatVector.zero(F);
+        FloatVector o6 = FloatVector.zero(F);
+        FloatVector o7 = FloatVector.zero(F);
+        int j = 0;
+        for (int p = 0; p < parts.lengths.length && j < visible; p++) {
+            float[] v = parts.values[p];
+            int end = Math.min(visible - j, parts.lengths[p]);
+            for (int local = 0; local < end; local++, j++) {
+                FloatVector pv = FloatVector.broadcast(F, scores[j]);
+                int k = local * kvDim + kvOff;
+                o0 = FloatVector.fromArray(F, v, k).fma(pv, o0);
+                o1 = FloatVector.fromArray(F, v, k + LANES).fma(pv, o1);
+                o2 = FloatVector.fromArray(F, v, k + 2 * LANES).fma(pv, o2);
+                o3 = FloatVector.fromArray(F, v, k + 3 * LANES).fma(pv, o3);
+                o4 = FloatVector.fromArray(F, v, k + 4 * LANES).fma(pv, o4);
+                o5 = FloatVector.fromArray(F, v, k + 5 * LANES).fma(pv, o5);
+                o6 = FloatVector.fromArray(F, v, k + 6 * LANES).fma(pv, o6);
+                o7 = FloatVector.fromArray(F, v, k + 7 * LANES).fma(pv, o7);
+            }
+        }
+        o0.intoArray(out, outOff);
+        o1.intoArray(out, outOff + LANES);
+        o2.intoArray(out, outOff + 2 * LANES);
+        o3.intoArray(out, outOff + 3 * LANES);
+        o4.intoArray(out, outOff + 4 * LANES);
+        o5.intoArray(out, outOff + 5 * LANES);
+        o6.intoArray(out, outOff + 6 * LANES);
+        o7.intoArray(out, outOff + 7 * LANES);
     }
 
     /**
