@@ -94,6 +94,7 @@ final class RepackCache {
             MemorySegment words = scratch.allocate(image.size(), VectorKernels.WORD_ALIGNMENT);
             repack(file, kernels, infos, pool, image, words);
             Path path = cacheFile.get();
+            deleteFormerFormat(path);
             try {
                 writeTernary(path, words);
                 return image.matrices(mapTernary(path, image, infos), kernels);
@@ -103,6 +104,22 @@ final class RepackCache {
                 kept.copyFrom(words);
                 return image.matrices(kept, kernels);
             }
+        }
+    }
+
+    /**
+     * Removes the version-1 file of the same model and kernels ({@code <key>.<kernels>.bin}, the words
+     * unaligned and copied onto the heap), which no release reads any more: about 490 MB for 2B4T.
+     */
+    private static void deleteFormerFormat(Path v2File) {
+        String name = v2File.getFileName().toString();
+        Path v1File = v2File.resolveSibling(name.substring(0, name.length() - ".v2.bin".length()) + ".bin");
+        try {
+            if (Files.deleteIfExists(v1File)) {
+                LOG.info("removed the former-format repack cache {}", v1File);
+            }
+        } catch (IOException e) {
+            LOG.warn("could not remove the former-format repack cache {}: {}", v1File, e.toString());
         }
     }
 

@@ -77,6 +77,25 @@ class RepackCacheTest {
     }
 
     @Test
+    void writingTheCacheRemovesTheFormerFormatFileOfTheSameModel() throws IOException {
+        Path cache = dir.resolve("cache");
+        RepackCache.ternary(file, kernels, infos, pool, Optional.of(cache));
+        Path current = onlyFile(cache);
+        String name = current.getFileName().toString();
+        Path former = cache.resolve(name.replace(".v2.bin", ".bin"));
+        Path otherModel = cache.resolve("0123456789abcdef01234567." + kernels.name() + ".bin");
+        Files.write(former, new byte[64]);
+        Files.write(otherModel, new byte[64]);
+        Files.delete(current);
+
+        RepackCache.ternary(file, kernels, infos, pool, Optional.of(cache));
+
+        assertThat(former).as("this model's former-format file").doesNotExist();
+        assertThat(otherModel).as("another model's file").exists();
+        assertThat(current).exists();
+    }
+
+    @Test
     void truncatedForeignOrReshapedCacheFilesAreIgnoredAndRewritten() throws IOException {
         Path cache = dir.resolve("cache");
         float[][] fresh = outputs(RepackCache.ternary(file, kernels, infos, pool, Optional.of(cache)));
