@@ -30,6 +30,7 @@ public final class InPlaceKernels implements KernelProvider {
 
         @Override
         public void multiply(QuantizedActivations x, float[] out, ComputePool pool) {
+            TernaryMatmul.checkShapes(this, x, out);
             int rows = weights.rows();
             int cols = weights.cols();
             float scale = weights.scale();

@@ -34,6 +34,7 @@ public final class ScalarKernels implements KernelProvider {
     private record Prepared(int rows, int cols, float scale, byte[] codes) implements TernaryMatmul {
         @Override
         public void multiply(QuantizedActivations x, float[] out, ComputePool pool) {
+            TernaryMatmul.checkShapes(this, x, out);
             byte[] q = x.values();
             int tokens = x.tokens();
             pool.parallelFor(0, rows, (from, to) -> {

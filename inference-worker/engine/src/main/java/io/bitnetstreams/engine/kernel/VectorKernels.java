@@ -134,6 +134,48 @@ public final class VectorKernels implements KernelProvider {
         return segment.getClass() == NATIVE_SEGMENT_CLASS;
     }
 
+    /**
+     * {@link TernaryMatmul#multiplyAll} for matrices that are all of these kernels with one width and
+     * column count: per chunk of tokens, the tables are built once and the row-group pairs of all
+     * matrices are claimed from one range. Returns false (nothing done) for any other mix.
+     */
+    static boolean multiplyFused(QuantizedActivations x, TernaryMatmul[] matrices, float[][] outs, ComputePool pool) {
+        if (matrices.length < 2 || !(matrices[0] instanceof Prepared first)) {
+            return false;
+        }
+        Prepared[] prepared = new Prepared[matrices.length];
+        int[] firstPair = new int[matrices.length + 1];
+        for (int i = 0; i < matrices.length; i++) {
+            if (!(matrices[i] instanceof Prepared p) || p.width != first.width || p.layout.cols() != first.layout.cols()) {
+                return false;
+            }
+            TernaryMatmul.checkShapes(p, x, outs[i]);
+            prepared[i] = p;
+            firstPair[i + 1] = firstPair[i] + p.layout.groups() / 2;
+        }
+        int tokens = x.tokens();
+        int tableLength = first.layout.tableLength();
+        int chunk = Math.max(1, Math.min(tokens, TABLE_TOKENS));
+        short[] tables = Prepared.tableScratch(chunk * tableLength);
+        for (int start = 0; start < tokens; start += chunk) {
+            int count = Math.min(chunk, tokens - start);
+            int firstToken = start;
+            pool.parallelFor(0, count, (from, to) -> first.buildTables(x, firstToken, from, to, tables));
+            pool.parallelForChunks(0, firstPair[matrices.length], CHUNKS_PER_THREAD * pool.threads() * matrices.length,
+                    (from, to) -> {
+                        for (int i = 0; i < prepared.length; i++) {
+                            int lo = Math.max(from, firstPair[i]);
+                            int hi = Math.min(to, firstPair[i + 1]);
+                            if (lo < hi) {
+                                prepared[i].multiplyGroups(x, firstToken, count, tables, outs[i], lo - firstPair[i],
+                                        hi - firstPair[i]);
+                            }
+                        }
+                    });
+        }
+        return true;
+    }
+
     private record Prepared(Width width, LutLayout layout, float scale, MemorySegment packed) implements TernaryMatmul {
 
         @Override
@@ -148,13 +190,8 @@ public final class VectorKernels implements KernelProvider {
 
         @Override
         public void multiply(QuantizedActivations x, float[] out, ComputePool pool) {
+            TernaryMatmul.checkShapes(this, x, out);
             int tokens = x.tokens();
-            if (x.cols() != layout.cols()) {
-                throw new IllegalArgumentException("activations have " + x.cols() + " columns, matrix has " + layout.cols());
-            }
-            if (out.length < (long) tokens * layout.rows()) {
-                throw new IllegalArgumentException("output holds " + out.length + " floats, needs " + (long) tokens * layout.rows());
-            }
             int tableLength = layout.tableLength();
             int chunk = Math.min(tokens, TABLE_TOKENS);
             short[] tables = tableScratch(chunk * tableLength);

@@ -2,6 +2,7 @@ package io.bitnetstreams.engine.model;
 
 import io.bitnetstreams.engine.kernel.ComputePool;
 import io.bitnetstreams.engine.kernel.QuantizedActivations;
+import io.bitnetstreams.engine.kernel.TernaryMatmul;
 import java.util.function.IntUnaryOperator;
 
 /**
@@ -55,9 +56,8 @@ final class LayerSteps {
     void queriesKeysValues(BitNetModel.Layer w, float[] x, int t, IntUnaryOperator positionOf, Scratch s) {
         int dim = config.dim();
         normalizeAndQuantize(x, w.attnNorm(), s.normed, s.qDim, t);
-        w.wq().multiply(s.qDim, s.q, pool);
-        w.wk().multiply(s.qDim, s.k, pool);
-        w.wv().multiply(s.qDim, s.v, pool);
+        TernaryMatmul.multiplyAll(s.qDim, new TernaryMatmul[] {w.wq(), w.wk(), w.wv()}, new float[][] {s.q, s.k, s.v},
+                pool);
         int headDim = config.headDim();
         float[] cos = new float[ropeFreqs.length];
         float[] sin = new float[ropeFreqs.length];
@@ -85,8 +85,7 @@ final class LayerSteps {
         addInPlace(x, s.proj, t * dim);
 
         normalizeAndQuantize(x, w.ffnNorm(), s.normed, s.qDim, t);
-        w.gate().multiply(s.qDim, s.gate, pool);
-        w.up().multiply(s.qDim, s.up, pool);
+        TernaryMatmul.multiplyAll(s.qDim, new TernaryMatmul[] {w.gate(), w.up()}, new float[][] {s.gate, s.up}, pool);
         Activation act = config.activation();
         pool.parallelFor(0, t, (from, to) -> {
             for (int i = from * ffn; i < to * ffn; i++) {

@@ -202,6 +202,40 @@ class VectorKernelsTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} bits")
+    @ValueSource(ints = {0, 128, 256, 512})
+    void multiplyAllEqualsEachMatrixAloneAndChecksEveryShape(int bits) {
+        assumeTrue(Kernels.isSupported(bits), bits + "-bit vectors not supported here");
+        KernelProvider kernels = Kernels.forVectorBits(bits);
+        int cols = 9 * 30 + 4;
+        int[] rows = {100, 33, 64}; // like Q, K and V: different row counts, one K
+        TernaryMatmul[] matrices = new TernaryMatmul[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            matrices[i] = kernels.prepare(ArrayTernaryWeights.random(rows[i], cols, 500L + i));
+        }
+        Random random = new Random(bits);
+        for (ComputePool pool : new ComputePool[] {onePool, twoPool}) {
+            for (int tokens : new int[] {1, 3, 8, 40}) { // 40: more than one chunk of tables
+                QuantizedActivations x = randomActivations(random, tokens, cols);
+                float[][] fused = new float[rows.length][];
+                float[][] alone = new float[rows.length][];
+                for (int i = 0; i < rows.length; i++) {
+                    fused[i] = new float[tokens * rows[i]];
+                    alone[i] = new float[tokens * rows[i]];
+                    matrices[i].multiply(x, alone[i], pool);
+                }
+                TernaryMatmul.multiplyAll(x, matrices, fused, pool);
+                for (int i = 0; i < rows.length; i++) {
+                    assertThat(fused[i]).as("matrix %d, %d tokens", i, tokens).isEqualTo(alone[i]);
+                }
+            }
+        }
+        float[][] tooSmall = {new float[1], new float[1], new float[1]};
+        QuantizedActivations x = randomActivations(random, 2, cols);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TernaryMatmul.multiplyAll(x, matrices, tooSmall, twoPool))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     /** Full int8 range including -128 (which per-token quantization never produces, but the contract allows). */
     private static QuantizedActivations randomActivations(Random random, int tokens, int cols) {
         byte[] q = new byte[tokens * cols];
