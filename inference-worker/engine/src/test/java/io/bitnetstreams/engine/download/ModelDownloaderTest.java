@@ -84,9 +84,13 @@ class ModelDownloaderTest {
         List<TestFileServer.Request> requests = server.requests();
         assertThat(requests).hasSize(2);
         assertThat(requests.get(0).range()).isNull();
-        assertThat(requests.get(1).range()).isEqualTo("bytes=100000-");
+        // the server sent 100,000 bytes before dropping the connection; a drop may also discard some of
+        // them in flight, so the resume point is what the client had kept: more than nothing, at most all
+        assertThat(listener.resumedFrom).hasSize(2).startsWith(0L);
+        long kept = listener.resumedFrom.get(1);
+        assertThat(kept).isPositive().isLessThanOrEqualTo(100_000L);
+        assertThat(requests.get(1).range()).isEqualTo("bytes=" + kept + "-");
         assertThat(requests.get(1).ifRange()).isEqualTo("\"content-v1\"");
-        assertThat(listener.resumedFrom).containsExactly(0L, 100_000L);
         assertThat(waits).containsExactly(Duration.ofMillis(100));
         assertThat(listener.retries).hasSize(1);
     }
