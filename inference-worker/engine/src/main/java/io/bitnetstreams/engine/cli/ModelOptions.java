@@ -5,7 +5,6 @@ import io.bitnetstreams.engine.kernel.Kernels;
 import io.bitnetstreams.engine.model.LmHeadKind;
 import io.bitnetstreams.engine.model.LoadOptions;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -14,11 +13,6 @@ import picocli.CommandLine.Option;
 final class ModelOptions {
 
     static final int MAX_THREADS = 1024;
-    /**
-     * Upper bound of the load-time kernel warm-up; it ends as soon as the kernels run compiled (about
-     * 0.6-0.9 s on 2b4t with the launcher's JIT thresholds, 2 busy cores).
-     */
-    static final Duration KERNEL_WARM_UP = Duration.ofMillis(1200);
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N",
             description = "Compute threads (default: available processors).")
@@ -64,6 +58,6 @@ final class ModelOptions {
         // A command answers its first prompt right after loading: let the JIT compile the vector
         // kernels on small inputs meanwhile (measured on 2b4t: first token ~1.2-1.4 s instead of ~2 s
         // without it, as most of the first prompt otherwise runs in the interpreter or C1).
-        return new LoadOptions(LmHeadKind.parse(head), cache, KERNEL_WARM_UP);
+        return new LoadOptions(LmHeadKind.parse(head), cache, LoadOptions.FIRST_PROMPT_WARM_UP);
     }
 }

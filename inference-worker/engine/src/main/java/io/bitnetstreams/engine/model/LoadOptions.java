@@ -20,6 +20,11 @@ import java.util.Optional;
 public record LoadOptions(LmHeadKind head, Optional<Path> repackCache, Duration kernelWarmUp) {
 
     public static final Duration MAX_WARM_UP = Duration.ofMinutes(1);
+    /**
+     * The warm-up for a process that answers prompts right after loading (the CLI, a worker): an upper
+     * bound, it ends as soon as the kernels run compiled (about 0.6-0.9 s on 2b4t, 2 busy cores).
+     */
+    public static final Duration FIRST_PROMPT_WARM_UP = Duration.ofMillis(1200);
 
     public LoadOptions {
         Objects.requireNonNull(head, "head");

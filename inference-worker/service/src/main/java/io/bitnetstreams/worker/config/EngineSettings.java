@@ -4,7 +4,6 @@ import io.bitnetstreams.engine.kernel.Kernels;
 import io.bitnetstreams.engine.model.LmHeadKind;
 import io.bitnetstreams.engine.model.LoadOptions;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -46,8 +45,8 @@ public record EngineSettings(String kernels, LmHeadKind head, Optional<Path> rep
         return new EngineSettings(kernels == null ? defaults.kernels() : kernels, headKind, cache);
     }
 
-    /** The engine's load options (no warm-up: a worker's first request may wait for the JIT). */
+    /** The engine's load options; the kernels are warmed up during the load so first requests run compiled code. */
     public LoadOptions loadOptions() {
-        return new LoadOptions(head, repackCache, Duration.ZERO);
+        return new LoadOptions(head, repackCache, LoadOptions.FIRST_PROMPT_WARM_UP);
     }
 }
