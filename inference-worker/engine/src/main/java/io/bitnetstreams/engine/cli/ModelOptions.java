@@ -53,8 +53,7 @@ final class ModelOptions {
     }
 
     LoadOptions loadOptions() {
-        Optional<Path> cache = repackCache == null ? Optional.of(LoadOptions.defaultCacheDirectory())
-                : repackCache.equals("none") ? Optional.empty() : Optional.of(Path.of(repackCache));
+        Optional<Path> cache = LoadOptions.cacheDirectory(repackCache);
         // A command answers its first prompt right after loading: let the JIT compile the vector
         // kernels on small inputs meanwhile (measured on 2b4t: first token ~1.2-1.4 s instead of ~2 s
         // without it, as most of the first prompt otherwise runs in the interpreter or C1).

@@ -153,6 +153,18 @@ public final class VectorKernels implements KernelProvider {
             prepared[i] = p;
             firstPair[i + 1] = firstPair[i] + p.layout.groups() / 2;
         }
+        run(x, prepared, firstPair, outs, pool);
+        return true;
+    }
+
+    /**
+     * The one driver of every multiply: per chunk of tokens, the tables are built once and the
+     * row-group pairs of all {@code matrices} (matrix i owns pairs {@code firstPair[i] ..
+     * firstPair[i + 1]}) are claimed from one range.
+     */
+    private static void run(QuantizedActivations x, Prepared[] matrices, int[] firstPair, float[][] outs,
+                            ComputePool pool) {
+        Prepared first = matrices[0];
         int tokens = x.tokens();
         int tableLength = first.layout.tableLength();
         int chunk = Math.max(1, Math.min(tokens, TABLE_TOKENS));
@@ -163,17 +175,16 @@ public final class VectorKernels implements KernelProvider {
             pool.parallelFor(0, count, (from, to) -> first.buildTables(x, firstToken, from, to, tables));
             pool.parallelForChunks(0, firstPair[matrices.length], CHUNKS_PER_THREAD * pool.threads() * matrices.length,
                     (from, to) -> {
-                        for (int i = 0; i < prepared.length; i++) {
+                        for (int i = 0; i < matrices.length; i++) {
                             int lo = Math.max(from, firstPair[i]);
                             int hi = Math.min(to, firstPair[i + 1]);
                             if (lo < hi) {
-                                prepared[i].multiplyGroups(x, firstToken, count, tables, outs[i], lo - firstPair[i],
+                                matrices[i].multiplyGroups(x, firstToken, count, tables, outs[i], lo - firstPair[i],
                                         hi - firstPair[i]);
                             }
                         }
                     });
         }
-        return true;
     }
 
     private record Prepared(Width width, LutLayout layout, float scale, MemorySegment packed) implements TernaryMatmul {
@@ -191,17 +202,7 @@ public final class VectorKernels implements KernelProvider {
         @Override
         public void multiply(QuantizedActivations x, float[] out, ComputePool pool) {
             TernaryMatmul.checkShapes(this, x, out);
-            int tokens = x.tokens();
-            int tableLength = layout.tableLength();
-            int chunk = Math.min(tokens, TABLE_TOKENS);
-            short[] tables = tableScratch(chunk * tableLength);
-            for (int first = 0; first < tokens; first += chunk) {
-                int count = Math.min(chunk, tokens - first);
-                int firstToken = first;
-                pool.parallelFor(0, count, (from, to) -> buildTables(x, firstToken, from, to, tables));
-                pool.parallelForChunks(0, layout.groups() / 2, CHUNKS_PER_THREAD * pool.threads(),
-                        (from, to) -> multiplyGroups(x, firstToken, count, tables, out, from, to));
-            }
+            run(x, new Prepared[] {this}, new int[] {0, layout.groups() / 2}, new float[][] {out}, pool);
         }
 
         private static short[] tableScratch(int length) {

@@ -51,6 +51,17 @@ public record LoadOptions(LmHeadKind head, Optional<Path> repackCache, Duration 
         return base.resolve("bitnet-streams").resolve("repack");
     }
 
+    /**
+     * The repack cache directory a user asked for: null means the default directory, {@code none} (or
+     * blank) means no cache, anything else is a path.
+     */
+    public static Optional<Path> cacheDirectory(String setting) {
+        if (setting == null) {
+            return Optional.of(defaultCacheDirectory());
+        }
+        return setting.isBlank() || setting.equals("none") ? Optional.empty() : Optional.of(Path.of(setting));
+    }
+
     public LoadOptions withHead(LmHeadKind kind) {
         return new LoadOptions(kind, repackCache, kernelWarmUp);
     }

@@ -28,7 +28,7 @@ public record EngineSettings(String kernels, LmHeadKind head, Optional<Path> rep
     }
 
     public static EngineSettings defaults() {
-        return new EngineSettings("vector", LmHeadKind.F16, Optional.of(LoadOptions.defaultCacheDirectory()));
+        return new EngineSettings("vector", LmHeadKind.F16, LoadOptions.cacheDirectory(null));
     }
 
     /** Parses the three keys' values; null means the default. */
@@ -40,9 +40,8 @@ public record EngineSettings(String kernels, LmHeadKind head, Optional<Path> rep
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException("engine.head", "must be f16 or q8_0, was '" + head + "'");
         }
-        Optional<Path> cache = repackCache == null ? defaults.repackCache()
-                : repackCache.isBlank() || repackCache.equals("none") ? Optional.empty() : Optional.of(Path.of(repackCache));
-        return new EngineSettings(kernels == null ? defaults.kernels() : kernels, headKind, cache);
+        return new EngineSettings(kernels == null ? defaults.kernels() : kernels, headKind,
+                LoadOptions.cacheDirectory(repackCache));
     }
 
     /** The engine's load options; the kernels are warmed up during the load so first requests run compiled code. */
