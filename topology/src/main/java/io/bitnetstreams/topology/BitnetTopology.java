@@ -1,6 +1,7 @@
 package io.bitnetstreams.topology;
 
 import io.bitnetstreams.engine.tokenizer.Tokenizer;
+import io.bitnetstreams.schemas.DeadLetters;
 import io.bitnetstreams.topology.config.TopologyConfig;
 import io.bitnetstreams.topology.processors.ChunkProcessor;
 import io.bitnetstreams.topology.processors.ChunkProcessor.WorkSink;
@@ -51,7 +52,8 @@ public final class BitnetTopology {
     /** The topology; {@code metrics} only observes, it does not change what the topology does. */
     public static Topology build(TopologyConfig config, Topics topics, Tokenizer tokenizer, TopologyMetrics metrics) {
         var topology = new Topology();
-        var deadLettering = new DeadLettering(DEAD_LETTER_SINK, topics.deadLetters().name(), metrics);
+        var deadLettering = new DeadLettering(DEAD_LETTER_SINK, topics.deadLetters().name(), metrics,
+                DeadLetters.maxOriginalValueBytes(config.passthrough()));
         var validator = new RequestValidator(config, tokenizer);
         var chunker = new TextChunker(tokenizer, config.chunkTokens(), config.chunkOverlap());
         var bytes = Serdes.ByteArray().deserializer();
