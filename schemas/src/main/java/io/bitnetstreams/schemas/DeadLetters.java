@@ -32,7 +32,7 @@ public final class DeadLetters {
      * Room left under {@code max.request.size} for everything but the value prefix: the key prefix (4 KiB), message
      * and request id (at most about 15 KiB of UTF-8), topic names, stage, hash and the record-batch headers.
      */
-    static final int RESERVED_BYTES = 32 * 1024;
+    public static final int RESERVED_BYTES = 32 * 1024;
     /** Kafka's default {@code max.request.size}. */
     static final int DEFAULT_MAX_REQUEST_SIZE = 1_048_576;
 
@@ -76,19 +76,32 @@ public final class DeadLetters {
      * {@code producer.max.request.size}) leaves no room for them.
      */
     public static int maxOriginalValueBytes(Map<String, ?> clientConfig) {
+        return maxOriginalValueBytes(maxRequestSize(clientConfig));
+    }
+
+    /**
+     * The largest input record (key plus value bytes) the pipeline accepts with these client settings: the producer's
+     * {@code max.request.size} less {@value #RESERVED_BYTES} bytes, because an accepted record is forwarded again
+     * (repartitioned by request id, with provenance headers) and must still fit. Larger records are dead letters.
+     */
+    public static int maxInputRecordBytes(Map<String, ?> clientConfig) {
+        return Math.max(0, maxRequestSize(clientConfig) - RESERVED_BYTES);
+    }
+
+    /** {@code producer.max.request.size} (Streams' scoped key), else {@code max.request.size}, else Kafka's default. */
+    static int maxRequestSize(Map<String, ?> clientConfig) {
         Object raw = clientConfig.get("producer." + ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
         if (raw == null) {
             raw = clientConfig.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
         }
-        int maxRequestSize = DEFAULT_MAX_REQUEST_SIZE;
         if (raw != null) {
             try {
-                maxRequestSize = Integer.parseInt(raw.toString().strip());
+                return Integer.parseInt(raw.toString().strip());
             } catch (NumberFormatException e) {
                 // Kafka's own config validation reports the bad value; keep the default budget here
             }
         }
-        return maxOriginalValueBytes(maxRequestSize);
+        return DEFAULT_MAX_REQUEST_SIZE;
     }
 
     /** The value budget under a producer {@code max.request.size}. */

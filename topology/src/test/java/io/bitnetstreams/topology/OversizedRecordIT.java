@@ -114,8 +114,10 @@ class OversizedRecordIT {
                 });
             }
 
-            assertCapped(deadLetters.get("big-malformed"), malformed, DeadLetterReason.MALFORMED_RECORD);
+            assertCapped(deadLetters.get("big-malformed"), malformed, DeadLetterReason.INVALID_REQUEST);
             assertCapped(deadLetters.get("big-text"), tooLongText, DeadLetterReason.INVALID_REQUEST);
+            assertThat(deadLetters.values()).allSatisfy(letter -> assertThat(letter.getMessage().toString())
+                    .contains("exceeds the limit of " + (1_048_576 - DeadLetters.RESERVED_BYTES) + " bytes"));
             assertThat(deadLetterBytes.values()).allSatisfy(size -> assertThat(size)
                     .isLessThan(DeadLetters.MAX_ORIGINAL_VALUE_BYTES + 32 * 1024));
             assertThat(app.streams().state()).isEqualTo(KafkaStreams.State.RUNNING);

@@ -39,6 +39,7 @@ public final class StatusServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private volatile BooleanSupplier readiness;
     private volatile StatusLookup.Source source = (id, local) -> new StatusLookup.Unavailable("starting");
 
     /** Binds {@code host:port} (port 0: any free port) and serves metrics from {@code metrics}. */
@@ -48,16 +49,25 @@ public final class StatusServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot bind the HTTP port " + host + ":" + port, e);
         }
+        readiness = healthy;
         executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
         server.createContext("/requests/", exchange -> handle(exchange, () -> status(exchange)));
         server.createContext("/metrics", exchange -> handle(exchange,
                 () -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get())));
-        server.createContext("/health", exchange -> handle(exchange, () -> {
-            boolean up = healthy.getAsBoolean();
-            respond(exchange, up ? 200 : 503, "application/json", up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}");
-        }));
+        server.createContext("/health", exchange -> handle(exchange, () -> health(exchange, healthy)));
+        server.createContext("/health/ready", exchange -> handle(exchange, () -> health(exchange, readiness)));
         server.start();
+    }
+
+    /** Readiness ({@code /health/ready}): until set, the same as liveness ({@code /health}). */
+    public void readiness(BooleanSupplier ready) {
+        this.readiness = ready;
+    }
+
+    private static void health(HttpExchange exchange, BooleanSupplier check) throws IOException {
+        boolean up = check.getAsBoolean();
+        respond(exchange, up ? 200 : 503, "application/json", up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}");
     }
 
     /** Where statuses come from; set once Kafka Streams exists (the port must be known before). */

@@ -38,8 +38,9 @@ public final class DeadLettering {
             KeyValueStore<String, RequestStatus> status) {
         long now = context.currentSystemTimeMs();
         var metadata = context.recordMetadata();
-        var source = metadata.map(m -> new DeadLetters.Source(m.topic(), m.partition(), m.offset()))
-                .orElse(DeadLetters.Source.UNKNOWN);
+        Provenance provenance = Provenance.of(record.headers(), metadata.map(m -> m.topic()).orElse(""),
+                metadata.map(m -> m.partition()).orElse(-1), metadata.map(m -> m.offset()).orElse(-1L));
+        var source = new DeadLetters.Source(provenance.topic(), provenance.partition(), provenance.offset());
         DeadLetter letter = DeadLetters.of(reason, message, rawKey, rawValue, source, stage, requestId, now,
                 maxOriginalValueBytes);
         context.forward(new Record<String, Object>(requestId, letter, record.timestamp()), sinkName);

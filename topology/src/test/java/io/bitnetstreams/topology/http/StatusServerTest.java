@@ -60,6 +60,18 @@ class StatusServerTest {
         assertThat(get(other.port(), "/health").statusCode()).isEqualTo(503);
     }
 
+    @Test
+    void readinessIsItsOwnCheck() throws Exception {
+        assertThat(get(owner.port(), "/health/ready").statusCode()).as("liveness until set").isEqualTo(200);
+        var progressing = new java.util.concurrent.atomic.AtomicBoolean(false);
+        owner.readiness(progressing::get);
+        assertThat(get(owner.port(), "/health/ready").statusCode()).isEqualTo(503);
+        assertThat(get(owner.port(), "/health/ready").body()).contains("DOWN");
+        assertThat(get(owner.port(), "/health").statusCode()).as("alive while not ready").isEqualTo(200);
+        progressing.set(true);
+        assertThat(get(owner.port(), "/health/ready").statusCode()).isEqualTo(200);
+    }
+
     private HttpResponse<String> get(int port, String path) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
