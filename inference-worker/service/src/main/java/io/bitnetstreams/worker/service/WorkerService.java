@@ -4,6 +4,7 @@ import io.bitnetstreams.avro.DeadLetterReason;
 import io.bitnetstreams.avro.WorkItem;
 import io.bitnetstreams.avro.WorkResult;
 import io.bitnetstreams.avro.WorkStatus;
+import io.bitnetstreams.schemas.DeadLetters;
 import io.bitnetstreams.schemas.serde.AvroDeserializer;
 import io.bitnetstreams.schemas.serde.AvroSerializer;
 import io.bitnetstreams.schemas.serde.SerdeException;
@@ -87,6 +88,8 @@ public final class WorkerService implements AutoCloseable {
     private final Clock clock;
     private final Map<String, Object> consumerProps;
     private final Map<String, Object> producerProps;
+    /** Dead letters keep at most this much of an original value, so they always fit the producer's limit. */
+    private final int maxDeadLetterValueBytes;
 
     private final InFlightWork work = new InFlightWork();
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
@@ -117,6 +120,7 @@ public final class WorkerService implements AutoCloseable {
         this.clock = clock;
         this.consumerProps = clientProps(config.consumerDefaults());
         this.producerProps = clientProps(config.producerDefaults());
+        this.maxDeadLetterValueBytes = DeadLetters.maxOriginalValueBytes(producerProps);
     }
 
     private Map<String, Object> clientProps(Map<String, Object> defaults) {
@@ -297,14 +301,15 @@ public final class WorkerService implements AutoCloseable {
             DeadLetterReason reason = SerdeFailures.recordProblem(e).map(SerdeException::deadLetterReason)
                     .orElse(DeadLetterReason.MALFORMED_RECORD);
             log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), Results.describe(e));
-            entry.done(config.deadLetterTopic(), null, Results.deadLetter(record, reason, Results.describe(e), now), now);
+            entry.done(config.deadLetterTopic(), null, Results.deadLetter(record, reason, Results.describe(e), now, maxDeadLetterValueBytes), now);
             ledger.add(entry);
             metrics.item("unknown", "dead_letter");
             return true;
         }
         if (item == null) {
             entry.done(config.deadLetterTopic(), null,
-                    Results.deadLetter(record, DeadLetterReason.INVALID_REQUEST, "record has no value (tombstone)", now), now);
+                    Results.deadLetter(record, DeadLetterReason.INVALID_REQUEST, "record has no value (tombstone)", now,
+                            maxDeadLetterValueBytes), now);
             ledger.add(entry);
             metrics.item("unknown", "dead_letter");
             return true;
