@@ -1,4 +1,6 @@
-package io.bitnetstreams.standalone.input;
+package io.bitnetstreams.contract.request;
+
+import io.bitnetstreams.contract.TaskKind;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,4 +1,6 @@
-package io.bitnetstreams.standalone.input;
+package io.bitnetstreams.contract.request;
+
+import io.bitnetstreams.contract.TaskKind;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,7 +66,7 @@ public final class RequestParser {
     }
 
     /** Null when {@code id} is usable as a request id (and Kafka key). */
-    static String idProblem(String id) {
+    public static String idProblem(String id) {
         if (id.isBlank() || id.length() > MAX_ID_CHARS) {
             return "\"id\" must have 1.." + MAX_ID_CHARS + " characters";
         }
