@@ -40,18 +40,20 @@ final class LayerSteps {
     }
 
     private final BitNetConfig config;
-    private final double[] ropeFreqs;
+    private final float ropeThetaScale;
     private final ComputePool pool;
 
-    LayerSteps(BitNetConfig config, double[] ropeFreqs, ComputePool pool) {
+    LayerSteps(BitNetConfig config, ComputePool pool) {
         this.config = config;
-        this.ropeFreqs = ropeFreqs;
+        this.ropeThetaScale = ModelMath.ropeThetaScale(config.ropeDim(), config.ropeTheta());
         this.pool = pool;
     }
 
     /**
      * RMSNorm, one shared int8 quantization, the Q, K and V projections and NEOX RoPE; afterwards
      * {@code s.q}, {@code s.k} and {@code s.v} hold the rows, row {@code i} at {@code positionOf(i)}.
+     * Keys and values come out rounded to F16 (round to nearest even): the reference runtime keeps
+     * them in an F16 cache, and attention must see the values it sees.
      */
     void queriesKeysValues(BitNetModel.Layer w, float[] x, int t, IntUnaryOperator positionOf, Scratch s) {
         int dim = config.dim();
@@ -59,17 +61,19 @@ final class LayerSteps {
         TernaryMatmul.multiplyAll(s.qDim, new TernaryMatmul[] {w.wq(), w.wk(), w.wv()}, new float[][] {s.q, s.k, s.v},
                 pool);
         int headDim = config.headDim();
-        float[] cos = new float[ropeFreqs.length];
-        float[] sin = new float[ropeFreqs.length];
+        float[] cos = new float[config.ropeDim() / 2];
+        float[] sin = new float[config.ropeDim() / 2];
         for (int i = 0; i < t; i++) {
-            ModelMath.ropeAngles(positionOf.applyAsInt(i), ropeFreqs, cos, sin);
+            ModelMath.ropeAngles(positionOf.applyAsInt(i), ropeThetaScale, cos, sin);
             for (int h = 0; h < config.heads(); h++) {
-                ModelMath.ropeNeox(s.q, i * dim + h * headDim, ropeFreqs, cos, sin);
+                ModelMath.ropeNeox(s.q, i * dim + h * headDim, cos, sin);
             }
             for (int h = 0; h < config.kvHeads(); h++) {
-                ModelMath.ropeNeox(s.k, i * config.kvDim() + h * headDim, ropeFreqs, cos, sin);
+                ModelMath.ropeNeox(s.k, i * config.kvDim() + h * headDim, cos, sin);
             }
         }
+        ModelMath.roundToF16(s.k, t * config.kvDim());
+        ModelMath.roundToF16(s.v, t * config.kvDim());
     }
 
     /**
