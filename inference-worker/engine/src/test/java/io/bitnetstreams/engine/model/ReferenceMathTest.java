@@ -42,16 +42,16 @@ class ReferenceMathTest {
                 int main(void) {
                     float scale = powf(500000.0f, -2.0f / 128);
                     printf("%08x\\n", bits(scale));
-                    for (int p = 0; p < %d; p++) {
+                    for (int p = 0; p < @POSITIONS@; p++) {
                         float theta = (float) p;
-                        for (int i = 0; i < %d; i++) {
+                        for (int i = 0; i < @PAIRS@; i++) {
                             printf("%08x %08x\\n", bits(cosf(theta)), bits(sinf(theta)));
                             theta *= scale;
                         }
                     }
                     return 0;
                 }
-                """.formatted(POSITIONS, PAIRS));
+                """.replace("@POSITIONS@", Integer.toString(POSITIONS)).replace("@PAIRS@", Integer.toString(PAIRS)));
         Path binary = dir.resolve("rope");
         Process cc = new ProcessBuilder(compiler.toString(), "-O0", "-o", binary.toString(), source.toString(), "-lm")
                 .redirectErrorStream(true).start();
