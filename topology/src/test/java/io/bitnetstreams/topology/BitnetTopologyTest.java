@@ -137,6 +137,61 @@ class BitnetTopologyTest {
     }
 
     @Test
+    void aRecordTooLargeToForwardIsDeadLetteredCappedAndProcessingGoesOn() {
+        // max.request.size 40,000: records up to 40,000 - 32 KiB = 7,232 bytes are accepted
+        var small = new Fixture(Map.of("max.request.size", "40000"));
+        try {
+            small.send(small.request("big", classify("a", "b"), "x".repeat(9_000)).build());
+            DeadLetter letter = small.deadLetters.readValue();
+            assertThat(letter.getReason()).isEqualTo(DeadLetterReason.INVALID_REQUEST);
+            assertThat(letter.getMessage().toString()).contains("exceeds the limit of 7232 bytes");
+            assertThat(letter.getOriginalTruncated()).isTrue();
+            assertThat(letter.getOriginalValueSize()).isGreaterThan(9_000);
+            assertThat(letter.getOriginalValue().remaining()).isEqualTo(40_000 - 32 * 1024);
+            assertThat(small.workClassify.isEmpty()).isTrue();
+
+            small.send(small.request("fits", classify("a", "b"), "x".repeat(6_000)).build());
+            assertThat(small.workClassify.readValuesToList()).isNotEmpty().allSatisfy(item ->
+                    assertThat(item.getRequestId()).isEqualTo("fits"));
+            assertThat(small.deadLetters.isEmpty()).isTrue();
+        } finally {
+            small.close();
+        }
+    }
+
+    @Test
+    void aRequestRejectedAfterTheRepartitionIsDeadLetteredAsTheProducerWroteIt() {
+        f.send(f.request("ok-1", classify("a"), "x").build());
+        f.send(f.request("ok-2", classify("a"), "y").build());
+        byte[] invalid = f.encode(f.request("bad-1", classify(), "no labels").build());
+        f.requests.pipeInput("bad-1", invalid, f.now());
+
+        DeadLetter letter = f.deadLetters.readValue();
+        assertThat(letter.getReason()).isEqualTo(DeadLetterReason.INVALID_REQUEST);
+        assertThat(bytes(letter.getOriginalValue())).isEqualTo(invalid);
+        assertThat(bytes(letter.getOriginalKey())).isEqualTo("bad-1".getBytes(StandardCharsets.UTF_8));
+        assertThat(letter.getSourceTopic()).isEqualTo("bitnet.requests");
+        assertThat(letter.getSourceOffset()).isEqualTo(2);
+    }
+
+    @Test
+    void requestStateIsFedOnlyByTheTopologysOwnRepartitionTopics() {
+        var description = f.driverTopology().describe();
+        var stateful = description.subtopologies().stream()
+                .filter(sub -> sub.nodes().stream().anyMatch(node -> node.name().equals(BitnetTopology.DEDUPE_REQUEST)))
+                .findFirst().orElseThrow();
+        assertThat(stateful.nodes().stream().anyMatch(node -> node.name().equals(BitnetTopology.REASSEMBLE))).isTrue();
+        var sources = stateful.nodes().stream()
+                .filter(node -> node instanceof org.apache.kafka.streams.TopologyDescription.Source)
+                .flatMap(node -> ((org.apache.kafka.streams.TopologyDescription.Source) node).topicSet().stream())
+                .collect(java.util.stream.Collectors.toSet());
+        assertThat(sources).containsExactlyInAnyOrder(f.config.repartitionTopics().requestsById(),
+                f.config.repartitionTopics().workResultsById());
+        // the inputs are read in sub-topologies of their own, whose tasks follow the producers' partitions
+        assertThat(description.subtopologies()).hasSize(3);
+    }
+
+    @Test
     void unknownSchemaIdIsDeadLettered() {
         byte[] bytes = f.encode(f.request("u1", classify("a"), "x").build());
         ByteBuffer.wrap(bytes).putInt(1, 999);

@@ -1,5 +1,6 @@
 package io.bitnetstreams.topology.config;
 
+import io.bitnetstreams.schemas.clients.ExactlyOnceSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -74,6 +75,7 @@ public record TopologyConfig(
         requireRange("bitnet.http.port", httpPort, 0, 65_535);
         requireText(advertisedHost, "bitnet.http.advertised.host");
         passthrough = Map.copyOf(passthrough);
+        ExactlyOnceSettings.refuseOverrides(passthrough);
     }
 
     /** Defaults everywhere, for the given cluster and registry. */
@@ -155,6 +157,11 @@ public record TopologyConfig(
     public Map<String, Object> serdeConfig() {
         Map<String, Object> serde = new HashMap<>(passthrough);
         return serde;
+    }
+
+    /** The topology's own repartition topics (derived from the application id). */
+    public RepartitionTopicNames repartitionTopics() {
+        return RepartitionTopicNames.of(applicationId);
     }
 
     /** A copy with another HTTP port (tests use 0). */
