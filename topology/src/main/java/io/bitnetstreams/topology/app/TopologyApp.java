@@ -50,7 +50,7 @@ public final class TopologyApp implements AutoCloseable {
     private final RepartitionPurger purger;
 
     private TopologyApp(TopologyConfig config, Tokenizer tokenizer) {
-        RegistryCheck.requireReachable(config.schemaRegistryUrl(), STARTUP_TIMEOUT);
+        RegistryCheck.requireReachable(config.serdeConfig());
         TopicProvisioner.ensureTopics(config, STARTUP_TIMEOUT);
         meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         bindJvmMetrics(meters);
