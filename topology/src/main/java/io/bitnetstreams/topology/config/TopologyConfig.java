@@ -1,5 +1,6 @@
 package io.bitnetstreams.topology.config;
 
+import io.bitnetstreams.schemas.clients.ExactlyOnceSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -84,6 +85,7 @@ public record TopologyConfig(
                     + typedExtractionTopic + "'");
         }
         passthrough = Map.copyOf(passthrough);
+        ExactlyOnceSettings.refuseOverrides(passthrough);
     }
 
     /** Defaults everywhere, for the given cluster and registry. */

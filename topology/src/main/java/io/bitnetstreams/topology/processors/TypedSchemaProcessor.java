@@ -26,15 +26,17 @@ public final class TypedSchemaProcessor implements Processor<byte[], byte[], Voi
     private final String storeName;
     private final Duration retention;
     private final Duration cleanupInterval;
+    private final int maxRecordBytes;
     private KeyValueStore<String, String> schemas;
 
     public TypedSchemaProcessor(Deserializer<InferenceRequest> deserializer, String topic, String storeName,
-            Duration retention, Duration cleanupInterval) {
+            Duration retention, Duration cleanupInterval, int maxRecordBytes) {
         this.deserializer = deserializer;
         this.topic = topic;
         this.storeName = storeName;
         this.retention = retention;
         this.cleanupInterval = cleanupInterval;
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     @Override
@@ -45,8 +47,8 @@ public final class TypedSchemaProcessor implements Processor<byte[], byte[], Voi
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        if (record.value() == null) {
-            return;
+        if (record.value() == null || record.value().length > maxRecordBytes) {
+            return; // the main branch dead-letters it
         }
         InferenceRequest request;
         try {
