@@ -1,6 +1,6 @@
 package io.bitnetstreams.loadtest.measure;
 
-import io.bitnetstreams.standalone.input.TaskKind;
+import io.bitnetstreams.contract.TaskKind;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

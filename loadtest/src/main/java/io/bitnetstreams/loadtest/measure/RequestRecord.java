@@ -1,6 +1,6 @@
 package io.bitnetstreams.loadtest.measure;
 
-import io.bitnetstreams.standalone.input.TaskKind;
+import io.bitnetstreams.contract.TaskKind;
 
 /**
  * One request of a run, as measured. Times are nanoseconds from the start of the run on the generator's monotonic

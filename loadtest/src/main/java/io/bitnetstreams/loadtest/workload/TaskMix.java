@@ -1,6 +1,6 @@
 package io.bitnetstreams.loadtest.workload;
 
-import io.bitnetstreams.standalone.input.TaskKind;
+import io.bitnetstreams.contract.TaskKind;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;

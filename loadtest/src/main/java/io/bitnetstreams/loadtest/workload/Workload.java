@@ -5,7 +5,7 @@ import io.bitnetstreams.avro.ExtractTask;
 import io.bitnetstreams.avro.GenerateTask;
 import io.bitnetstreams.avro.InferenceRequest;
 import io.bitnetstreams.standalone.input.SampleCorpus;
-import io.bitnetstreams.standalone.input.TaskKind;
+import io.bitnetstreams.contract.TaskKind;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

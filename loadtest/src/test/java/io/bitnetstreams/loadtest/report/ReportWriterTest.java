@@ -11,7 +11,7 @@ import io.bitnetstreams.loadtest.measure.RequestRecord;
 import io.bitnetstreams.loadtest.measure.SystemSampler;
 import io.bitnetstreams.loadtest.run.LoadStudy;
 import io.bitnetstreams.loadtest.run.RunResult;
-import io.bitnetstreams.standalone.input.TaskKind;
+import io.bitnetstreams.contract.TaskKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -9,7 +9,7 @@ import io.bitnetstreams.loadtest.measure.Outcome;
 import io.bitnetstreams.loadtest.measure.ProcStats;
 import io.bitnetstreams.loadtest.measure.RequestRecord;
 import io.bitnetstreams.loadtest.measure.SystemSampler;
-import io.bitnetstreams.standalone.input.TaskKind;
+import io.bitnetstreams.contract.TaskKind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

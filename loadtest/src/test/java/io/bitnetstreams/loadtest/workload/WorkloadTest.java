@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.bitnetstreams.avro.ClassifyTask;
 import io.bitnetstreams.avro.GenerateTask;
 import io.bitnetstreams.avro.InferenceRequest;
-import io.bitnetstreams.standalone.input.TaskKind;
+import io.bitnetstreams.contract.TaskKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
