@@ -308,7 +308,7 @@ class TopologyPipelineIT {
         };
         return WorkResult.newBuilder().setRequestId(item.getRequestId()).setChunkIndex(item.getChunkIndex())
                 .setChunkCount(item.getChunkCount()).setStatus(WorkStatus.OK).setOutput(output)
-                .setUsage(new Usage(item.getText().length(), 1)).setTimings(new WorkTimings(0L, 1L))
+                .setUsage(new Usage(item.getText().length(), 1)).setTimings(new WorkTimings(0L, 1L, 0L, 0L, 1L))
                 .setWorkerId("it-worker").setModelId("it-model").setCompletedAt(Instant.now()).build();
     }
 
