@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class InferenceEngine implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(InferenceEngine.class);
-    private static final int MAX_LABEL_TOKENS = 64;
+    private static final int MAX_LABEL_TOKENS = TaskRules.MAX_LABEL_TOKENS;
 
     private final BitNetModel model;
     private final BatchedForward forward;

@@ -14,6 +14,9 @@ import java.util.Map;
  */
 public final class TaskRules {
 
+    /** Tokens a classification label may have (it is scored token by token after the prompt). */
+    public static final int MAX_LABEL_TOKENS = 64;
+
     private TaskRules() {
     }
 
