@@ -47,7 +47,8 @@ public final class TopologyApp implements AutoCloseable {
         TopicProvisioner.ensureTopics(config, STARTUP_TIMEOUT);
         meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry = new HttpSchemaRegistryClient(SerdeConfig.parse(config.serdeConfig()).registry());
-        Topics topics = Topics.create(config.topics(), registry, config.serdeConfig());
+        Topics topics = Topics.create(config.topics(), config.repartitionTopics(), registry,
+                config.serdeConfig());
         var metrics = new TopologyMetrics(meters);
         var topology = BitnetTopology.build(config, topics, tokenizer, metrics);
         LOG.info("topology:\n{}", topology.describe());
