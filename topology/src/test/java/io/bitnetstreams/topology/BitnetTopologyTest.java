@@ -22,6 +22,7 @@ import io.bitnetstreams.avro.GenerationResult;
 import io.bitnetstreams.avro.InferenceRequest;
 import io.bitnetstreams.avro.ResultStatus;
 import io.bitnetstreams.avro.WorkItem;
+import io.bitnetstreams.avro.WorkTimings;
 import io.bitnetstreams.avro.WorkStatus;
 import io.bitnetstreams.topology.state.RequestState;
 import java.nio.ByteBuffer;
@@ -67,6 +68,7 @@ class BitnetTopologyTest {
         assertThat(result.getChunksAnswered()).isEqualTo(1);
         assertThat(result.getMetadata()).containsEntry("source", "test");
         assertThat(result.getModelId()).isEqualTo("bitnet-test");
+        assertThat(result.getTimings()).as("the worker's timings, unchanged").isEqualTo(new WorkTimings(1L, 2L, 0L, 1L, 1L));
         assertThat(f.classificationResults.isEmpty()).isTrue();
         assertThat(f.pendingStore().get("c1")).isNull();
         assertThat(f.statusStore().get("c1").state()).isEqualTo(RequestState.DONE);
