@@ -10,7 +10,6 @@ import io.bitnetstreams.avro.ExtractionOutput;
 import io.bitnetstreams.avro.ExtractionStatus;
 import io.bitnetstreams.avro.GenerationOutput;
 import io.bitnetstreams.avro.WorkResult;
-import io.bitnetstreams.avro.WorkTimings;
 import io.bitnetstreams.engine.tasks.TaskRules;
 import io.bitnetstreams.topology.state.PendingRequest;
 import java.util.ArrayList;
@@ -152,19 +151,4 @@ public final class ResultMerger {
         return null;
     }
 
-    /** The answered chunks' timings, summed field by field as the workers reported them; null when none answered. */
-    public static WorkTimings timings(PendingRequest request) {
-        WorkTimings sum = null;
-        for (WorkResult answer : request.answers().values()) {
-            if (!request.usable(answer)) {
-                continue;
-            }
-            WorkTimings t = answer.getTimings();
-            sum = sum == null ? WorkTimings.newBuilder(t).build() : new WorkTimings(
-                    sum.getQueuedMs() + t.getQueuedMs(), sum.getInferenceMs() + t.getInferenceMs(),
-                    sum.getEngineQueuedMs() + t.getEngineQueuedMs(), sum.getPrefillMs() + t.getPrefillMs(),
-                    sum.getDecodeMs() + t.getDecodeMs());
-        }
-        return sum;
-    }
 }

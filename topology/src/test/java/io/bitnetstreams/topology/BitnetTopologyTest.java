@@ -22,7 +22,6 @@ import io.bitnetstreams.avro.GenerationResult;
 import io.bitnetstreams.avro.InferenceRequest;
 import io.bitnetstreams.avro.ResultStatus;
 import io.bitnetstreams.avro.WorkItem;
-import io.bitnetstreams.avro.WorkTimings;
 import io.bitnetstreams.avro.WorkStatus;
 import io.bitnetstreams.topology.state.RequestState;
 import java.nio.ByteBuffer;
@@ -68,7 +67,6 @@ class BitnetTopologyTest {
         assertThat(result.getChunksAnswered()).isEqualTo(1);
         assertThat(result.getMetadata()).containsEntry("source", "test");
         assertThat(result.getModelId()).isEqualTo("bitnet-test");
-        assertThat(result.getTimings()).as("the worker's timings, unchanged").isEqualTo(new WorkTimings(1L, 2L, 0L, 1L, 1L));
         assertThat(f.classificationResults.isEmpty()).isTrue();
         assertThat(f.pendingStore().get("c1")).isNull();
         assertThat(f.statusStore().get("c1").state()).isEqualTo(RequestState.DONE);
@@ -139,6 +137,29 @@ class BitnetTopologyTest {
         f.send(f.request("after", classify("a"), "x").build());
         assertThat(f.workClassify.readValuesToList()).hasSize(1);
         assertThat(f.metrics.count("bitnet.topology.dead.letters", "reason", "MALFORMED_RECORD")).isEqualTo(1);
+    }
+
+    @Test
+    void aRecordTooLargeToForwardIsDeadLetteredCappedAndProcessingGoesOn() {
+        // max.request.size 40,000: records up to 40,000 - 32 KiB = 7,232 bytes are accepted
+        var small = new Fixture(Map.of("max.request.size", "40000"));
+        try {
+            small.send(small.request("big", classify("a", "b"), "x".repeat(9_000)).build());
+            DeadLetter letter = small.deadLetters.readValue();
+            assertThat(letter.getReason()).isEqualTo(DeadLetterReason.INVALID_REQUEST);
+            assertThat(letter.getMessage().toString()).contains("exceeds the limit of 7232 bytes");
+            assertThat(letter.getOriginalTruncated()).isTrue();
+            assertThat(letter.getOriginalValueSize()).isGreaterThan(9_000);
+            assertThat(letter.getOriginalValue().remaining()).isEqualTo(40_000 - 32 * 1024);
+            assertThat(small.workClassify.isEmpty()).isTrue();
+
+            small.send(small.request("fits", classify("a", "b"), "x".repeat(6_000)).build());
+            assertThat(small.workClassify.readValuesToList()).isNotEmpty().allSatisfy(item ->
+                    assertThat(item.getRequestId()).isEqualTo("fits"));
+            assertThat(small.deadLetters.isEmpty()).isTrue();
+        } finally {
+            small.close();
+        }
     }
 
     @Test

@@ -93,22 +93,6 @@ class ResultMergerTest {
         assertThat(ResultMerger.generation(request)).isEqualTo(new GenerationOutput("hi", FinishReason.LENGTH));
     }
 
-    @Test
-    void timingsAreTheAnsweredChunksTimingsSummed() {
-        var answers = new TreeMap<Integer, WorkResult>();
-        answers.put(0, WorkResult.newBuilder(answer(0, WorkStatus.OK, output(Map.of("a", 1.0))))
-                .setTimings(new WorkTimings(1L, 50L, 2L, 30L, 10L)).build());
-        answers.put(1, WorkResult.newBuilder(answer(1, WorkStatus.OK, output(Map.of("a", 1.0))))
-                .setTimings(new WorkTimings(3L, 70L, 4L, 40L, 20L)).build());
-        answers.put(2, WorkResult.newBuilder(answer(2, WorkStatus.FAILED, null))
-                .setTimings(new WorkTimings(100L, 100L, 100L, 100L, 100L)).build());
-        var request = new PendingRequest("r", "t", TaskKind.CLASSIFY, 0, 0, 0, List.of(5, 5, 5), List.of("a"), false,
-                Map.of(), Map.of(), answers);
-        assertThat(ResultMerger.timings(request)).isEqualTo(new WorkTimings(4L, 120L, 6L, 70L, 30L));
-        assertThat(ResultMerger.timings(new PendingRequest("r", "t", TaskKind.CLASSIFY, 0, 0, 0, List.of(5), List.of("a"),
-                false, Map.of(), Map.of(), new TreeMap<>()))).isNull();
-    }
-
     private static ClassificationOutput output(Map<String, Double> probabilities) {
         return new ClassificationOutput(probabilities, Map.of("a", -1.0, "b", -2.0, "c", -3.0), "a", List.of("a"));
     }

@@ -36,7 +36,7 @@ public final class TopologyCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Model GGUF whose tokenizer metadata is used (weights are not loaded)")
     Path model;
 
-    @Option(names = "--http-port", description = "Port of /requests/{id}, /metrics and /health (default 8080)")
+    @Option(names = "--http-port", description = "Port of /requests/{id}, /metrics, /health, /health/live and /health/ready (default 8080)")
     Integer httpPort;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any other setting, e.g. --set bitnet.chunk.tokens=512")

@@ -10,7 +10,6 @@ import io.bitnetstreams.avro.GenerationResult;
 import io.bitnetstreams.avro.ResultStatus;
 import io.bitnetstreams.avro.Usage;
 import io.bitnetstreams.avro.WorkResult;
-import io.bitnetstreams.avro.WorkTimings;
 import io.bitnetstreams.avro.WorkStatus;
 import io.bitnetstreams.topology.ResultMerger;
 import io.bitnetstreams.topology.TopologyMetrics;
@@ -123,18 +122,17 @@ public final class ReassembleProcessor implements Processor<String, Envelope<Wor
                 request.answers().values().stream().mapToInt(a -> a.getUsage().getGeneratedTokens()).sum());
         String modelId = request.answers().values().stream().map(WorkResult::getModelId)
                 .filter(id -> id != null && !id.isEmpty()).findFirst().orElse("");
-        WorkTimings timings = ResultMerger.timings(request);
         Instant createdAt = Instant.ofEpochMilli(request.createdAt());
         Instant completedAt = Instant.ofEpochMilli(now);
         Object finalResult = switch (request.kind()) {
             case CLASSIFY -> new ClassificationResult(request.requestId(), request.tenant(), resultStatus,
-                    (ClassificationOutput) output, error, answered, total, usage, timings, createdAt, completedAt, modelId,
+                    (ClassificationOutput) output, error, answered, total, usage, createdAt, completedAt, modelId,
                     request.metadata());
             case EXTRACT -> new ExtractionResult(request.requestId(), request.tenant(), resultStatus,
-                    (ExtractionOutput) output, error, answered, total, usage, timings, createdAt, completedAt, modelId,
+                    (ExtractionOutput) output, error, answered, total, usage, createdAt, completedAt, modelId,
                     request.metadata());
             case GENERATE -> new GenerationResult(request.requestId(), request.tenant(), resultStatus,
-                    (GenerationOutput) output, error, answered, total, usage, timings, createdAt, completedAt, modelId,
+                    (GenerationOutput) output, error, answered, total, usage, createdAt, completedAt, modelId,
                     request.metadata());
         };
         ResultSink sink = sinks.get(request.kind());

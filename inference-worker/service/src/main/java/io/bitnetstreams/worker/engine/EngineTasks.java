@@ -75,7 +75,7 @@ public final class EngineTasks {
     }
 
     /** The engine's result as a work outcome: output, token counts and timings exactly as the engine reported them. */
-    public static WorkOutcome outcome(Object result, long queuedMs, long inferenceMs) {
+    public static WorkOutcome outcome(Object result, long queuedMs, long inferenceMs, int batchSize) {
         return switch (result) {
             case ClassificationResult r -> {
                 Map<String, Double> probabilities = new LinkedHashMap<>();
@@ -86,22 +86,22 @@ public final class EngineTasks {
                 });
                 yield ok(ClassificationOutput.newBuilder().setProbabilities(probabilities).setLogLikelihoods(logLikelihoods)
                         .setArgmax(r.label()).setSelectedLabels(new ArrayList<>(r.selected())).build(), r.stats(),
-                        queuedMs, inferenceMs);
+                        queuedMs, inferenceMs, batchSize);
             }
             case ExtractionResult r -> ok(ExtractionOutput.newBuilder().setJson(r.result().toString())
                     .setStatus(r.status() == ExtractionResult.Status.COMPLETE ? ExtractionStatus.COMPLETE : ExtractionStatus.TRUNCATED)
-                    .build(), r.stats(), queuedMs, inferenceMs);
+                    .build(), r.stats(), queuedMs, inferenceMs, batchSize);
             case GenerationResult r -> ok(GenerationOutput.newBuilder().setText(r.text())
-                    .setFinishReason(FinishReason.valueOf(r.finishReason().name())).build(), r.stats(), queuedMs, inferenceMs);
+                    .setFinishReason(FinishReason.valueOf(r.finishReason().name())).build(), r.stats(), queuedMs, inferenceMs, batchSize);
             default -> throw new IllegalStateException("unexpected engine result " + result.getClass().getName());
         };
     }
 
     private static WorkOutcome ok(org.apache.avro.specific.SpecificRecord output, RunStats stats, long queuedMs,
-                                  long inferenceMs) {
+                                  long inferenceMs, int batchSize) {
         EngineTimings timings = new EngineTimings(stats.queued().toMillis(), stats.prefill().toMillis(),
                 stats.decode().toMillis());
-        return WorkOutcome.ok(output, stats.promptTokens(), stats.generatedTokens(), queuedMs, inferenceMs, 1)
+        return WorkOutcome.ok(output, stats.promptTokens(), stats.generatedTokens(), queuedMs, inferenceMs, batchSize)
                 .withEngineTimings(timings);
     }
 }

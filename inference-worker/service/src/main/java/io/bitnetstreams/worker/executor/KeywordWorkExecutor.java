@@ -11,6 +11,7 @@ import io.bitnetstreams.avro.GenerationOutput;
 import io.bitnetstreams.avro.WorkItem;
 import io.bitnetstreams.engine.tasks.TaskRules;
 import io.bitnetstreams.worker.engine.EngineTasks;
+import io.bitnetstreams.worker.executor.AdmissionQueue.Job;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
