@@ -258,6 +258,9 @@ class BitnetTopologyTest {
                         DeadLetterReason.INVALID_REQUEST, "not both"),
                 Arguments.of("label with more tokens than the engine scores", (Function<Fixture, InferenceRequest>) fx -> fx.request("i16",
                         classify("a", "b".repeat(65)), "t").build(), DeadLetterReason.INVALID_REQUEST, "more than 64 tokens"),
+                Arguments.of("more labels than the engine scores", (Function<Fixture, InferenceRequest>) fx -> fx.request("i17",
+                        classify(java.util.stream.IntStream.range(0, 65).mapToObj(i -> "l" + i).toArray(String[]::new)), "t").build(),
+                        DeadLetterReason.INVALID_REQUEST, "more than 64"),
                 Arguments.of("blank tenant", (Function<Fixture, InferenceRequest>) fx -> fx.request("i10", classify("a"), "t")
                         .setTenant(" ").build(), DeadLetterReason.INVALID_REQUEST, "tenant"),
                 Arguments.of("duplicate label", (Function<Fixture, InferenceRequest>) fx -> fx.request("i11", classify("a", "a"), "t").build(),
