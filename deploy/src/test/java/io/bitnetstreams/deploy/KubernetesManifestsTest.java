@@ -36,8 +36,8 @@ class KubernetesManifestsTest {
     @Test
     void everyOverlayIsChecked() throws IOException {
         try (Stream<Path> dirs = Files.list(REPO.resolve("k8s/overlays"))) {
-            assertThat(dirs.map(d -> d.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new)))
-                    .containsExactlyInAnyOrderElementsOf(OVERLAYS);
+            Set<String> found = dirs.map(d -> d.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+            assertThat(found).containsExactlyInAnyOrderElementsOf(OVERLAYS);
         }
     }
 
