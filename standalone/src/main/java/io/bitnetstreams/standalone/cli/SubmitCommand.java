@@ -1,11 +1,12 @@
 package io.bitnetstreams.standalone.cli;
 
+import io.bitnetstreams.contract.request.ParsedLine;
+import io.bitnetstreams.contract.request.RequestMapper;
+import io.bitnetstreams.contract.request.RequestParser;
+import io.bitnetstreams.contract.request.RequestSpec;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.bitnetstreams.standalone.input.ParsedLine;
-import io.bitnetstreams.standalone.input.RequestParser;
-import io.bitnetstreams.standalone.input.RequestSpec;
-import io.bitnetstreams.standalone.pipeline.RequestMapper;
 import io.bitnetstreams.standalone.pipeline.RequestPublisher;
 import io.bitnetstreams.standalone.pipeline.ResultListener;
 import io.bitnetstreams.standalone.pipeline.ResultMapper;

@@ -1,5 +1,8 @@
 package io.bitnetstreams.standalone.input;
 
+import io.bitnetstreams.contract.request.ParsedLine;
+import io.bitnetstreams.contract.request.RequestParser;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,7 +1,8 @@
 package io.bitnetstreams.standalone.run;
 
-import io.bitnetstreams.standalone.input.InputProblem;
-import io.bitnetstreams.standalone.input.RequestSpec;
+import io.bitnetstreams.contract.request.InputProblem;
+import io.bitnetstreams.contract.request.RequestSpec;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,15 +1,16 @@
 package io.bitnetstreams.standalone.run;
 
+import io.bitnetstreams.contract.request.ParsedLine;
+import io.bitnetstreams.contract.request.RequestMapper;
+import io.bitnetstreams.contract.request.RequestSpec;
+
 import io.bitnetstreams.standalone.input.InputBatch;
 import io.bitnetstreams.standalone.input.InputReader;
-import io.bitnetstreams.standalone.input.ParsedLine;
-import io.bitnetstreams.standalone.input.RequestSpec;
 import io.bitnetstreams.standalone.input.SampleCorpus;
 import io.bitnetstreams.standalone.model.ModelResolver;
 import io.bitnetstreams.standalone.model.ResolvedModel;
 import io.bitnetstreams.standalone.pipeline.Infrastructure;
 import io.bitnetstreams.standalone.pipeline.Parts;
-import io.bitnetstreams.standalone.pipeline.RequestMapper;
 import io.bitnetstreams.standalone.pipeline.RequestPublisher;
 import io.bitnetstreams.standalone.pipeline.ResultListener;
 import io.bitnetstreams.standalone.pipeline.ResultMapper;

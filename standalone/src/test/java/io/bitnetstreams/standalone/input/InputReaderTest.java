@@ -1,5 +1,9 @@
 package io.bitnetstreams.standalone.input;
 
+import io.bitnetstreams.contract.request.InputProblem;
+import io.bitnetstreams.contract.request.ParsedLine;
+import io.bitnetstreams.contract.request.RequestSpec;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,8 @@
 package io.bitnetstreams.standalone.input;
 
+import io.bitnetstreams.contract.TaskKind;
+import io.bitnetstreams.contract.request.InputProblem;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bitnetstreams.engine.json.JsonSchema;

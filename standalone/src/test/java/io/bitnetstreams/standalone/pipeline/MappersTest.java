@@ -1,5 +1,9 @@
 package io.bitnetstreams.standalone.pipeline;
 
+import io.bitnetstreams.contract.TaskKind;
+import io.bitnetstreams.contract.request.RequestMapper;
+import io.bitnetstreams.contract.request.RequestSpec;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bitnetstreams.avro.ClassificationOutput;
@@ -18,8 +22,6 @@ import io.bitnetstreams.avro.GenerationResult;
 import io.bitnetstreams.avro.InferenceRequest;
 import io.bitnetstreams.avro.ResultStatus;
 import io.bitnetstreams.avro.Usage;
-import io.bitnetstreams.standalone.input.RequestSpec;
-import io.bitnetstreams.standalone.input.TaskKind;
 import io.bitnetstreams.standalone.run.Ending;
 import io.bitnetstreams.standalone.run.OutcomeStatus;
 import java.time.Instant;

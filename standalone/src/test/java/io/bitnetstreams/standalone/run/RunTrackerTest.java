@@ -1,10 +1,11 @@
 package io.bitnetstreams.standalone.run;
 
+import io.bitnetstreams.contract.request.InputProblem;
+import io.bitnetstreams.contract.request.RequestSpec;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.bitnetstreams.standalone.input.InputProblem;
-import io.bitnetstreams.standalone.input.RequestSpec;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

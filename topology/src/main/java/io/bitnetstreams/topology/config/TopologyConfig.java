@@ -1,5 +1,6 @@
 package io.bitnetstreams.topology.config;
 
+import io.bitnetstreams.schemas.clients.ExactlyOnceSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -74,6 +75,7 @@ public record TopologyConfig(
         requireRange("bitnet.http.port", httpPort, 0, 65_535);
         requireText(advertisedHost, "bitnet.http.advertised.host");
         passthrough = Map.copyOf(passthrough);
+        ExactlyOnceSettings.refuseOverrides(passthrough);
     }
 
     /** Defaults everywhere, for the given cluster and registry. */

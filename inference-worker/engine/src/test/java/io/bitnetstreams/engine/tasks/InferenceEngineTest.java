@@ -89,6 +89,9 @@ class InferenceEngineTest {
                 assertThat(streamed.get(i).toString()).isEqualTo(result.text());
             }
             assertThat(engine.stats().maxBatchSequences()).as("sequences really ran together").isGreaterThan(1);
+            InferenceEngine.Stats stats = engine.stats();
+            assertThat(stats.stepSequences()).as("batch sizes counted per step").isGreaterThan(stats.steps())
+                    .isLessThanOrEqualTo(stats.steps() * stats.maxBatchSequences());
         }
     }
 
@@ -137,8 +140,10 @@ class InferenceEngineTest {
                 double total = 0;
                 LabelScore best = result.labels().getFirst();
                 for (LabelScore s : result.labels()) {
+                    // not bit for bit: a one-token step rounds attention probabilities to F16 as the reference
+                    // runtime's decode does, a batch does not (Attention); the engine's steps split differently
                     assertThat(s.logLikelihood()).as(s.label())
-                            .isCloseTo(referenceLogLikelihood(prompt, s.label()), within(1e-3));
+                            .isCloseTo(referenceLogLikelihood(prompt, s.label()), within(5e-3));
                     total += s.probability();
                     best = s.probability() > best.probability() ? s : best;
                 }
@@ -311,6 +316,7 @@ class InferenceEngineTest {
             assertThat(served).isBetween(2, 3);
             assertThat(rejected).isEqualTo(8 - served);
             assertThat(engine.stats().maxBatchSequences()).isEqualTo(1);
+            assertThat(engine.stats().stepSequences()).as("one sequence per step").isEqualTo(engine.stats().steps());
             await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().reservedKvBytes() == 0);
         }
     }

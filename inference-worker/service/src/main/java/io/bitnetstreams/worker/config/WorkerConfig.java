@@ -1,5 +1,6 @@
 package io.bitnetstreams.worker.config;
 
+import io.bitnetstreams.schemas.clients.ExactlyOnceSettings;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -96,6 +97,11 @@ public record WorkerConfig(
         requireRange("http.port", httpPort, -1, 65535);
         Objects.requireNonNull(engine, "engine");
         kafka = Map.copyOf(kafka);
+        try {
+            ExactlyOnceSettings.refuseOverrides(kafka);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("kafka", e.getMessage());
+        }
         serde = Map.copyOf(serde);
         if (!kafka.containsKey("bootstrap.servers")) {
             throw new InvalidConfigException("bootstrap.servers", "missing (set bootstrap.servers, kafka.bootstrap.servers or BITNET_BOOTSTRAP_SERVERS)");
