@@ -41,6 +41,9 @@ public final class TopicProvisioner {
             Set<String> existing = admin.listTopics().names().get(millis, TimeUnit.MILLISECONDS);
             List<String> wanted = new ArrayList<>(config.topics().all());
             wanted.addAll(config.repartitionTopics().all());
+            if (!config.typedExtractionTopic().isEmpty()) {
+                wanted.add(config.typedExtractionTopic());
+            }
             List<NewTopic> missing = wanted.stream().filter(name -> !existing.contains(name))
                     .map(name -> new NewTopic(name, config.partitions(), config.replicationFactor())).toList();
             if (!missing.isEmpty()) {
