@@ -75,11 +75,11 @@ final class TestExecutor implements AutoCloseable {
         return labels.get(text.strip().split("\\s+").length % labels.size());
     }
 
-    /** {"title": first word, "words": word count, "long": more than 20 words}. */
+    /** {"title": first word, "words": word count, "is_long": more than 10 words}. */
     static String extraction(String text) {
         String[] words = text.strip().split("\\s+");
         return "{\"title\":\"" + words[0].replaceAll("[^A-Za-z0-9]", "") + "\",\"words\":" + words.length
-                + ",\"long\":" + (words.length > 20) + "}";
+                + ",\"is_long\":" + (words.length > 10) + "}";
     }
 
     private static WorkResult answer(WorkItem item) {
@@ -100,7 +100,7 @@ final class TestExecutor implements AutoCloseable {
         };
         return WorkResult.newBuilder().setRequestId(item.getRequestId()).setChunkIndex(item.getChunkIndex())
                 .setChunkCount(item.getChunkCount()).setStatus(WorkStatus.OK).setOutput(output)
-                .setUsage(new Usage(item.getText().length(), 1)).setTimings(new WorkTimings(0L, 1L))
+                .setUsage(new Usage(item.getText().length(), 1)).setTimings(new WorkTimings(0L, 1L, 0L, 0L, 1L))
                 .setWorkerId("test-executor").setModelId("test-executor").setCompletedAt(Instant.now()).build();
     }
 

@@ -17,6 +17,12 @@ public final class TopologyPart {
 
     /** The topology settings of a standalone run (all other keys keep the topology's defaults). */
     public static TopologyConfig config(Infrastructure infrastructure, int contextTokens, int httpPort, Path stateDir) {
+        return config(infrastructure, contextTokens, httpPort, stateDir, Map.of());
+    }
+
+    /** The same with {@code overrides} (topology keys or Streams properties) applied last; the load test's hook. */
+    public static TopologyConfig config(Infrastructure infrastructure, int contextTokens, int httpPort, Path stateDir,
+                                        Map<String, String> overrides) {
         Map<String, String> settings = new HashMap<>();
         settings.put(TopologyConfig.BOOTSTRAP_SERVERS, infrastructure.bootstrapServers());
         settings.put(TopologyConfig.SCHEMA_REGISTRY_URL, infrastructure.registryUrl());
@@ -27,6 +33,7 @@ public final class TopologyPart {
         settings.put("state.dir", stateDir.toAbsolutePath().toString());
         // results should show up promptly: exactly-once commits every 100 ms instead of Streams' default
         settings.put("commit.interval.ms", "100");
+        settings.putAll(overrides);
         return TopologyConfig.fromMap(settings);
     }
 

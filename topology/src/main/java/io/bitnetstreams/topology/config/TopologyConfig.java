@@ -1,5 +1,6 @@
 package io.bitnetstreams.topology.config;
 
+import io.bitnetstreams.engine.tasks.EngineConfig;
 import io.bitnetstreams.schemas.clients.ExactlyOnceSettings;
 import java.io.IOException;
 import java.io.Reader;
@@ -35,6 +36,9 @@ import java.util.Properties;
  * @param punctuateInterval  how often deadlines and expired ids are checked ({@code bitnet.punctuate.interval})
  * @param httpPort           status/metrics HTTP port, 0 = any free ({@code bitnet.http.port})
  * @param advertisedHost     host other instances reach this one on ({@code bitnet.http.advertised.host})
+ * @param typedExtractionTopic where extraction results of requests with a JSON Schema also go as typed Avro records
+ *                           (one field per extracted property; {@code bitnet.topic.results.extraction.typed}); empty:
+ *                           off (the default)
  * @param passthrough        Kafka / Streams / registry properties, passed as given
  */
 public record TopologyConfig(
@@ -52,10 +56,12 @@ public record TopologyConfig(
         Duration punctuateInterval,
         int httpPort,
         String advertisedHost,
+        String typedExtractionTopic,
         Map<String, String> passthrough) {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String TYPED_EXTRACTION_TOPIC = "bitnet.topic.results.extraction.typed";
     /** Upper bound for {@link #maxTextChars}: keeps tokenizing one record well inside memory. */
     public static final int MAX_TEXT_CHARS_LIMIT = 4_000_000;
 
@@ -74,6 +80,11 @@ public record TopologyConfig(
         requirePositive("bitnet.punctuate.interval", punctuateInterval);
         requireRange("bitnet.http.port", httpPort, 0, 65_535);
         requireText(advertisedHost, "bitnet.http.advertised.host");
+        typedExtractionTopic = typedExtractionTopic == null ? "" : typedExtractionTopic.strip();
+        if (!typedExtractionTopic.isEmpty() && !typedExtractionTopic.matches("[a-zA-Z0-9._-]{1,249}")) {
+            throw new IllegalArgumentException("bitnet.topic.results.extraction.typed: illegal topic name '"
+                    + typedExtractionTopic + "'");
+        }
         passthrough = Map.copyOf(passthrough);
         ExactlyOnceSettings.refuseOverrides(passthrough);
     }
@@ -137,11 +148,13 @@ public record TopologyConfig(
                 in.integer("bitnet.chunk.overlap", 64),
                 in.integer("bitnet.context.tokens", 4096),
                 in.integer("bitnet.request.max.text.chars", 1_000_000),
-                in.integer("bitnet.request.max.labels", 256),
+                // the engine's own limit: more labels would be refused by every worker
+                in.integer("bitnet.request.max.labels", EngineConfig.defaults().maxLabels()),
                 in.duration("bitnet.reassembly.timeout", Duration.ofMinutes(10)),
                 in.duration("bitnet.punctuate.interval", Duration.ofSeconds(1)),
                 in.integer("bitnet.http.port", 8080),
                 in.text("bitnet.http.advertised.host", "localhost"),
+                in.text(TYPED_EXTRACTION_TOPIC, ""),
                 passthrough);
     }
 
@@ -168,7 +181,7 @@ public record TopologyConfig(
     public TopologyConfig withHttpPort(int port) {
         return new TopologyConfig(applicationId, topics, partitions, replicationFactor, dedupeWindow, chunkTokens,
                 chunkOverlap, contextTokens, maxTextChars, maxLabels, reassemblyTimeout, punctuateInterval, port,
-                advertisedHost, passthrough);
+                advertisedHost, typedExtractionTopic, passthrough);
     }
 
     private static Map<String, String> readProperties(Path file) {
