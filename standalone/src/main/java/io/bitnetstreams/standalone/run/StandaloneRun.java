@@ -1,5 +1,6 @@
 package io.bitnetstreams.standalone.run;
 
+import io.bitnetstreams.schemas.serde.registry.Redaction;
 import io.bitnetstreams.contract.request.ParsedLine;
 import io.bitnetstreams.contract.request.RequestMapper;
 import io.bitnetstreams.contract.request.RequestSpec;
@@ -232,7 +233,7 @@ public final class StandaloneRun {
         out.println();
         out.println("stack running (Ctrl-C stops it):");
         out.println("  bootstrap servers : " + stack.infrastructure().bootstrapServers());
-        out.println("  schema registry   : " + stack.infrastructure().registryUrl());
+        out.println("  schema registry   : " + Redaction.urls(stack.infrastructure().registryUrl()));
         out.println("  topology status   : http://localhost:" + stack.topology().httpPort() + "/requests/{id}");
         out.println("  topology metrics  : http://localhost:" + stack.topology().httpPort() + "/metrics");
         for (int port : stack.workers().httpPorts()) {
