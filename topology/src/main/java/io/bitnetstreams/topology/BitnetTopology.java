@@ -13,7 +13,7 @@ import io.bitnetstreams.topology.processors.ValidateProcessor;
 import io.bitnetstreams.topology.state.JsonSerde;
 import io.bitnetstreams.topology.state.PendingRequest;
 import io.bitnetstreams.topology.state.RequestStatus;
-import io.bitnetstreams.topology.state.TaskKind;
+import io.bitnetstreams.contract.TaskKind;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;

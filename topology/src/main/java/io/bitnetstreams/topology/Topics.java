@@ -9,7 +9,7 @@ import io.bitnetstreams.avro.WorkItem;
 import io.bitnetstreams.avro.WorkResult;
 import io.bitnetstreams.schemas.serde.AvroSerde;
 import io.bitnetstreams.schemas.serde.registry.SchemaRegistryClient;
-import io.bitnetstreams.topology.config.TopicNames;
+import io.bitnetstreams.contract.TopicNames;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;

@@ -1,14 +1,17 @@
 package io.bitnetstreams.standalone.cli;
 
-import io.bitnetstreams.topology.cli.TopologyCommand;
-import io.bitnetstreams.worker.cli.WorkerCommand;
+import io.bitnetstreams.launcher.LauncherCli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code bitnet-streams}: the pipeline CLI (standalone, topology, worker, submit, loadtest). */
+/**
+ * {@code bitnet-streams} for development: {@code standalone} (the whole pipeline in one JVM, with the embedded
+ * broker and registry of the devstack) and {@code loadtest}, plus the production commands of the launcher
+ * ({@code topology}, {@code worker}, {@code submit}, {@code pull}), the very same command classes.
+ */
 @Command(name = "bitnet-streams", mixinStandardHelpOptions = true, version = "bitnet-streams 0.1.0",
         description = "The bitnet-streams pipeline: Kafka Streams routing text-AI requests to CPU-only BitNet workers.",
-        subcommands = {StandaloneCommand.class, TopologyCommand.class, SubmitCommand.class, LoadtestCommand.class})
+        subcommands = {StandaloneCommand.class, LoadtestCommand.class})
 public final class BitnetStreamsCli implements Runnable {
 
     @CommandLine.Spec
@@ -21,9 +24,7 @@ public final class BitnetStreamsCli implements Runnable {
 
     /** The command line with every subcommand registered; the worker runs model files on the BitNet engine. */
     public static CommandLine commandLine() {
-        CommandLine commandLine = new CommandLine(new BitnetStreamsCli());
-        commandLine.addSubcommand("worker", new WorkerCommand());
-        return commandLine;
+        return LauncherCli.register(new CommandLine(new BitnetStreamsCli()));
     }
 
     public static void main(String[] args) {

@@ -1,6 +1,8 @@
 package io.bitnetstreams.standalone.cli;
 
 import io.bitnetstreams.engine.download.DownloadConfig;
+import io.bitnetstreams.launcher.cli.Durations;
+import io.bitnetstreams.launcher.cli.Logging;
 import io.bitnetstreams.standalone.input.InputReader;
 import io.bitnetstreams.standalone.model.ModelResolver;
 import io.bitnetstreams.standalone.run.StandaloneRun;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bitnetstreams.launcher.client.ParsedLine;
+import io.bitnetstreams.launcher.client.RequestParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,7 +1,9 @@
 package io.bitnetstreams.standalone.run;
 
-import io.bitnetstreams.standalone.input.InputProblem;
-import io.bitnetstreams.standalone.input.RequestSpec;
+import io.bitnetstreams.launcher.client.Ending;
+import io.bitnetstreams.launcher.client.InputProblem;
+import io.bitnetstreams.launcher.client.OutcomeStatus;
+import io.bitnetstreams.launcher.client.RequestSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

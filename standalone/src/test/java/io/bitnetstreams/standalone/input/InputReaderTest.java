@@ -3,6 +3,9 @@ package io.bitnetstreams.standalone.input;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bitnetstreams.launcher.client.InputProblem;
+import io.bitnetstreams.launcher.client.ParsedLine;
+import io.bitnetstreams.launcher.client.RequestSpec;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

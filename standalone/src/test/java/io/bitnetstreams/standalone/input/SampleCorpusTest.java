@@ -1,5 +1,7 @@
 package io.bitnetstreams.standalone.input;
 
+import io.bitnetstreams.launcher.client.InputProblem;
+import io.bitnetstreams.contract.TaskKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bitnetstreams.engine.json.JsonSchema;

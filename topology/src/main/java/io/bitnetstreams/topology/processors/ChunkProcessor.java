@@ -8,7 +8,7 @@ import io.bitnetstreams.topology.TopologyMetrics;
 import io.bitnetstreams.topology.state.PendingRequest;
 import io.bitnetstreams.topology.state.RequestState;
 import io.bitnetstreams.topology.state.RequestStatus;
-import io.bitnetstreams.topology.state.TaskKind;
+import io.bitnetstreams.contract.TaskKind;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

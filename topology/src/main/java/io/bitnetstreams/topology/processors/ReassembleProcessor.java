@@ -17,7 +17,7 @@ import io.bitnetstreams.topology.state.ChunkAnswer;
 import io.bitnetstreams.topology.state.PendingRequest;
 import io.bitnetstreams.topology.state.RequestState;
 import io.bitnetstreams.topology.state.RequestStatus;
-import io.bitnetstreams.topology.state.TaskKind;
+import io.bitnetstreams.contract.TaskKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.bitnetstreams.topology.state;
 
+import io.bitnetstreams.contract.TaskKind;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

@@ -13,7 +13,7 @@ import io.bitnetstreams.engine.gguf.GgmlType;
 import io.bitnetstreams.engine.synth.SyntheticModelWriter;
 import io.bitnetstreams.engine.synth.SyntheticSpec;
 import io.bitnetstreams.engine.tokenizer.Vocabulary;
-import io.bitnetstreams.worker.config.InvalidConfigException;
+import io.bitnetstreams.contract.config.ConfigException;
 import io.bitnetstreams.worker.config.WorkerConfig;
 import io.bitnetstreams.worker.config.WorkerConfigLoader;
 import io.bitnetstreams.worker.executor.WorkItems;
@@ -51,8 +51,8 @@ class EngineWorkExecutorTest {
     }
 
     private static WorkerConfig config(String model) {
-        return WorkerConfigLoader.fromMap(Map.of("model", model, "threads", "1", "queue.capacity", "4", "batch.max.size", "2",
-                "bootstrap.servers", "unused:1", "schema.registry.url", "http://unused", "instance.id", "t"), Map.of());
+        return WorkerConfigLoader.fromMap(Map.of("bitnet.model", model, "bitnet.threads", "1", "bitnet.queue.capacity", "4", "bitnet.batch.max.size", "2",
+                "bootstrap.servers", "unused:1", "schema.registry.url", "http://unused", "bitnet.instance.id", "t"), Map.of());
     }
 
     @Test
@@ -94,6 +94,6 @@ class EngineWorkExecutorTest {
     @Test
     void missingModelFileNamesTheKey() {
         assertThatThrownBy(() -> new EngineExecutors().create(config(dir.resolve("absent.gguf").toString())))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.key()).isEqualTo("model"));
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("bitnet.model"));
     }
 }

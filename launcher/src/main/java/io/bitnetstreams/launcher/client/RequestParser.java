@@ -1,0 +1,203 @@
+package io.bitnetstreams.launcher.client;
+
+import io.bitnetstreams.contract.TaskKind;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bitnetstreams.engine.json.InvalidSchemaException;
+import io.bitnetstreams.engine.json.JsonSchemaParser;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns one JSONL line into a {@link RequestSpec} or an {@link InputProblem}; never throws for bad input.
+ *
+ * <pre>{"id", "task": "classify"|"extract"|"generate", "text", "labels": [...], "instruction", "schema": {...},
+ *  "system", "prompt", "max_tokens", "deadline_ms"}</pre>
+ *
+ * Unknown fields are refused (a typo must not silently change the request). A generation prompt is {@code prompt},
+ * else {@code instruction}; a non-empty {@code text} is appended to it as the document to work on.
+ */
+public final class RequestParser {
+
+    public static final int MAX_ID_CHARS = 200;
+    public static final int MAX_TEXT_CHARS = 200_000;
+    public static final int MAX_LABELS = 64;
+    public static final int MAX_LABEL_CHARS = 200;
+    public static final int MAX_INSTRUCTION_CHARS = 4_000;
+    public static final int MAX_GENERATED_TOKENS = 2_048;
+    public static final int DEFAULT_GENERATED_TOKENS = 64;
+    public static final long MAX_DEADLINE_MS = 24L * 3600 * 1000;
+    private static final Set<String> FIELDS = Set.of("id", "task", "text", "labels", "instruction", "schema", "system",
+            "prompt", "max_tokens", "deadline_ms");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private RequestParser() {
+    }
+
+    public static ParsedLine parse(int line, String json) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            return invalid(line, null, "not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            return invalid(line, null, "not a JSON object");
+        }
+        JsonNode idNode = root.get("id");
+        if (idNode == null || !idNode.isTextual()) {
+            return invalid(line, null, "\"id\" is missing or not a string");
+        }
+        String id = idNode.asText();
+        String idProblem = idProblem(id);
+        if (idProblem != null) {
+            return invalid(line, null, idProblem);
+        }
+        try {
+            return new ParsedLine.Valid(request(line, id, root));
+        } catch (IllegalArgumentException e) {
+            return invalid(line, id, e.getMessage());
+        }
+    }
+
+    /** Null when {@code id} is usable as a request id (and Kafka key). */
+    public static String idProblem(String id) {
+        if (id.isBlank() || id.length() > MAX_ID_CHARS) {
+            return "\"id\" must have 1.." + MAX_ID_CHARS + " characters";
+        }
+        if (id.chars().anyMatch(Character::isISOControl)) {
+            return "\"id\" contains control characters";
+        }
+        return null;
+    }
+
+    private static RequestSpec request(int line, String id, JsonNode root) {
+        for (Map.Entry<String, JsonNode> field : root.properties()) {
+            if (!FIELDS.contains(field.getKey())) {
+                throw new IllegalArgumentException("unknown field \"" + shorten(field.getKey()) + "\" (known: " + FIELDS + ")");
+            }
+        }
+        String taskName = text(root, "task", 32);
+        if (taskName == null) {
+            throw new IllegalArgumentException("\"task\" is missing (classify, extract or generate)");
+        }
+        TaskKind task = TaskKind.fromWireName(taskName).orElseThrow(() -> new IllegalArgumentException(
+                "unknown task \"" + shorten(taskName) + "\" (classify, extract or generate)"));
+        String text = text(root, "text", MAX_TEXT_CHARS);
+        String instruction = text(root, "instruction", MAX_INSTRUCTION_CHARS);
+        long deadlineMs = wholeNumber(root, "deadline_ms", 1, MAX_DEADLINE_MS, 0);
+        return switch (task) {
+            case CLASSIFY -> {
+                onlyFor(root, task, "schema", "system", "prompt", "max_tokens");
+                requireText(text, "classify needs a non-empty \"text\"");
+                yield new RequestSpec(id, task, text, labels(root), instruction, null, null, null, 0, deadlineMs, line);
+            }
+            case EXTRACT -> {
+                onlyFor(root, task, "labels", "system", "prompt", "max_tokens");
+                requireText(text, "extract needs a non-empty \"text\"");
+                yield new RequestSpec(id, task, text, List.of(), instruction, schema(root), null, null, 0, deadlineMs, line);
+            }
+            case GENERATE -> {
+                onlyFor(root, task, "labels", "schema");
+                String prompt = text(root, "prompt", MAX_TEXT_CHARS);
+                if (prompt == null || prompt.isBlank()) {
+                    prompt = instruction;
+                }
+                requireText(prompt, "generate needs a non-empty \"prompt\" (or \"instruction\")");
+                if (text != null && !text.isBlank()) {
+                    prompt = prompt.strip() + "\n\n" + text.strip();
+                }
+                String system = text(root, "system", MAX_INSTRUCTION_CHARS);
+                int maxTokens = (int) wholeNumber(root, "max_tokens", 1, MAX_GENERATED_TOKENS, DEFAULT_GENERATED_TOKENS);
+                yield new RequestSpec(id, task, "", List.of(), null, null, system, prompt, maxTokens, deadlineMs, line);
+            }
+        };
+    }
+
+    private static List<String> labels(JsonNode root) {
+        JsonNode node = root.get("labels");
+        if (node == null || !node.isArray() || node.isEmpty()) {
+            throw new IllegalArgumentException("classify needs \"labels\": a non-empty array of strings");
+        }
+        if (node.size() > MAX_LABELS) {
+            throw new IllegalArgumentException("more than " + MAX_LABELS + " labels");
+        }
+        List<String> labels = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (JsonNode label : node) {
+            if (!label.isTextual() || label.asText().isBlank() || label.asText().length() > MAX_LABEL_CHARS) {
+                throw new IllegalArgumentException("every label must be a string of 1.." + MAX_LABEL_CHARS + " characters");
+            }
+            if (!seen.add(label.asText())) {
+                throw new IllegalArgumentException("label \"" + shorten(label.asText()) + "\" appears twice");
+            }
+            labels.add(label.asText());
+        }
+        return labels;
+    }
+
+    /** The schema as compact JSON text, checked by the same parser the workers' constrained decoder uses. */
+    private static String schema(JsonNode root) {
+        JsonNode node = root.get("schema");
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("extract needs \"schema\": a JSON Schema object");
+        }
+        try {
+            JsonSchemaParser.parse(node);
+        } catch (InvalidSchemaException e) {
+            throw new IllegalArgumentException("invalid \"schema\": " + e.getMessage());
+        }
+        return node.toString();
+    }
+
+    private static void onlyFor(JsonNode root, TaskKind task, String... fields) {
+        for (String field : fields) {
+            if (root.has(field)) {
+                throw new IllegalArgumentException("\"" + field + "\" does not apply to task " + task.wireName());
+            }
+        }
+    }
+
+    private static String text(JsonNode root, String field, int maxChars) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new IllegalArgumentException("\"" + field + "\" must be a string");
+        }
+        if (node.asText().length() > maxChars) {
+            throw new IllegalArgumentException("\"" + field + "\" is longer than " + maxChars + " characters");
+        }
+        return node.asText();
+    }
+
+    private static long wholeNumber(JsonNode root, String field, long min, long max, long fallback) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        if (!node.canConvertToLong() || !node.isIntegralNumber() || node.asLong() < min || node.asLong() > max) {
+            throw new IllegalArgumentException("\"" + field + "\" must be a whole number in [" + min + ", " + max + "]");
+        }
+        return node.asLong();
+    }
+
+    private static void requireText(String value, String message) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    private static ParsedLine invalid(int line, String id, String reason) {
+        return new ParsedLine.Invalid(new InputProblem(line, id, reason));
+    }
+
+    static String shorten(String text) {
+        return text.length() <= 60 ? text : text.substring(0, 57) + "...";
+    }
+}

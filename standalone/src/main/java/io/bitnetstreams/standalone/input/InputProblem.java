@@ -1,5 +1,0 @@
-package io.bitnetstreams.standalone.input;
-
-/** Why an input line (or file) cannot become a request. {@code id} is null when the line had no usable id. */
-public record InputProblem(int line, String id, String reason) {
-}
