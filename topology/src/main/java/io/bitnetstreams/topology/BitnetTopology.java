@@ -4,7 +4,12 @@ import io.bitnetstreams.engine.tokenizer.Tokenizer;
 import io.bitnetstreams.topology.config.TopologyConfig;
 import io.bitnetstreams.topology.processors.ChunkProcessor;
 import io.bitnetstreams.topology.processors.ChunkProcessor.WorkSink;
+import io.bitnetstreams.avro.InferenceRequest;
+import io.bitnetstreams.avro.WorkResult;
 import io.bitnetstreams.topology.processors.DeadLettering;
+import io.bitnetstreams.topology.processors.Envelope;
+import io.bitnetstreams.topology.processors.RepartitionProcessor;
+import io.bitnetstreams.topology.processors.RequestIdPartitioner;
 import io.bitnetstreams.topology.processors.DecodeProcessor;
 import io.bitnetstreams.topology.processors.DedupeProcessor;
 import io.bitnetstreams.topology.processors.ReassembleProcessor;
@@ -16,6 +21,7 @@ import io.bitnetstreams.topology.state.RequestStatus;
 import io.bitnetstreams.contract.TaskKind;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
@@ -24,24 +30,37 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The pipeline's front door as a Kafka Streams topology, built from configuration only:
  * <pre>
- * requests -> decode-request -> dedupe-request -> validate-request -> chunk-request -> work.{classify,extract,generate}
- * work.results -> decode-work-result -> reassemble -> results.{classification,extraction,generation}
- * decode-request, validate-request, decode-work-result -> dead letters
+ * requests -> decode-request -> repartition-request -> requests-by-id -> decode-request-by-id -> dedupe-request
+ *          -> validate-request -> chunk-request -> work.{classify,extract,generate}
+ * work.results -> decode-work-result -> repartition-work-result -> work-results-by-id -> decode-work-result-by-id
+ *          -> reassemble -> results.{classification,extraction,generation}
+ * decode-*, validate-request -> dead letters
  * </pre>
- * Request, status and pending state are keyed by request id, so requests and work results must be keyed by it
- * and both input topics need the same partition count (the application creates them so).
+ * Dedupe, status and pending state are keyed by request id and partitioned by the topology itself: both inputs go
+ * through the topology's own repartition topics, placed by {@link RequestIdPartitioner}, so it does not matter how
+ * the producer of a request (any client library) or of a work result partitioned them.
  */
 public final class BitnetTopology {
 
     public static final String REQUESTS_SOURCE = "requests-source";
     public static final String DECODE_REQUEST = "decode-request";
+    public static final String REPARTITION_REQUEST = "repartition-request";
+    public static final String REQUESTS_BY_ID_SINK = "requests-by-id-sink";
+    public static final String REQUESTS_BY_ID_SOURCE = "requests-by-id-source";
+    public static final String DECODE_REQUEST_BY_ID = "decode-request-by-id";
     public static final String DEDUPE_REQUEST = "dedupe-request";
     public static final String VALIDATE_REQUEST = "validate-request";
     public static final String CHUNK_REQUEST = "chunk-request";
     public static final String WORK_RESULTS_SOURCE = "work-results-source";
     public static final String DECODE_WORK_RESULT = "decode-work-result";
+    public static final String REPARTITION_WORK_RESULT = "repartition-work-result";
+    public static final String WORK_RESULTS_BY_ID_SINK = "work-results-by-id-sink";
+    public static final String WORK_RESULTS_BY_ID_SOURCE = "work-results-by-id-source";
+    public static final String DECODE_WORK_RESULT_BY_ID = "decode-work-result-by-id";
     public static final String REASSEMBLE = "reassemble";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+    public static final String REQUEST_DEAD_LETTER_SINK = "request-dead-letter-sink";
+    public static final String WORK_RESULT_DEAD_LETTER_SINK = "work-result-dead-letter-sink";
     public static final String DEDUPE_STORE = "request-dedupe";
     public static final String PENDING_STORE = "request-pending";
     public static final String STATUS_STORE = "request-status";
@@ -51,16 +70,26 @@ public final class BitnetTopology {
     /** The topology; {@code metrics} only observes, it does not change what the topology does. */
     public static Topology build(TopologyConfig config, Topics topics, Tokenizer tokenizer, TopologyMetrics metrics) {
         var topology = new Topology();
+        // one dead-letter sink per part: a shared sink would join the input stages and the stateful stage into one
+        // sub-topology, whose tasks would follow the input topics' partitions again
         var deadLettering = new DeadLettering(DEAD_LETTER_SINK, topics.deadLetters().name(), metrics);
+        var requestDeadLettering = new DeadLettering(REQUEST_DEAD_LETTER_SINK, topics.deadLetters().name(), metrics);
+        var resultDeadLettering = new DeadLettering(WORK_RESULT_DEAD_LETTER_SINK, topics.deadLetters().name(), metrics);
         var validator = new RequestValidator(config, tokenizer);
         var chunker = new TextChunker(tokenizer, config.chunkTokens(), config.chunkOverlap());
         var bytes = Serdes.ByteArray().deserializer();
 
         topology.addSource(REQUESTS_SOURCE, bytes, bytes, topics.requests().name());
         topology.addProcessor(DECODE_REQUEST, () -> new DecodeProcessor<>(topics.requests().valueSerde().deserializer(),
-                topics.requests().name(), DEDUPE_REQUEST, "topology.decode-request", deadLettering, metrics), REQUESTS_SOURCE);
+                topics.requests().name(), REPARTITION_REQUEST, "topology.decode-request", requestDeadLettering, metrics),
+                REQUESTS_SOURCE);
+        addRepartition(topology, topics.requestsById(), InferenceRequest::getRequestId, REPARTITION_REQUEST,
+                REQUESTS_BY_ID_SINK, REQUESTS_BY_ID_SOURCE, DECODE_REQUEST);
+        topology.addProcessor(DECODE_REQUEST_BY_ID, () -> new DecodeProcessor<>(
+                topics.requestsById().valueSerde().deserializer(), topics.requestsById().name(), DEDUPE_REQUEST,
+                "topology.decode-request", deadLettering, metrics), REQUESTS_BY_ID_SOURCE);
         topology.addProcessor(DEDUPE_REQUEST, () -> new DedupeProcessor(DEDUPE_STORE, STATUS_STORE, config.dedupeWindow(),
-                cleanupInterval(config), VALIDATE_REQUEST, metrics), DECODE_REQUEST);
+                cleanupInterval(config), VALIDATE_REQUEST, metrics), DECODE_REQUEST_BY_ID);
         topology.addProcessor(VALIDATE_REQUEST, () -> new ValidateProcessor(validator, STATUS_STORE, CHUNK_REQUEST,
                 deadLettering), DEDUPE_REQUEST);
         Map<TaskKind, WorkSink> workSinks = Map.of(
@@ -75,19 +104,27 @@ public final class BitnetTopology {
 
         topology.addSource(WORK_RESULTS_SOURCE, bytes, bytes, topics.workResults().name());
         topology.addProcessor(DECODE_WORK_RESULT, () -> new DecodeProcessor<>(topics.workResults().valueSerde().deserializer(),
-                topics.workResults().name(), REASSEMBLE, "topology.decode-work-result", deadLettering, metrics),
-                WORK_RESULTS_SOURCE);
+                topics.workResults().name(), REPARTITION_WORK_RESULT, "topology.decode-work-result", resultDeadLettering,
+                metrics), WORK_RESULTS_SOURCE);
+        addRepartition(topology, topics.workResultsById(), WorkResult::getRequestId, REPARTITION_WORK_RESULT,
+                WORK_RESULTS_BY_ID_SINK, WORK_RESULTS_BY_ID_SOURCE, DECODE_WORK_RESULT);
+        topology.addProcessor(DECODE_WORK_RESULT_BY_ID, () -> new DecodeProcessor<>(
+                topics.workResultsById().valueSerde().deserializer(), topics.workResultsById().name(), REASSEMBLE,
+                "topology.decode-work-result", deadLettering, metrics), WORK_RESULTS_BY_ID_SOURCE);
         Map<TaskKind, ResultSink> resultSinks = Map.of(
                 TaskKind.CLASSIFY, new ResultSink("classification-results-sink", topics.classificationResults().name()),
                 TaskKind.EXTRACT, new ResultSink("extraction-results-sink", topics.extractionResults().name()),
                 TaskKind.GENERATE, new ResultSink("generation-results-sink", topics.generationResults().name()));
         topology.addProcessor(REASSEMBLE, () -> new ReassembleProcessor(PENDING_STORE, STATUS_STORE, resultSinks,
-                config.punctuateInterval(), metrics), DECODE_WORK_RESULT);
+                config.punctuateInterval(), metrics), DECODE_WORK_RESULT_BY_ID);
         addSink(topology, resultSinks.get(TaskKind.CLASSIFY).node(), topics.classificationResults(), REASSEMBLE);
         addSink(topology, resultSinks.get(TaskKind.EXTRACT).node(), topics.extractionResults(), REASSEMBLE);
         addSink(topology, resultSinks.get(TaskKind.GENERATE).node(), topics.generationResults(), REASSEMBLE);
 
-        addSink(topology, DEAD_LETTER_SINK, topics.deadLetters(), DECODE_REQUEST, VALIDATE_REQUEST, DECODE_WORK_RESULT);
+        addSink(topology, REQUEST_DEAD_LETTER_SINK, topics.deadLetters(), DECODE_REQUEST);
+        addSink(topology, WORK_RESULT_DEAD_LETTER_SINK, topics.deadLetters(), DECODE_WORK_RESULT);
+        addSink(topology, DEAD_LETTER_SINK, topics.deadLetters(), DECODE_REQUEST_BY_ID, VALIDATE_REQUEST,
+                DECODE_WORK_RESULT_BY_ID);
 
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEDUPE_STORE),
                 Serdes.String(), Serdes.Long()), DEDUPE_REQUEST);
@@ -104,6 +141,20 @@ public final class BitnetTopology {
         Duration tenth = config.dedupeWindow().dividedBy(10);
         Duration interval = tenth.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : tenth;
         return interval.compareTo(config.punctuateInterval()) < 0 ? config.punctuateInterval() : interval;
+    }
+
+    /**
+     * {@code processor} -> {@code sink} -> topic -> {@code source}: the decoded records of {@code parent} go to the
+     * partition of their request id, as the bytes they were read as (the topic's serdes read them back).
+     */
+    private static <V> void addRepartition(Topology topology, TopicSpec<String, V> topic, Function<V, String> requestId,
+            String processor, String sink, String source, String parent) {
+        var bytes = Serdes.ByteArray();
+        Serializer<Envelope<V>> rawValue = (name, envelope) -> envelope.rawValue();
+        topology.addProcessor(processor, () -> new RepartitionProcessor<V>(sink), parent);
+        topology.addSink(sink, topic.name(), bytes.serializer(), rawValue, new RequestIdPartitioner<>(requestId),
+                processor);
+        topology.addSource(source, bytes.deserializer(), bytes.deserializer(), topic.name());
     }
 
     @SuppressWarnings("unchecked")

@@ -27,7 +27,8 @@ public final class TopologyMetrics {
                 .publishPercentileHistogram().register(registry);
         this.requestLatency = Timer.builder("bitnet.topology.request.latency")
                 .description("From the request's createdAt to its final result")
-                .publishPercentileHistogram().register(registry);
+                // requests wait behind a backlog for minutes; the default top bucket (30 s) would hide that
+                .publishPercentileHistogram().maximumExpectedValue(Duration.ofHours(1)).register(registry);
         this.duplicates = Counter.builder("bitnet.topology.duplicates")
                 .description("Requests dropped because their id was seen within the dedupe window").register(registry);
         this.lateResults = Counter.builder("bitnet.topology.results.late")

@@ -137,6 +137,38 @@ class BitnetTopologyTest {
     }
 
     @Test
+    void aRequestRejectedAfterTheRepartitionIsDeadLetteredAsTheProducerWroteIt() {
+        f.send(f.request("ok-1", classify("a"), "x").build());
+        f.send(f.request("ok-2", classify("a"), "y").build());
+        byte[] invalid = f.encode(f.request("bad-1", classify(), "no labels").build());
+        f.requests.pipeInput("bad-1", invalid, f.now());
+
+        DeadLetter letter = f.deadLetters.readValue();
+        assertThat(letter.getReason()).isEqualTo(DeadLetterReason.INVALID_REQUEST);
+        assertThat(bytes(letter.getOriginalValue())).isEqualTo(invalid);
+        assertThat(bytes(letter.getOriginalKey())).isEqualTo("bad-1".getBytes(StandardCharsets.UTF_8));
+        assertThat(letter.getSourceTopic()).isEqualTo("bitnet.requests");
+        assertThat(letter.getSourceOffset()).isEqualTo(2);
+    }
+
+    @Test
+    void requestStateIsFedOnlyByTheTopologysOwnRepartitionTopics() {
+        var description = f.driverTopology().describe();
+        var stateful = description.subtopologies().stream()
+                .filter(sub -> sub.nodes().stream().anyMatch(node -> node.name().equals(BitnetTopology.DEDUPE_REQUEST)))
+                .findFirst().orElseThrow();
+        assertThat(stateful.nodes().stream().anyMatch(node -> node.name().equals(BitnetTopology.REASSEMBLE))).isTrue();
+        var sources = stateful.nodes().stream()
+                .filter(node -> node instanceof org.apache.kafka.streams.TopologyDescription.Source)
+                .flatMap(node -> ((org.apache.kafka.streams.TopologyDescription.Source) node).topicSet().stream())
+                .collect(java.util.stream.Collectors.toSet());
+        assertThat(sources).containsExactlyInAnyOrder(f.config.repartitionTopics().requestsById(),
+                f.config.repartitionTopics().workResultsById());
+        // the inputs are read in sub-topologies of their own, whose tasks follow the producers' partitions
+        assertThat(description.subtopologies()).hasSize(3);
+    }
+
+    @Test
     void unknownSchemaIdIsDeadLettered() {
         byte[] bytes = f.encode(f.request("u1", classify("a"), "x").build());
         ByteBuffer.wrap(bytes).putInt(1, 999);

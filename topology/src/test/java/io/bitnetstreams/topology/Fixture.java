@@ -51,6 +51,7 @@ final class Fixture implements AutoCloseable {
     final TopologyConfig config;
     final Topics topics;
     final TopologyMetrics metrics = TopologyMetrics.inMemory();
+    final org.apache.kafka.streams.Topology topology;
     final TopologyTestDriver driver;
     final TestInputTopic<String, byte[]> requests;
     final TestInputTopic<String, byte[]> workResults;
@@ -82,7 +83,7 @@ final class Fixture implements AutoCloseable {
                 "bitnet.reassembly.timeout", "5m"));
         settings.putAll(overrides);
         config = TopologyConfig.fromMap(settings);
-        topics = Topics.create(config.topics(), registry, config.serdeConfig());
+        topics = Topics.create(config.topics(), config.repartitionTopics(), registry, config.serdeConfig());
         var properties = new Properties();
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -93,7 +94,8 @@ final class Fixture implements AutoCloseable {
         properties.put("bitnet.topic.dlq", config.topics().deadLetters());
         properties.put("schema.registry.url", "http://unused:8081");
         properties.put(DeadLetterRecords.REGISTRY_CLIENT_CONFIG, registry);
-        driver = new TopologyTestDriver(BitnetTopology.build(config, topics, tokenizer, metrics), properties, START);
+        topology = BitnetTopology.build(config, topics, tokenizer, metrics);
+        driver = new TopologyTestDriver(topology, properties, START);
         var strings = Serdes.String();
         requests = driver.createInputTopic(config.topics().requests(), strings.serializer(), Serdes.ByteArray().serializer());
         workResults = driver.createInputTopic(config.topics().workResults(), strings.serializer(), Serdes.ByteArray().serializer());
@@ -151,6 +153,10 @@ final class Fixture implements AutoCloseable {
     InferenceRequest.Builder request(String id, Object task, String text) {
         return InferenceRequest.newBuilder().setRequestId(id).setTenant("acme").setCreatedAt(now()).setTask(task)
                 .setText(text).setMetadata(Map.of("source", "test"));
+    }
+
+    org.apache.kafka.streams.Topology driverTopology() {
+        return topology;
     }
 
     static ClassifyTask classify(String... labels) {

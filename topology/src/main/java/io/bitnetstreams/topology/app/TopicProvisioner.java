@@ -2,9 +2,11 @@ package io.bitnetstreams.topology.app;
 
 import io.bitnetstreams.topology.config.TopologyConfig;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -16,7 +18,10 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Creates the topics that are missing, and checks that the two inputs can be co-partitioned. */
+/**
+ * Creates the topics that are missing (the pipeline's topics and the topology's repartition topics, with
+ * {@code bitnet.topics.partitions} partitions), and checks that the repartition topics are co-partitioned.
+ */
 public final class TopicProvisioner {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
@@ -38,7 +43,9 @@ public final class TopicProvisioner {
                         + e + ")", e);
             }
             Set<String> existing = admin.listTopics().names().get(millis, TimeUnit.MILLISECONDS);
-            List<NewTopic> missing = config.topics().all().stream().filter(name -> !existing.contains(name))
+            List<String> wanted = new ArrayList<>(config.topics().all());
+            wanted.addAll(config.repartitionTopics().all());
+            List<NewTopic> missing = wanted.stream().filter(name -> !existing.contains(name))
                     .map(name -> new NewTopic(name, config.partitions(), config.replicationFactor())).toList();
             if (!missing.isEmpty()) {
                 LOG.info("creating topics {}", missing.stream().map(NewTopic::name).toList());
@@ -50,21 +57,28 @@ public final class TopicProvisioner {
                     }
                 }
             }
-            var inputs = List.of(config.topics().requests(), config.topics().workResults());
-            Map<String, TopicDescription> described = admin.describeTopics(inputs).allTopicNames()
-                    .get(millis, TimeUnit.MILLISECONDS);
-            int requests = described.get(config.topics().requests()).partitions().size();
-            int results = described.get(config.topics().workResults()).partitions().size();
-            if (requests != results) {
-                throw new StartupException("topics " + config.topics().requests() + " (" + requests + " partitions) and "
-                        + config.topics().workResults() + " (" + results + ") must have the same partition count:"
-                        + " request state is shared by request id", null);
-            }
+            requireCopartitioned(admin, config.repartitionTopics().all(), millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted while preparing topics", e);
         } catch (ExecutionException | TimeoutException e) {
             throw new StartupException("cannot prepare topics on " + config.bootstrapServers() + ": " + e, e);
+        }
+    }
+
+    /**
+     * Requests and work results meet in the same state only when the topology's two repartition topics have the same
+     * partition count (the input topics may have any). They differ only when someone created them by hand.
+     */
+    private static void requireCopartitioned(Admin admin, List<String> repartitionTopics, long millis)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Map<String, TopicDescription> described = admin.describeTopics(repartitionTopics).allTopicNames()
+                .get(millis, TimeUnit.MILLISECONDS);
+        Map<String, Integer> counts = new TreeMap<>();
+        described.forEach((name, description) -> counts.put(name, description.partitions().size()));
+        if (counts.values().stream().distinct().count() > 1) {
+            throw new StartupException("the repartition topics must have the same partition count, request state is"
+                    + " shared by request id: " + counts, null);
         }
     }
 }

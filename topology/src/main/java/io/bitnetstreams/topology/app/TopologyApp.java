@@ -15,7 +15,11 @@ import io.bitnetstreams.topology.errors.DeadLetterProcessingHandler;
 import io.bitnetstreams.topology.errors.DeadLetterProductionHandler;
 import io.bitnetstreams.topology.http.StatusServer;
 import io.bitnetstreams.topology.http.StreamsStatusSource;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -46,8 +50,10 @@ public final class TopologyApp implements AutoCloseable {
         RegistryCheck.requireReachable(config.schemaRegistryUrl(), STARTUP_TIMEOUT);
         TopicProvisioner.ensureTopics(config, STARTUP_TIMEOUT);
         meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        bindJvmMetrics(meters);
         registry = new HttpSchemaRegistryClient(SerdeConfig.parse(config.serdeConfig()).registry());
-        Topics topics = Topics.create(config.topics(), registry, config.serdeConfig());
+        Topics topics = Topics.create(config.topics(), config.repartitionTopics(), registry,
+                config.serdeConfig());
         var metrics = new TopologyMetrics(meters);
         var topology = BitnetTopology.build(config, topics, tokenizer, metrics);
         LOG.info("topology:\n{}", topology.describe());
@@ -55,7 +61,8 @@ public final class TopologyApp implements AutoCloseable {
         // the HTTP port must be known before Streams starts: it is this instance's application.server
         KafkaStreams[] holder = new KafkaStreams[1];
         http = new StatusServer("0.0.0.0", config.httpPort(), meters::scrape,
-                () -> holder[0] != null && holder[0].state().isRunningOrRebalancing());
+                () -> holder[0] != null && holder[0].state().isRunningOrRebalancing(),
+                () -> holder[0] != null && holder[0].state() == KafkaStreams.State.RUNNING);
         HostInfo self = new HostInfo(config.advertisedHost(), http.port());
         Properties properties = streamsProperties(config, self);
         properties.put(DeadLetterRecords.METRICS_CONFIG, metrics);
@@ -71,6 +78,14 @@ public final class TopologyApp implements AutoCloseable {
         streamsMetrics.bindTo(meters);
         streams.start();
         LOG.info("topology {} started; HTTP on {}:{}", config.applicationId(), self.host(), self.port());
+    }
+
+    /** Heap, GC, threads and CPU, named like the worker's, so one dashboard panel covers every part. */
+    private static void bindJvmMetrics(PrometheusMeterRegistry meters) {
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ClassLoaderMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
     }
 
     /** Starts the application or fails with a {@link StartupException} naming what is unreachable. */

@@ -37,7 +37,7 @@ public final class TopologyCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Model GGUF whose tokenizer metadata is used (weights are not loaded)")
     Path model;
 
-    @Option(names = "--http-port", description = "Port of /requests/{id}, /metrics and /health (default 8080)")
+    @Option(names = "--http-port", description = "Port of /requests/{id}, /metrics, /health, /health/live and /health/ready (default 8080)")
     Integer httpPort;
 
     @CommandLine.Spec

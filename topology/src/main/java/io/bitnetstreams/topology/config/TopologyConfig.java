@@ -141,6 +141,11 @@ public record TopologyConfig(
         return serde;
     }
 
+    /** The topology's own repartition topics (derived from the application id). */
+    public RepartitionTopicNames repartitionTopics() {
+        return RepartitionTopicNames.of(applicationId);
+    }
+
     /** A copy with another HTTP port (tests use 0). */
     public TopologyConfig withHttpPort(int port) {
         return new TopologyConfig(applicationId, topics, partitions, replicationFactor, dedupeWindow, chunkTokens,

@@ -8,6 +8,7 @@ import io.bitnetstreams.schemas.serde.registry.RegistryUnavailableException;
 import io.bitnetstreams.schemas.serde.registry.SchemaRegistryClient;
 import io.bitnetstreams.topology.TopologyMetrics;
 import io.bitnetstreams.topology.processors.DeadLettering;
+import io.bitnetstreams.topology.processors.Provenance;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -64,8 +65,9 @@ public final class DeadLetterRecords implements AutoCloseable {
         String message = exception.getClass().getSimpleName() + ": " + exception.getMessage()
                 + " (processor " + context.processorNodeId() + ", task " + context.taskId() + ")";
         byte[] rawKey = context.sourceRawKey();
+        Provenance source = Provenance.of(context.headers(), context.topic(), context.partition(), context.offset());
         DeadLetter letter = DeadLettering.deadLetter(reason, message, rawKey, context.sourceRawValue(),
-                context.topic(), context.partition(), context.offset(), STAGE,
+                source.topic(), source.partition(), source.offset(), STAGE,
                 rawKey == null ? null : new String(rawKey, StandardCharsets.UTF_8), System.currentTimeMillis());
         var deadLetter = new ProducerRecord<>(topic, null, rawKey, serializer.serialize(topic, letter));
         if (metrics != null) {

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The application's HTTP port: {@code GET /requests/{id}} (status as JSON, forwarded to the owning instance when
- * another one holds the request), {@code GET /metrics} (Prometheus text) and {@code GET /health}.
+ * another one holds the request), {@code GET /metrics} (Prometheus text), {@code GET /health} and
+ * {@code GET /health/live} (200 while Kafka Streams runs or rebalances, else 503) and {@code GET /health/ready}
+ * (200 once it runs with its tasks assigned): the same paths as the worker's health server.
  */
 public final class StatusServer implements AutoCloseable {
 
@@ -41,8 +43,18 @@ public final class StatusServer implements AutoCloseable {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile StatusLookup.Source source = (id, local) -> new StatusLookup.Unavailable("starting");
 
-    /** Binds {@code host:port} (port 0: any free port) and serves metrics from {@code metrics}. */
+    public static final String HEALTH = "/health";
+    public static final String LIVE = "/health/live";
+    public static final String READY = "/health/ready";
+    public static final String METRICS = "/metrics";
+
+    /** Binds {@code host:port} (port 0: any free port); one check answers liveness and readiness. */
     public StatusServer(String host, int port, Supplier<String> metrics, BooleanSupplier healthy) {
+        this(host, port, metrics, healthy, healthy);
+    }
+
+    /** Binds {@code host:port} (port 0: any free port) and serves metrics from {@code metrics}. */
+    public StatusServer(String host, int port, Supplier<String> metrics, BooleanSupplier live, BooleanSupplier ready) {
         try {
             server = HttpServer.create(new InetSocketAddress(host, port), 64);
         } catch (IOException e) {
@@ -50,13 +62,12 @@ public final class StatusServer implements AutoCloseable {
         }
         executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
-        server.createContext("/requests/", exchange -> handle(exchange, () -> status(exchange)));
-        server.createContext("/metrics", exchange -> handle(exchange,
+        server.createContext("/requests/", exchange -> handle(exchange, null, () -> status(exchange)));
+        server.createContext(METRICS, exchange -> handle(exchange, METRICS,
                 () -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get())));
-        server.createContext("/health", exchange -> handle(exchange, () -> {
-            boolean up = healthy.getAsBoolean();
-            respond(exchange, up ? 200 : 503, "application/json", up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}");
-        }));
+        server.createContext(HEALTH, exchange -> handle(exchange, HEALTH, () -> probe(exchange, live)));
+        server.createContext(LIVE, exchange -> handle(exchange, LIVE, () -> probe(exchange, live)));
+        server.createContext(READY, exchange -> handle(exchange, READY, () -> probe(exchange, ready)));
         server.start();
     }
 
@@ -73,8 +84,18 @@ public final class StatusServer implements AutoCloseable {
         void run() throws IOException;
     }
 
-    private static void handle(HttpExchange exchange, Action action) {
+    private static void probe(HttpExchange exchange, BooleanSupplier check) throws IOException {
+        boolean up = check.getAsBoolean();
+        respond(exchange, up ? 200 : 503, "application/json", up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}");
+    }
+
+    /** {@code exactPath} non-null: a context matches every path it prefixes ({@code /healthz}), answer 404 to those. */
+    private static void handle(HttpExchange exchange, String exactPath, Action action) {
         try (exchange) {
+            if (exactPath != null && !exactPath.equals(exchange.getRequestURI().getPath())) {
+                respond(exchange, 404, "application/json", error("not found"));
+                return;
+            }
             if (!"GET".equals(exchange.getRequestMethod())) {
                 respond(exchange, 405, "application/json", "{\"error\":\"only GET\"}");
                 return;

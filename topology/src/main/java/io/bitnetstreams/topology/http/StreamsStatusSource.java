@@ -2,7 +2,7 @@ package io.bitnetstreams.topology.http;
 
 import io.bitnetstreams.topology.BitnetTopology;
 import io.bitnetstreams.topology.state.RequestStatus;
-import org.apache.kafka.common.serialization.Serdes;
+import io.bitnetstreams.topology.processors.RequestIdPartitioner;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -26,8 +26,9 @@ public final class StreamsStatusSource implements StatusLookup.Source {
     public StatusLookup find(String requestId, boolean localOnly) {
         try {
             if (!localOnly) {
+                // the status store is partitioned by the topology's own rule, not by how the input was produced
                 KeyQueryMetadata owner = streams.queryMetadataForKey(BitnetTopology.STATUS_STORE, requestId,
-                        Serdes.String().serializer());
+                        RequestIdPartitioner.forKeys());
                 if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
                     return new StatusLookup.Unavailable("no instance owns the status store yet (state "
                             + streams.state() + ")");

@@ -50,11 +50,10 @@ public final class DeadLettering {
             KeyValueStore<String, RequestStatus> status) {
         long now = context.currentSystemTimeMs();
         var metadata = context.recordMetadata();
-        DeadLetter letter = deadLetter(reason, message, rawKey, rawValue,
-                metadata.map(m -> m.topic()).orElse(""),
-                metadata.map(m -> m.partition()).orElse(-1),
-                metadata.map(m -> m.offset()).orElse(-1L),
-                stage, requestId, now);
+        Provenance source = Provenance.of(record.headers(), metadata.map(m -> m.topic()).orElse(""),
+                metadata.map(m -> m.partition()).orElse(-1), metadata.map(m -> m.offset()).orElse(-1L));
+        DeadLetter letter = deadLetter(reason, message, rawKey, rawValue, source.topic(), source.partition(),
+                source.offset(), stage, requestId, now);
         context.forward(new Record<String, Object>(requestId, letter, record.timestamp()), sinkName);
         metrics.deadLetter(reason);
         metrics.recordOut(deadLetterTopic);

@@ -52,12 +52,26 @@ class StatusServerTest {
     }
 
     @Test
+    void readinessIsItsOwnCheck() throws Exception {
+        try (var starting = new StatusServer("127.0.0.1", 0, () -> "", () -> true, () -> false)) {
+            assertThat(get(starting.port(), "/health/live").statusCode()).isEqualTo(200);
+            assertThat(get(starting.port(), "/health").statusCode()).isEqualTo(200);
+            assertThat(get(starting.port(), "/health/ready").statusCode()).isEqualTo(503);
+        }
+    }
+
+    @Test
     void servesMetricsAndHealth() throws Exception {
         var metrics = get(owner.port(), "/metrics");
         assertThat(metrics.body()).isEqualTo("owner_metric 1\n");
         assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
         assertThat(get(owner.port(), "/health").statusCode()).isEqualTo(200);
         assertThat(get(other.port(), "/health").statusCode()).isEqualTo(503);
+        assertThat(get(owner.port(), "/health/live").statusCode()).isEqualTo(200);
+        assertThat(get(owner.port(), "/health/ready").statusCode()).isEqualTo(200);
+        assertThat(get(other.port(), "/health/ready").statusCode()).isEqualTo(503);
+        assertThat(get(owner.port(), "/healthz").statusCode()).isEqualTo(404);
+        assertThat(get(owner.port(), "/metrics/x").statusCode()).isEqualTo(404);
     }
 
     private HttpResponse<String> get(int port, String path) throws Exception {

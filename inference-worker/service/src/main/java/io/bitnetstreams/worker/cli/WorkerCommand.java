@@ -63,7 +63,7 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = {"--schema-registry", "--schema-registry-url"}, paramLabel = "URL", description = "Schema registry (Confluent API) URL.")
     String registryUrl;
 
-    @Option(names = "--http-port", paramLabel = "PORT", description = "Port of /health and /metrics (0 any, -1 none).")
+    @Option(names = "--http-port", paramLabel = "PORT", description = "Port of /health, /health/live, /health/ready (model loaded and partitions assigned) and /metrics (0 any, -1 none).")
     Integer httpPort;
 
     private final ExecutorFactory executors;

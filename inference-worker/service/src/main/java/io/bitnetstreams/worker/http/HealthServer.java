@@ -13,12 +13,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code /health/live}, {@code /health/ready} (200 or 503) and {@code /metrics} (Prometheus text) on the
- * JDK's HTTP server. GET only; everything else is 405 or 404.
+ * {@code /health} (200 while live, with the readiness in the body), {@code /health/live}, {@code /health/ready}
+ * (200 or 503) and {@code /metrics} (Prometheus text) on the JDK's HTTP server: the same paths as the topology's
+ * status server, so probes and scrapers treat every part alike. GET and HEAD only; other methods get 405, other
+ * paths 404.
  */
 public final class HealthServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HealthServer.class);
+
+    /** The paths, public so deployment files can be checked against them. */
+    public static final String HEALTH = "/health";
+    public static final String LIVE = "/health/live";
+    public static final String READY = "/health/ready";
+    public static final String METRICS = "/metrics";
 
     private final HttpServer server;
 
@@ -29,10 +37,16 @@ public final class HealthServer implements AutoCloseable {
     /** Starts on {@code port} (0 = any free port) on all interfaces. */
     public static HealthServer start(int port, BooleanSupplier live, BooleanSupplier ready, Supplier<String> metrics) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(port), 16);
-        server.createContext("/health/live", exchange -> probe(exchange, live));
-        server.createContext("/health/ready", exchange -> probe(exchange, ready));
-        server.createContext("/metrics", exchange -> {
-            if (allowed(exchange)) {
+        server.createContext(HEALTH, exchange -> {
+            if (exact(exchange, HEALTH) && allowed(exchange)) {
+                boolean up = live.getAsBoolean();
+                respond(exchange, up ? 200 : 503, "text/plain", (up ? "UP" : "DOWN") + (ready.getAsBoolean() ? " READY\n" : " NOT_READY\n"));
+            }
+        });
+        server.createContext(LIVE, exchange -> probe(exchange, LIVE, live));
+        server.createContext(READY, exchange -> probe(exchange, READY, ready));
+        server.createContext(METRICS, exchange -> {
+            if (exact(exchange, METRICS) && allowed(exchange)) {
                 respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get());
             }
         });
@@ -47,12 +61,21 @@ public final class HealthServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private static void probe(HttpExchange exchange, BooleanSupplier check) throws IOException {
-        if (!allowed(exchange)) {
+    private static void probe(HttpExchange exchange, String path, BooleanSupplier check) throws IOException {
+        if (!exact(exchange, path) || !allowed(exchange)) {
             return;
         }
         boolean ok = check.getAsBoolean();
         respond(exchange, ok ? 200 : 503, "text/plain", ok ? "UP\n" : "DOWN\n");
+    }
+
+    /** A context matches every path it prefixes ({@code /healthz}, {@code /metrics/x}): answer 404 to those. */
+    private static boolean exact(HttpExchange exchange, String path) throws IOException {
+        if (exchange.getRequestURI().getPath().equals(path)) {
+            return true;
+        }
+        respond(exchange, 404, "text/plain", "not found\n");
+        return false;
     }
 
     private static boolean allowed(HttpExchange exchange) throws IOException {

@@ -11,8 +11,15 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
-/** The worker's meters; names become Prometheus names like {@code bitnet_worker_items_total}. */
+/**
+ * The worker's meters; names become Prometheus names like {@code bitnet_worker_items_total}. Latencies and
+ * tokens/s publish histogram buckets ({@code _bucket}) so dashboards compute p50/p95/p99 across instances with
+ * {@code histogram_quantile}; batch sizes up to the largest allowed batch (4096).
+ */
 public final class WorkerMetrics {
+
+    /** Queueing behind a backlog takes minutes; Micrometer's default top bucket (30 s) would hide it. */
+    private static final Duration LONGEST_LATENCY = Duration.ofHours(1);
 
     private final MeterRegistry registry;
     private final DistributionSummary batchSize;
@@ -25,10 +32,12 @@ public final class WorkerMetrics {
 
     public WorkerMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.batchSize = DistributionSummary.builder("bitnet.worker.batch.size").description("Items run together in one executor batch").register(registry);
+        this.batchSize = DistributionSummary.builder("bitnet.worker.batch.size").description("Items run together in one executor batch")
+                .publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(4096.0).register(registry);
         this.promptTokens = Counter.builder("bitnet.worker.tokens.prompt").description("Prompt tokens read").register(registry);
         this.generatedTokens = Counter.builder("bitnet.worker.tokens.generated").description("Tokens generated or scored").register(registry);
-        this.tokensPerSecond = DistributionSummary.builder("bitnet.worker.tokens.per.second").description("Generated tokens per second of inference, per item").register(registry);
+        this.tokensPerSecond = DistributionSummary.builder("bitnet.worker.tokens.per.second").description("Generated tokens per second of inference, per item")
+                .publishPercentileHistogram().minimumExpectedValue(0.1).maximumExpectedValue(100_000.0).register(registry);
         this.commits = Counter.builder("bitnet.worker.transactions").tag("result", "committed").register(registry);
         this.aborts = Counter.builder("bitnet.worker.transactions").tag("result", "aborted").register(registry);
         Gauge.builder("bitnet.worker.model.load.seconds", modelLoadMillis, v -> v.get() / 1000.0).description("Time the model took to load").register(registry);
@@ -80,6 +89,7 @@ public final class WorkerMetrics {
     }
 
     private Timer stage(String stage) {
-        return Timer.builder("bitnet.worker.latency").tag("stage", stage).description("Latency per stage").register(registry);
+        return Timer.builder("bitnet.worker.latency").tag("stage", stage).description("Latency per stage")
+                .publishPercentileHistogram().maximumExpectedValue(LONGEST_LATENCY).register(registry);
     }
 }

@@ -1,0 +1,280 @@
+package io.bitnetstreams.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.bitnetstreams.avro.ClassificationOutput;
+import io.bitnetstreams.avro.ClassificationResult;
+import io.bitnetstreams.avro.ClassifyTask;
+import io.bitnetstreams.avro.ExtractTask;
+import io.bitnetstreams.avro.ExtractionOutput;
+import io.bitnetstreams.avro.ExtractionResult;
+import io.bitnetstreams.avro.ExtractionStatus;
+import io.bitnetstreams.avro.FinishReason;
+import io.bitnetstreams.avro.GenerateTask;
+import io.bitnetstreams.avro.GenerationOutput;
+import io.bitnetstreams.avro.GenerationResult;
+import io.bitnetstreams.avro.InferenceRequest;
+import io.bitnetstreams.avro.ResultStatus;
+import io.bitnetstreams.avro.Usage;
+import io.bitnetstreams.avro.WorkItem;
+import io.bitnetstreams.avro.WorkResult;
+import io.bitnetstreams.avro.WorkStatus;
+import io.bitnetstreams.avro.WorkTimings;
+import io.bitnetstreams.devstack.junit.SchemaRegistryExtension;
+import io.bitnetstreams.devstack.junit.WithKafka;
+import io.bitnetstreams.devstack.kafka.EmbeddedKafkaCluster;
+import io.bitnetstreams.devstack.registry.SchemaRegistryConfig;
+import io.bitnetstreams.devstack.registry.SchemaRegistryProcess;
+import io.bitnetstreams.schemas.serde.AvroDeserializer;
+import io.bitnetstreams.schemas.serde.AvroSerializer;
+import io.bitnetstreams.topology.app.TopologyApp;
+import io.bitnetstreams.topology.config.TopologyConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Partitioner;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RoundRobinPartitioner;
+import org.apache.kafka.common.Cluster;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Requests produced the way librdkafka-based clients (Python, Go, .NET, Node, kcat) partition them, CRC32 of the key,
+ * with duplicates sent to yet other partitions, and work results produced round-robin: every request must still end
+ * exactly once, duplicates must be recognised across partitions, and the status endpoint must find every request
+ * on either of two instances. Input topics have different partition counts on purpose.
+ */
+@WithKafka
+class AnyProducerIT {
+
+    @RegisterExtension
+    static final SchemaRegistryExtension REGISTRY = new SchemaRegistryExtension(
+            SchemaRegistryConfig.builder().startupTimeout(Duration.ofMinutes(4)).build());
+
+    private static final int REQUESTS = 90;
+    private static final int DUPLICATES = 30;
+
+    /** librdkafka's default for keyed records ({@code consistent_random}): CRC32 of the key bytes. */
+    public static final class Crc32Partitioner implements Partitioner {
+        @Override
+        public int partition(String topic, Object key, byte[] keyBytes, Object value, byte[] valueBytes, Cluster cluster) {
+            var crc = new CRC32();
+            crc.update(keyBytes);
+            return (int) (crc.getValue() % cluster.partitionCountForTopic(topic));
+        }
+
+        @Override public void close() {}
+        @Override public void configure(Map<String, ?> configs) {}
+    }
+
+    @Test
+    void requestsEndExactlyOnceWhateverPartitionTheyWereProducedTo(EmbeddedKafkaCluster kafka,
+            SchemaRegistryProcess registry) throws Exception {
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "bootstrap.servers", kafka.bootstrapServers(),
+                "schema.registry.url", registry.url(),
+                "bitnet.http.port", "0",
+                "bitnet.topics.partitions", "4",
+                "bitnet.chunk.tokens", "128",
+                "bitnet.chunk.overlap", "16",
+                "bitnet.context.tokens", "2048",
+                "bitnet.reassembly.timeout", "10m",
+                "state.dir", Path.of("target", "it-any-a-" + System.nanoTime()).toAbsolutePath().toString(),
+                "commit.interval.ms", "100"));
+        TopologyConfig config = TopologyConfig.fromMap(settings);
+        Map<String, String> secondSettings = new HashMap<>(settings);
+        secondSettings.put("state.dir", Path.of("target", "it-any-b-" + System.nanoTime()).toAbsolutePath().toString());
+        TopologyConfig secondConfig = TopologyConfig.fromMap(secondSettings);
+        Map<String, Object> serdeConfig = Map.of("schema.registry.url", registry.url());
+        // the inputs are the users' topics: their partition counts need not match each other or the topology's
+        kafka.createTopic(config.topics().requests(), 5);
+        kafka.createTopic(config.topics().workResults(), 3);
+
+        Set<String> expected = new HashSet<>();
+        AtomicBoolean running = new AtomicBoolean(true);
+        try (TopologyApp app = TopologyApp.start(config, Fixture.BYTE_TOKENIZER);
+             TopologyApp second = TopologyApp.start(secondConfig, Fixture.BYTE_TOKENIZER)) {
+            Thread worker = Thread.ofVirtual().name("round-robin-worker")
+                    .start(() -> runWorker(kafka, config, serdeConfig, running));
+            Set<Integer> requestPartitions = produceRequests(kafka, config, serdeConfig, expected);
+            assertThat(requestPartitions).as("requests spread over several partitions").hasSizeGreaterThan(2);
+
+            Map<String, Object> finals = collectFinalResults(kafka, config, serdeConfig, expected.size());
+            assertThat(finals.keySet()).isEqualTo(expected);
+            assertThat(finals.values()).allSatisfy(result -> assertThat(statusOf(result)).isEqualTo(ResultStatus.DONE));
+            double duplicates = app.meters().get("bitnet.topology.duplicates").counter().count()
+                    + second.meters().get("bitnet.topology.duplicates").counter().count();
+            assertThat(duplicates).as("duplicates recognised although sent to other partitions").isEqualTo(DUPLICATES);
+            double late = app.meters().get("bitnet.topology.results.late").counter().count()
+                    + second.meters().get("bitnet.topology.results.late").counter().count();
+            assertThat(late).as("no answer missed its request").isZero();
+
+            var http = HttpClient.newHttpClient();
+            for (TopologyApp instance : List.of(app, second)) {
+                for (String id : expected) {
+                    URI uri = URI.create("http://localhost:" + instance.httpPort() + "/requests/" + id);
+                    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                        var response = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+                        assertThat(response.statusCode()).as(id + ": " + response.body()).isEqualTo(200);
+                        assertThat(response.body()).contains("\"status\":\"DONE\"");
+                    });
+                }
+            }
+        } finally {
+            running.set(false);
+        }
+    }
+
+    private static ResultStatus statusOf(Object result) {
+        return switch (result) {
+            case ClassificationResult r -> r.getStatus();
+            case ExtractionResult r -> r.getStatus();
+            case GenerationResult r -> r.getStatus();
+            default -> throw new AssertionError("unexpected " + result);
+        };
+    }
+
+    /** Originals through the CRC32 partitioner; each duplicate to a partition its original did not go to. */
+    private static Set<Integer> produceRequests(EmbeddedKafkaCluster kafka, TopologyConfig config,
+            Map<String, Object> serdeConfig, Set<String> expected) throws Exception {
+        String topic = config.topics().requests();
+        var serializer = new AvroSerializer<InferenceRequest>();
+        serializer.configure(serdeConfig, false);
+        Map<String, Object> producerConfig = new HashMap<>(kafka.producerConfig());
+        producerConfig.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, Crc32Partitioner.class.getName());
+        Set<Integer> partitions = new HashSet<>();
+        Instant now = Instant.now();
+        String schema = "{\"type\":\"object\",\"properties\":{\"words\":{\"type\":\"array\"}}}";
+        try (var producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer())) {
+            List<ProducerRecord<String, byte[]>> originals = new ArrayList<>();
+            for (int i = 0; i < REQUESTS; i++) {
+                String id = "crc-probe-" + i;
+                Object task = switch (i % 3) {
+                    case 0 -> ClassifyTask.newBuilder().setLabels(List.of("short", "long")).build();
+                    case 1 -> ExtractTask.newBuilder().setJsonSchema(schema).build();
+                    default -> GenerateTask.newBuilder().setPrompt("Say hello " + i).setMaxTokens(8).build();
+                };
+                // every fifth classify/extract document is long enough for several chunks
+                String text = i % 3 == 2 ? "" : i % 5 == 0 ? BitnetTopologyTest.sentences(40) : "document " + i;
+                var request = InferenceRequest.newBuilder().setRequestId(id).setTenant("it").setCreatedAt(now)
+                        .setDeadline(now.plus(Duration.ofMinutes(10))).setTask(task).setText(text).build();
+                var record = new ProducerRecord<>(topic, id, serializer.serialize(topic, request));
+                partitions.add(producer.send(record).get().partition());
+                originals.add(record);
+                expected.add(id);
+            }
+            producer.flush();
+            int count = kafka.describeTopic(topic).partitions().size();
+            for (int i = 0; i < DUPLICATES; i++) {
+                var original = originals.get(i * 3 % REQUESTS);
+                var crc = new CRC32();
+                crc.update(original.key().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                int elsewhere = (int) ((crc.getValue() + 1 + i % (count - 1)) % count);
+                producer.send(new ProducerRecord<>(topic, elsewhere, original.key(), original.value())).get();
+            }
+        }
+        serializer.close();
+        return partitions;
+    }
+
+    /** A stand-in worker that answers every work item and spreads its answers round-robin over the partitions. */
+    private static void runWorker(EmbeddedKafkaCluster kafka, TopologyConfig config, Map<String, Object> serdeConfig,
+            AtomicBoolean running) {
+        var itemDeserializer = new AvroDeserializer<>(WorkItem.class);
+        itemDeserializer.configure(serdeConfig, false);
+        var resultSerializer = new AvroSerializer<WorkResult>();
+        resultSerializer.configure(serdeConfig, false);
+        Map<String, Object> consumerConfig = new HashMap<>(kafka.readCommittedConsumerConfig("any-producer-worker"));
+        consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Map<String, Object> producerConfig = new HashMap<>(kafka.producerConfig());
+        producerConfig.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, RoundRobinPartitioner.class.getName());
+        String resultsTopic = config.topics().workResults();
+        try (var consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
+             var producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer())) {
+            consumer.subscribe(List.of(config.topics().workClassify(), config.topics().workExtract(),
+                    config.topics().workGenerate()));
+            while (running.get()) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    WorkItem item = itemDeserializer.deserialize(record.topic(), record.value());
+                    producer.send(new ProducerRecord<>(resultsTopic, item.getRequestId(),
+                            resultSerializer.serialize(resultsTopic, answer(item))));
+                }
+                producer.flush();
+            }
+        }
+    }
+
+    private static WorkResult answer(WorkItem item) {
+        Object output = switch (item.getTask()) {
+            case ClassifyTask ignored -> new ClassificationOutput(Map.of("short", 0.4, "long", 0.6),
+                    Map.of("short", Math.log(0.4), "long", Math.log(0.6)), "long", List.of("long"));
+            case ExtractTask ignored -> new ExtractionOutput("{\"words\":[\"w" + item.getChunkIndex() + "\"]}",
+                    ExtractionStatus.COMPLETE);
+            default -> new GenerationOutput("hello", FinishReason.STOP);
+        };
+        return WorkResult.newBuilder().setRequestId(item.getRequestId()).setChunkIndex(item.getChunkIndex())
+                .setChunkCount(item.getChunkCount()).setStatus(WorkStatus.OK).setOutput(output)
+                .setUsage(new Usage(item.getText().length(), 1)).setTimings(new WorkTimings(0L, 1L))
+                .setWorkerId("round-robin-worker").setModelId("it-model").setCompletedAt(Instant.now()).build();
+    }
+
+    /** Final results by request id, read committed; fails on a second result for any request. */
+    private static Map<String, Object> collectFinalResults(EmbeddedKafkaCluster kafka, TopologyConfig config,
+            Map<String, Object> serdeConfig, int expected) {
+        Map<String, Object> results = new ConcurrentHashMap<>();
+        Map<String, Object> consumerConfig = new HashMap<>(kafka.readCommittedConsumerConfig("any-producer-collector"));
+        consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        var deserializer = new AvroDeserializer<>();
+        deserializer.configure(serdeConfig, false);
+        var names = config.topics();
+        AtomicInteger deadLetters = new AtomicInteger();
+        try (var consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(names.classificationResults(), names.extractionResults(),
+                    names.generationResults(), names.deadLetters()));
+            // the reassembly timeout is 10 minutes: a result only comes in time if the answers met their request
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(10)).until(() -> {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.topic().equals(names.deadLetters())) {
+                        deadLetters.incrementAndGet();
+                        continue;
+                    }
+                    Object value = deserializer.deserialize(record.topic(), record.value());
+                    assertThat(results.put(record.key(), value)).as("second result for " + record.key()).isNull();
+                }
+                return results.size() >= expected;
+            });
+            for (int i = 0; i < 5; i++) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    throw new AssertionError("record after every request ended: " + record.topic() + " " + record.key());
+                }
+            }
+        }
+        assertThat(deadLetters.get()).as("dead letters").isZero();
+        return results;
+    }
+}
