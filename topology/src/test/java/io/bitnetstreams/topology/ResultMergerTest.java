@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bitnetstreams.contract.TaskKind;
 import io.bitnetstreams.topology.state.ChunkAnswer;
 import io.bitnetstreams.topology.state.PendingRequest;
-import io.bitnetstreams.contract.TaskKind;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,6 +1,8 @@
 package io.bitnetstreams.standalone.cli;
 
+import io.bitnetstreams.contract.config.ConfigOptions;
 import io.bitnetstreams.launcher.LauncherCli;
+import io.bitnetstreams.standalone.run.StandaloneRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,7 +26,9 @@ public final class BitnetStreamsCli implements Runnable {
 
     /** The command line with every subcommand registered; the worker runs model files on the BitNet engine. */
     public static CommandLine commandLine() {
-        return LauncherCli.register(new CommandLine(new BitnetStreamsCli()));
+        CommandLine commandLine = LauncherCli.register(new CommandLine(new BitnetStreamsCli()));
+        ConfigOptions.document(commandLine.getSubcommands().get("standalone"), StandaloneRun.KEYS);
+        return commandLine;
     }
 
     public static void main(String[] args) {

@@ -1,15 +1,15 @@
 package io.bitnetstreams.standalone.input;
 
-import io.bitnetstreams.launcher.client.InputProblem;
 import io.bitnetstreams.contract.TaskKind;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.bitnetstreams.engine.json.JsonSchema;
 import io.bitnetstreams.engine.json.JsonSchemaParser;
+import io.bitnetstreams.launcher.client.InputProblem;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+
 
 class SampleCorpusTest {
 

@@ -1,5 +1,6 @@
 package io.bitnetstreams.worker.engine;
 
+import io.bitnetstreams.contract.config.ConfigException;
 import io.bitnetstreams.engine.download.DownloadConfig;
 import io.bitnetstreams.engine.download.DownloadListener;
 import io.bitnetstreams.engine.download.ModelDownloader;
@@ -13,7 +14,6 @@ import io.bitnetstreams.engine.tasks.EngineConfig;
 import io.bitnetstreams.engine.tasks.InferenceEngine;
 import io.bitnetstreams.engine.tokenizer.Llama3Tokenizer;
 import io.bitnetstreams.engine.tokenizer.Tokenizer;
-import io.bitnetstreams.contract.config.ConfigException;
 import io.bitnetstreams.worker.config.WorkerConfig;
 import io.bitnetstreams.worker.executor.ExecutorFactory;
 import java.nio.file.Files;
