@@ -4,6 +4,7 @@ import io.bitnetstreams.avro.InferenceRequest;
 import io.bitnetstreams.avro.WorkResult;
 import io.bitnetstreams.contract.TaskKind;
 import io.bitnetstreams.engine.tokenizer.Tokenizer;
+import io.bitnetstreams.schemas.DeadLetters;
 import io.bitnetstreams.topology.config.TopologyConfig;
 import io.bitnetstreams.topology.processors.ChunkProcessor;
 import io.bitnetstreams.topology.processors.ChunkProcessor.WorkSink;
@@ -72,22 +73,26 @@ public final class BitnetTopology {
         var topology = new Topology();
         // one dead-letter sink per part: a shared sink would join the input stages and the stateful stage into one
         // sub-topology, whose tasks would follow the input topics' partitions again
-        var deadLettering = new DeadLettering(DEAD_LETTER_SINK, topics.deadLetters().name(), metrics);
-        var requestDeadLettering = new DeadLettering(REQUEST_DEAD_LETTER_SINK, topics.deadLetters().name(), metrics);
-        var resultDeadLettering = new DeadLettering(WORK_RESULT_DEAD_LETTER_SINK, topics.deadLetters().name(), metrics);
+        int maxOriginalBytes = DeadLetters.maxOriginalValueBytes(config.passthrough());
+        int maxRecordBytes = DeadLetters.maxInputRecordBytes(config.passthrough());
+        var deadLettering = new DeadLettering(DEAD_LETTER_SINK, topics.deadLetters().name(), metrics, maxOriginalBytes);
+        var requestDeadLettering = new DeadLettering(REQUEST_DEAD_LETTER_SINK, topics.deadLetters().name(), metrics,
+                maxOriginalBytes);
+        var resultDeadLettering = new DeadLettering(WORK_RESULT_DEAD_LETTER_SINK, topics.deadLetters().name(), metrics,
+                maxOriginalBytes);
         var validator = new RequestValidator(config, tokenizer);
         var chunker = new TextChunker(tokenizer, config.chunkTokens(), config.chunkOverlap());
         var bytes = Serdes.ByteArray().deserializer();
 
         topology.addSource(REQUESTS_SOURCE, bytes, bytes, topics.requests().name());
         topology.addProcessor(DECODE_REQUEST, () -> new DecodeProcessor<>(topics.requests().valueSerde().deserializer(),
-                topics.requests().name(), REPARTITION_REQUEST, "topology.decode-request", requestDeadLettering, metrics),
+                topics.requests().name(), REPARTITION_REQUEST, "topology.decode-request", requestDeadLettering, metrics, maxRecordBytes),
                 REQUESTS_SOURCE);
         addRepartition(topology, topics.requestsById(), InferenceRequest::getRequestId, REPARTITION_REQUEST,
                 REQUESTS_BY_ID_SINK, REQUESTS_BY_ID_SOURCE, DECODE_REQUEST);
         topology.addProcessor(DECODE_REQUEST_BY_ID, () -> new DecodeProcessor<>(
                 topics.requestsById().valueSerde().deserializer(), topics.requestsById().name(), DEDUPE_REQUEST,
-                "topology.decode-request", deadLettering, metrics), REQUESTS_BY_ID_SOURCE);
+                "topology.decode-request", deadLettering, metrics, maxRecordBytes), REQUESTS_BY_ID_SOURCE);
         topology.addProcessor(DEDUPE_REQUEST, () -> new DedupeProcessor(DEDUPE_STORE, STATUS_STORE, config.dedupeWindow(),
                 cleanupInterval(config), VALIDATE_REQUEST, metrics), DECODE_REQUEST_BY_ID);
         topology.addProcessor(VALIDATE_REQUEST, () -> new ValidateProcessor(validator, STATUS_STORE, CHUNK_REQUEST,
@@ -105,12 +110,12 @@ public final class BitnetTopology {
         topology.addSource(WORK_RESULTS_SOURCE, bytes, bytes, topics.workResults().name());
         topology.addProcessor(DECODE_WORK_RESULT, () -> new DecodeProcessor<>(topics.workResults().valueSerde().deserializer(),
                 topics.workResults().name(), REPARTITION_WORK_RESULT, "topology.decode-work-result", resultDeadLettering,
-                metrics), WORK_RESULTS_SOURCE);
+                metrics, maxRecordBytes), WORK_RESULTS_SOURCE);
         addRepartition(topology, topics.workResultsById(), WorkResult::getRequestId, REPARTITION_WORK_RESULT,
                 WORK_RESULTS_BY_ID_SINK, WORK_RESULTS_BY_ID_SOURCE, DECODE_WORK_RESULT);
         topology.addProcessor(DECODE_WORK_RESULT_BY_ID, () -> new DecodeProcessor<>(
                 topics.workResultsById().valueSerde().deserializer(), topics.workResultsById().name(), REASSEMBLE,
-                "topology.decode-work-result", deadLettering, metrics), WORK_RESULTS_BY_ID_SOURCE);
+                "topology.decode-work-result", deadLettering, metrics, maxRecordBytes), WORK_RESULTS_BY_ID_SOURCE);
         Map<TaskKind, ResultSink> resultSinks = Map.of(
                 TaskKind.CLASSIFY, new ResultSink("classification-results-sink", topics.classificationResults().name()),
                 TaskKind.EXTRACT, new ResultSink("extraction-results-sink", topics.extractionResults().name()),

@@ -137,6 +137,29 @@ class BitnetTopologyTest {
     }
 
     @Test
+    void aRecordTooLargeToForwardIsDeadLetteredCappedAndProcessingGoesOn() {
+        // max.request.size 40,000: records up to 40,000 - 32 KiB = 7,232 bytes are accepted
+        var small = new Fixture(Map.of("max.request.size", "40000"));
+        try {
+            small.send(small.request("big", classify("a", "b"), "x".repeat(9_000)).build());
+            DeadLetter letter = small.deadLetters.readValue();
+            assertThat(letter.getReason()).isEqualTo(DeadLetterReason.INVALID_REQUEST);
+            assertThat(letter.getMessage().toString()).contains("exceeds the limit of 7232 bytes");
+            assertThat(letter.getOriginalTruncated()).isTrue();
+            assertThat(letter.getOriginalValueSize()).isGreaterThan(9_000);
+            assertThat(letter.getOriginalValue().remaining()).isEqualTo(40_000 - 32 * 1024);
+            assertThat(small.workClassify.isEmpty()).isTrue();
+
+            small.send(small.request("fits", classify("a", "b"), "x".repeat(6_000)).build());
+            assertThat(small.workClassify.readValuesToList()).isNotEmpty().allSatisfy(item ->
+                    assertThat(item.getRequestId()).isEqualTo("fits"));
+            assertThat(small.deadLetters.isEmpty()).isTrue();
+        } finally {
+            small.close();
+        }
+    }
+
+    @Test
     void aRequestRejectedAfterTheRepartitionIsDeadLetteredAsTheProducerWroteIt() {
         f.send(f.request("ok-1", classify("a"), "x").build());
         f.send(f.request("ok-2", classify("a"), "y").build());

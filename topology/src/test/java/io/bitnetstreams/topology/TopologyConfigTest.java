@@ -89,4 +89,19 @@ class TopologyConfigTest {
         map.put(key, value);
         return map;
     }
+
+    @Test
+    void settingsThatWouldBreakExactlyOnceAreRefusedAtStart() {
+        var settings = new java.util.HashMap<>(java.util.Map.of("bootstrap.servers", "b:9092",
+                "schema.registry.url", "http://r:8081"));
+        settings.put("consumer.isolation.level", "read_uncommitted");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TopologyConfig.fromMap(settings))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("consumer.isolation.level=read_uncommitted")
+                .hasMessageContaining("exactly-once");
+        settings.remove("consumer.isolation.level");
+        settings.put("processing.guarantee", "at_least_once");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TopologyConfig.fromMap(settings))
+                .hasMessageContaining("processing.guarantee=at_least_once");
+    }
 }

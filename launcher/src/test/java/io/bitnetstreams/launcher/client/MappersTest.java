@@ -1,7 +1,5 @@
 package io.bitnetstreams.launcher.client;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.bitnetstreams.avro.ClassificationOutput;
 import io.bitnetstreams.avro.ClassificationResult;
 import io.bitnetstreams.avro.ClassifyTask;
@@ -19,10 +17,13 @@ import io.bitnetstreams.avro.InferenceRequest;
 import io.bitnetstreams.avro.ResultStatus;
 import io.bitnetstreams.avro.Usage;
 import io.bitnetstreams.contract.TaskKind;
+import io.bitnetstreams.contract.request.RequestMapper;
+import io.bitnetstreams.contract.request.RequestSpec;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class MappersTest {
 

@@ -14,7 +14,7 @@ public final class WireFormat {
     private WireFormat() {}
 
     /** Writes the 5-byte header into a fresh buffer of header + body capacity. */
-    static void writeHeader(java.io.ByteArrayOutputStream out, int schemaId) {
+    public static void writeHeader(java.io.ByteArrayOutputStream out, int schemaId) {
         out.write(MAGIC_BYTE);
         out.write(schemaId >>> 24);
         out.write(schemaId >>> 16);

@@ -1,8 +1,8 @@
 package io.bitnetstreams.standalone.input;
 
-import io.bitnetstreams.launcher.client.InputProblem;
-import io.bitnetstreams.launcher.client.ParsedLine;
-import io.bitnetstreams.launcher.client.RequestSpec;
+import io.bitnetstreams.contract.request.InputProblem;
+import io.bitnetstreams.contract.request.ParsedLine;
+import io.bitnetstreams.contract.request.RequestSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

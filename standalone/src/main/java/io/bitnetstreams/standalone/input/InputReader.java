@@ -1,9 +1,9 @@
 package io.bitnetstreams.standalone.input;
 
-import io.bitnetstreams.launcher.client.InputProblem;
-import io.bitnetstreams.launcher.client.ParsedLine;
-import io.bitnetstreams.launcher.client.RequestParser;
-import io.bitnetstreams.launcher.client.RequestSpec;
+import io.bitnetstreams.contract.request.InputProblem;
+import io.bitnetstreams.contract.request.ParsedLine;
+import io.bitnetstreams.contract.request.RequestParser;
+import io.bitnetstreams.contract.request.RequestSpec;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -23,7 +23,7 @@ public final class TopologyPart {
 
     /**
      * The topology settings of a standalone run: defaults sized for the model, then the user's {@code userSettings}
-     * (topology keys and passthrough keys), then the stack's address and port.
+     * (topology keys and passthrough keys; the load test's hook too), then the stack's address and port.
      */
     public static TopologyConfig config(Infrastructure infrastructure, int contextTokens, int httpPort, Path stateDir,
                                         Map<String, String> userSettings) {

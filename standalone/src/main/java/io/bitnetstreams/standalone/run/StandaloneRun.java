@@ -2,10 +2,10 @@ package io.bitnetstreams.standalone.run;
 
 import io.bitnetstreams.contract.config.ConfigValues;
 import io.bitnetstreams.contract.config.KnownKeys;
-import io.bitnetstreams.launcher.client.ParsedLine;
-import io.bitnetstreams.launcher.client.RequestMapper;
+import io.bitnetstreams.contract.request.ParsedLine;
+import io.bitnetstreams.contract.request.RequestMapper;
+import io.bitnetstreams.contract.request.RequestSpec;
 import io.bitnetstreams.launcher.client.RequestPublisher;
-import io.bitnetstreams.launcher.client.RequestSpec;
 import io.bitnetstreams.launcher.client.ResultListener;
 import io.bitnetstreams.launcher.client.ResultMapper;
 import io.bitnetstreams.standalone.input.InputBatch;

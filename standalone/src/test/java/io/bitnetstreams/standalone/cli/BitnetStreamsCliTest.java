@@ -48,9 +48,9 @@ class BitnetStreamsCliTest {
     }
 
     @Test
-    void loadtestSaysItIsNotImplementedAndFails() {
+    void loadtestHereNamesTheLauncherThatRunsIt() {
         assertThat(run("loadtest")).isNotZero();
-        assertThat(err.toString()).contains("not implemented yet");
+        assertThat(err.toString()).contains("bin/bitnet-streams loadtest", "io.bitnetstreams.loadtest.cli.LoadtestMain");
     }
 
     @Test

@@ -1,11 +1,8 @@
 package io.bitnetstreams.standalone.input;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import io.bitnetstreams.launcher.client.InputProblem;
-import io.bitnetstreams.launcher.client.ParsedLine;
-import io.bitnetstreams.launcher.client.RequestSpec;
+import io.bitnetstreams.contract.request.InputProblem;
+import io.bitnetstreams.contract.request.ParsedLine;
+import io.bitnetstreams.contract.request.RequestSpec;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class InputReaderTest {
 

@@ -1,9 +1,9 @@
 package io.bitnetstreams.standalone.input;
 
 import io.bitnetstreams.contract.TaskKind;
+import io.bitnetstreams.contract.request.InputProblem;
 import io.bitnetstreams.engine.json.JsonSchema;
 import io.bitnetstreams.engine.json.JsonSchemaParser;
-import io.bitnetstreams.launcher.client.InputProblem;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;

@@ -1,15 +1,14 @@
 package io.bitnetstreams.standalone.run;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import io.bitnetstreams.contract.request.InputProblem;
+import io.bitnetstreams.contract.request.RequestSpec;
 import io.bitnetstreams.launcher.client.Ending;
-import io.bitnetstreams.launcher.client.InputProblem;
 import io.bitnetstreams.launcher.client.OutcomeStatus;
-import io.bitnetstreams.launcher.client.RequestSpec;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RunTrackerTest {
 

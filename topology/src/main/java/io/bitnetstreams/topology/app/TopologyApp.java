@@ -22,11 +22,13 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,19 +62,21 @@ public final class TopologyApp implements AutoCloseable {
 
         // the HTTP port must be known before Streams starts: it is this instance's application.server
         KafkaStreams[] holder = new KafkaStreams[1];
+        var supervisor = new StreamThreadSupervisor(Clock.systemUTC(),
+                () -> holder[0] == null ? Map.of() : commitsByThread(holder[0]));
         http = new StatusServer("0.0.0.0", config.httpPort(), meters::scrape,
                 () -> holder[0] != null && holder[0].state().isRunningOrRebalancing(),
-                () -> holder[0] != null && holder[0].state() == KafkaStreams.State.RUNNING);
+                // ready only while running and making progress: a thread dying on the same record again and again
+                // (the client stays RUNNING while its threads are replaced) is not ready
+                () -> holder[0] != null && holder[0].state() == KafkaStreams.State.RUNNING
+                        && supervisor.makingProgress());
         HostInfo self = new HostInfo(config.advertisedHost(), http.port());
         Properties properties = streamsProperties(config, self);
         properties.put(DeadLetterRecords.METRICS_CONFIG, metrics);
         properties.put(DeadLetterRecords.REGISTRY_CLIENT_CONFIG, registry); // the handlers share our registry client
         streams = new KafkaStreams(topology, properties);
         holder[0] = streams;
-        streams.setUncaughtExceptionHandler(exception -> {
-            LOG.error("stream thread died; replacing it", exception);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        streams.setUncaughtExceptionHandler(supervisor);
         http.statusSource(new StreamsStatusSource(streams, self));
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(meters);
@@ -93,7 +97,22 @@ public final class TopologyApp implements AutoCloseable {
         return new TopologyApp(config, tokenizer);
     }
 
-    /** Kafka Streams settings: passthrough keys first, then what this application requires. */
+    /** Commits so far per live stream thread ({@code commit-total} of {@code stream-thread-metrics}). */
+    static Map<String, Double> commitsByThread(KafkaStreams streams) {
+        Map<String, Double> commits = new HashMap<>();
+        streams.metrics().forEach((name, metric) -> {
+            if ("commit-total".equals(name.name()) && "stream-thread-metrics".equals(name.group())
+                    && metric.metricValue() instanceof Number count) {
+                commits.put(name.tags().getOrDefault("thread-id", ""), count.doubleValue());
+            }
+        });
+        return commits;
+    }
+
+    /**
+     * Kafka Streams settings: passthrough keys first, then what this application requires (passthrough keys that
+     * would change what exactly-once needs were refused by {@link TopologyConfig}).
+     */
     static Properties streamsProperties(TopologyConfig config, HostInfo self) {
         var properties = new Properties();
         properties.putAll(config.passthrough());

@@ -6,6 +6,7 @@ import io.bitnetstreams.contract.config.ConfigLoader;
 import io.bitnetstreams.contract.config.ConfigValues;
 import io.bitnetstreams.contract.config.KnownKeys;
 import io.bitnetstreams.contract.config.Secrets;
+import io.bitnetstreams.schemas.clients.ExactlyOnceSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -82,6 +83,7 @@ public record TopologyConfig(
         requireRange("bitnet.http.port", httpPort, 0, 65_535);
         requireText(advertisedHost, "bitnet.http.advertised.host");
         passthrough = Map.copyOf(passthrough);
+        ExactlyOnceSettings.refuseOverrides(passthrough);
     }
 
     /** Defaults everywhere, for the given cluster and registry. */

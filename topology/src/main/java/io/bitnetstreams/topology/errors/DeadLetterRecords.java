@@ -2,12 +2,12 @@ package io.bitnetstreams.topology.errors;
 
 import io.bitnetstreams.avro.DeadLetter;
 import io.bitnetstreams.avro.DeadLetterReason;
+import io.bitnetstreams.schemas.DeadLetters;
 import io.bitnetstreams.schemas.serde.AvroSerializer;
 import io.bitnetstreams.schemas.serde.SerdeException;
 import io.bitnetstreams.schemas.serde.registry.RegistryUnavailableException;
 import io.bitnetstreams.schemas.serde.registry.SchemaRegistryClient;
 import io.bitnetstreams.topology.TopologyMetrics;
-import io.bitnetstreams.topology.processors.DeadLettering;
 import io.bitnetstreams.topology.processors.Provenance;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -39,6 +39,7 @@ public final class DeadLetterRecords implements AutoCloseable {
     private final String topic;
     private final AvroSerializer<DeadLetter> serializer;
     private final TopologyMetrics metrics;
+    private final int maxOriginalValueBytes;
 
     public DeadLetterRecords(Map<String, ?> configs) {
         Object topic = configs.get(DEAD_LETTER_TOPIC_CONFIG);
@@ -51,6 +52,7 @@ public final class DeadLetterRecords implements AutoCloseable {
                 : new AvroSerializer<>();
         serializer.configure(configs, false);
         this.metrics = configs.get(METRICS_CONFIG) instanceof TopologyMetrics shared ? shared : null;
+        this.maxOriginalValueBytes = DeadLetters.maxOriginalValueBytes(configs);
     }
 
     /** For tests: a given topic and (configured) serializer. */
@@ -58,6 +60,7 @@ public final class DeadLetterRecords implements AutoCloseable {
         this.topic = topic;
         this.serializer = serializer;
         this.metrics = metrics;
+        this.maxOriginalValueBytes = DeadLetters.MAX_ORIGINAL_VALUE_BYTES;
     }
 
     /** The dead letter of the source record the context describes, as a record for the dead-letter topic. */
@@ -66,9 +69,10 @@ public final class DeadLetterRecords implements AutoCloseable {
                 + " (processor " + context.processorNodeId() + ", task " + context.taskId() + ")";
         byte[] rawKey = context.sourceRawKey();
         Provenance source = Provenance.of(context.headers(), context.topic(), context.partition(), context.offset());
-        DeadLetter letter = DeadLettering.deadLetter(reason, message, rawKey, context.sourceRawValue(),
-                source.topic(), source.partition(), source.offset(), STAGE,
-                rawKey == null ? null : new String(rawKey, StandardCharsets.UTF_8), System.currentTimeMillis());
+        DeadLetter letter = DeadLetters.of(reason, message, rawKey, context.sourceRawValue(),
+                new DeadLetters.Source(source.topic(), source.partition(), source.offset()), STAGE,
+                rawKey == null ? null : new String(rawKey, StandardCharsets.UTF_8), System.currentTimeMillis(),
+                maxOriginalValueBytes);
         var deadLetter = new ProducerRecord<>(topic, null, rawKey, serializer.serialize(topic, letter));
         if (metrics != null) {
             metrics.deadLetter(reason);

@@ -2,11 +2,10 @@ package io.bitnetstreams.topology.processors;
 
 import io.bitnetstreams.avro.DeadLetter;
 import io.bitnetstreams.avro.DeadLetterReason;
+import io.bitnetstreams.schemas.DeadLetters;
 import io.bitnetstreams.topology.TopologyMetrics;
 import io.bitnetstreams.topology.state.RequestState;
 import io.bitnetstreams.topology.state.RequestStatus;
-import java.nio.ByteBuffer;
-import java.time.Instant;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -17,28 +16,17 @@ public final class DeadLettering {
     private final String sinkName;
     private final String deadLetterTopic;
     private final TopologyMetrics metrics;
+    private final int maxOriginalValueBytes;
 
-    public DeadLettering(String sinkName, String deadLetterTopic, TopologyMetrics metrics) {
+    /**
+     * @param maxOriginalValueBytes most bytes of an original value a dead letter keeps
+     *                              ({@link DeadLetters#maxOriginalValueBytes(java.util.Map)} of the producer settings)
+     */
+    public DeadLettering(String sinkName, String deadLetterTopic, TopologyMetrics metrics, int maxOriginalValueBytes) {
         this.sinkName = sinkName;
         this.deadLetterTopic = deadLetterTopic;
         this.metrics = metrics;
-    }
-
-    /** A dead letter for a record read from {@code topic/partition/offset}. */
-    public static DeadLetter deadLetter(DeadLetterReason reason, String message, byte[] rawKey, byte[] rawValue,
-            String topic, int partition, long offset, String stage, String requestId, long now) {
-        return DeadLetter.newBuilder()
-                .setReason(reason)
-                .setMessage(message == null ? reason.name() : message)
-                .setOriginalKey(rawKey == null ? null : ByteBuffer.wrap(rawKey))
-                .setOriginalValue(rawValue == null ? null : ByteBuffer.wrap(rawValue))
-                .setSourceTopic(topic == null ? "" : topic)
-                .setSourcePartition(partition)
-                .setSourceOffset(offset)
-                .setStage(stage)
-                .setRequestId(requestId)
-                .setFailedAt(Instant.ofEpochMilli(now))
-                .build();
+        this.maxOriginalValueBytes = maxOriginalValueBytes;
     }
 
     /**
@@ -50,10 +38,11 @@ public final class DeadLettering {
             KeyValueStore<String, RequestStatus> status) {
         long now = context.currentSystemTimeMs();
         var metadata = context.recordMetadata();
-        Provenance source = Provenance.of(record.headers(), metadata.map(m -> m.topic()).orElse(""),
+        Provenance provenance = Provenance.of(record.headers(), metadata.map(m -> m.topic()).orElse(""),
                 metadata.map(m -> m.partition()).orElse(-1), metadata.map(m -> m.offset()).orElse(-1L));
-        DeadLetter letter = deadLetter(reason, message, rawKey, rawValue, source.topic(), source.partition(),
-                source.offset(), stage, requestId, now);
+        var source = new DeadLetters.Source(provenance.topic(), provenance.partition(), provenance.offset());
+        DeadLetter letter = DeadLetters.of(reason, message, rawKey, rawValue, source, stage, requestId, now,
+                maxOriginalValueBytes);
         context.forward(new Record<String, Object>(requestId, letter, record.timestamp()), sinkName);
         metrics.deadLetter(reason);
         metrics.recordOut(deadLetterTopic);

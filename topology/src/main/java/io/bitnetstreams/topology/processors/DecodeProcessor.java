@@ -3,6 +3,7 @@ package io.bitnetstreams.topology.processors;
 import io.bitnetstreams.schemas.serde.SerdeException;
 import io.bitnetstreams.topology.TopologyMetrics;
 import io.bitnetstreams.avro.DeadLetterReason;
+import io.bitnetstreams.schemas.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -22,16 +23,18 @@ public final class DecodeProcessor<T> implements Processor<byte[], byte[], Strin
     private final String stage;
     private final DeadLettering deadLettering;
     private final TopologyMetrics metrics;
+    private final int maxRecordBytes;
     private ProcessorContext<String, Object> context;
 
     public DecodeProcessor(Deserializer<T> deserializer, String topic, String next, String stage,
-            DeadLettering deadLettering, TopologyMetrics metrics) {
+            DeadLettering deadLettering, TopologyMetrics metrics, int maxRecordBytes) {
         this.deserializer = deserializer;
         this.topic = topic;
         this.next = next;
         this.stage = stage;
         this.deadLettering = deadLettering;
         this.metrics = metrics;
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     @Override
@@ -46,6 +49,15 @@ public final class DecodeProcessor<T> implements Processor<byte[], byte[], Strin
         if (record.value() == null) {
             deadLettering.send(context, record, record.key(), null, DeadLetterReason.MALFORMED_RECORD,
                     "record has no value (tombstone)", stage, null, null);
+            return;
+        }
+        long size = record.value().length + (record.key() == null ? 0L : record.key().length);
+        if (size > maxRecordBytes) {
+            // it would not fit the producer once forwarded (repartition, work items): refuse it here, whole
+            deadLettering.send(context, record, record.key(), record.value(), DeadLetterReason.INVALID_REQUEST,
+                    "record of " + size + " bytes (key and value) exceeds the limit of " + maxRecordBytes
+                            + " bytes (the producer's max.request.size less " + (DeadLetters.RESERVED_BYTES / 1024)
+                            + " KiB)", stage, null, null);
             return;
         }
         T value;

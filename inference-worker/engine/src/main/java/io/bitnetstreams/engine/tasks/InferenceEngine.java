@@ -7,52 +7,36 @@ import io.bitnetstreams.engine.json.JsonSchema;
 import io.bitnetstreams.engine.json.JsonSchemaParser;
 import io.bitnetstreams.engine.json.TokenMasker;
 import io.bitnetstreams.engine.model.BatchedForward;
-import io.bitnetstreams.engine.model.BatchedForward.Segment;
 import io.bitnetstreams.engine.model.BitNetModel;
 import io.bitnetstreams.engine.sampling.Sampler;
 import io.bitnetstreams.engine.sampling.SamplingParams;
 import io.bitnetstreams.engine.tokenizer.Tokenizer;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One engine for classification, extraction and generation, serving many concurrent requests on
- * one model with continuous batching. Thread-safe: requests are validated and tokenized on the
- * caller's thread (invalid ones fail fast with {@link EngineException} reason INVALID_REQUEST) and
- * queued; one scheduler thread runs steps. Each step advances every running sequence together:
- * decode tokens first, then prompt chunks, within {@link EngineConfig#stepTokenBudget()} tokens, all
- * in one {@link BatchedForward#step} (one ternary matmul per layer for the whole batch). New
- * requests join at the next step; finished, cancelled ({@code future.cancel}) and expired ones leave
- * and return their KV memory. A request reserves KV memory for its largest size on admission; when
- * the pool is full it waits in a bounded queue and is rejected (QUEUE_FULL) only when that is full.
+ * one model with continuous batching. Thread-safe. This class is about what each task's sequence is:
+ * requests are validated, put in the model's chat format and tokenized on the caller's thread
+ * (invalid ones fail fast with {@link EngineException} reason INVALID_REQUEST) into a
+ * {@link ClassificationSequence} or a {@link DecodingSequence}; how sequences are batched, admitted
+ * against KV memory and stepped is the {@link BatchScheduler}'s business.
  *
  * <p>Futures complete on the scheduler thread: attach heavy work with the {@code *Async} methods.
  */
 public final class InferenceEngine implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(InferenceEngine.class);
     private static final int MAX_LABEL_TOKENS = 64;
 
     private final BitNetModel model;
-    private final BatchedForward forward;
     private final Tokenizer tokenizer;
     private final ChatFormat chat;
     private final EngineConfig config;
     private final PrefixCache prefixes;
-    private final long bytesPerToken;
-    private final long poolTokens;
     private final int context;
     private final Map<String, TokenMasker> maskers = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -61,35 +45,22 @@ public final class InferenceEngine implements AutoCloseable {
         }
     };
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition work = lock.newCondition();
-    private final ArrayDeque<Sequence> queue = new ArrayDeque<>();
-    private final List<Sequence> active = new ArrayList<>();
-    private final Thread scheduler;
-    private long reservedTokens;
-    private boolean closed;
-    // written by the scheduler thread only; volatile so stats() sees them
-    private volatile long steps;
-    private volatile long stepTokens;
-    private volatile int maxBatchSequences;
-    private volatile long decodeStepTokens;
-    private volatile long decodeStepNanos;
+    private final BatchScheduler scheduler;
 
     public InferenceEngine(BitNetModel model, Tokenizer tokenizer, EngineConfig config) {
         this.model = model;
-        this.forward = new BatchedForward(model);
+        BatchedForward forward = new BatchedForward(model);
         this.tokenizer = tokenizer;
         this.chat = new ChatFormat(tokenizer);
         this.config = config;
-        this.bytesPerToken = forward.bytesPerToken();
-        this.poolTokens = config.kvPoolBytes() / bytesPerToken;
-        this.prefixes = config.prefixCacheBytes() > 0 ? new PrefixCache(config.prefixCacheBytes(), bytesPerToken) : null;
+        this.prefixes = config.prefixCacheBytes() > 0
+                ? new PrefixCache(config.prefixCacheBytes(), forward.bytesPerToken()) : null;
         this.context = model.config().contextLength();
         if (tokenizer.vocabularySize() > model.config().vocabSize()) {
             throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabularySize()
                     + " tokens but the model only " + model.config().vocabSize());
         }
-        this.scheduler = Thread.ofPlatform().name("bitnet-scheduler").daemon(true).start(this::run);
+        this.scheduler = new BatchScheduler(forward, config, prefixes);
     }
 
     // ------------------------------------------------------------------ public API
@@ -109,11 +80,13 @@ public final class InferenceEngine implements AutoCloseable {
     /**
      * Counters for monitoring and benchmarks. {@code decodeStepTokens} and {@code decodeStepNanos}
      * cover the steps in which every sequence was decoding (no prompt work): their ratio is the
-     * aggregate decode rate, forward pass and sampling included.
+     * aggregate decode rate, forward pass and sampling included. {@code stepSequences} sums the
+     * sequences of every step: between two snapshots, its growth over the growth of {@code steps} is
+     * the mean batch size of the steps run in between.
      */
     public record Stats(long steps, long stepTokens, int maxBatchSequences, int running, int queued,
                         long reservedKvBytes, int prefixEntries, long prefixHits, long prefixMisses,
-                        long decodeStepTokens, long decodeStepNanos) {
+                        long decodeStepTokens, long decodeStepNanos, long stepSequences) {
 
         /** Aggregate decode tokens per second over the decode-only steps so far (0 before any). */
         public double decodeTokensPerSecond() {
@@ -122,40 +95,17 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     public Stats stats() {
-        lock.lock();
-        try {
-            return new Stats(steps, stepTokens, maxBatchSequences, active.size(), queue.size(),
-                    reservedTokens * bytesPerToken, prefixes == null ? 0 : prefixes.entries(),
-                    prefixes == null ? 0 : prefixes.hits(), prefixes == null ? 0 : prefixes.misses(),
-                    decodeStepTokens, decodeStepNanos);
-        } finally {
-            lock.unlock();
-        }
+        return scheduler.stats();
     }
 
     /** Stops the scheduler; running and queued requests fail with reason CLOSED. */
     @Override
     public void close() {
-        lock.lock();
-        try {
-            closed = true;
-            work.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        if (Thread.currentThread() == scheduler) {
-            return; // called from a listener or callback: the loop ends after this step
-        }
-        try {
-            scheduler.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        scheduler.close();
     }
 
     // ------------------------------------------------------------------ request building
 
-    @SuppressWarnings("unchecked")
     private <T> CompletableFuture<T> submit(java.util.function.Supplier<Sequence> build) {
         Sequence sequence;
         try {
@@ -166,30 +116,7 @@ public final class InferenceEngine implements AutoCloseable {
             return CompletableFuture.failedFuture(
                     new EngineException(EngineException.Reason.INVALID_REQUEST, e.getMessage(), e));
         }
-        lock.lock();
-        try {
-            if (closed) {
-                return CompletableFuture.failedFuture(new EngineException(EngineException.Reason.CLOSED, "engine closed"));
-            }
-            if (sequence.reservedTokens > poolTokens) {
-                return CompletableFuture.failedFuture(new EngineException(EngineException.Reason.TOO_LARGE,
-                        "request needs KV memory for " + sequence.reservedTokens + " tokens; the pool holds "
-                                + poolTokens));
-            }
-            if (queue.size() >= config.maxQueued() && !fitsNow(sequence)) {
-                return CompletableFuture.failedFuture(new EngineException(EngineException.Reason.QUEUE_FULL,
-                        queue.size() + " requests already wait for KV memory"));
-            }
-            queue.add(sequence);
-            work.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        return (CompletableFuture<T>) sequence.future();
-    }
-
-    private boolean fitsNow(Sequence s) {
-        return queue.isEmpty() && reservedTokens + s.reservedTokens <= poolTokens;
+        return scheduler.submit(sequence);
     }
 
     private int[] checkPrompt(int[] tokens, int extra) {
@@ -321,171 +248,4 @@ public final class InferenceEngine implements AutoCloseable {
     private static Sampler sampler(SamplingParams params) {
         return new Sampler(params == null ? SamplingParams.greedy() : params);
     }
-
-    // ------------------------------------------------------------------ scheduler
-
-    private void run() {
-        try {
-            while (true) {
-                if (!admit()) {
-                    break;
-                }
-                retire(Instant.now());
-                if (!active.isEmpty()) {
-                    step();
-                    retire(Instant.now());
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            failAll(new EngineException(EngineException.Reason.CLOSED, "engine closed"));
-        }
-    }
-
-    /** Waits for work and moves queued requests into the batch while the pool has room; false when closed. */
-    private boolean admit() throws InterruptedException {
-        lock.lock();
-        try {
-            while (!closed && active.isEmpty() && queue.isEmpty()) {
-                work.await();
-            }
-            if (closed) {
-                return false;
-            }
-            Instant now = Instant.now();
-            for (Iterator<Sequence> it = queue.iterator(); it.hasNext(); ) {
-                Sequence s = it.next();
-                if (s.done()) {
-                    it.remove(); // cancelled while waiting
-                } else if (s.deadline != null && now.isAfter(s.deadline)) {
-                    s.fail(new EngineException(EngineException.Reason.DEADLINE_EXCEEDED, "deadline passed while queued"));
-                    it.remove();
-                }
-            }
-            while (!queue.isEmpty() && reservedTokens + queue.peek().reservedTokens <= poolTokens) {
-                Sequence s = queue.poll();
-                reservedTokens += s.reservedTokens;
-                active.add(s);
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Removes finished, cancelled and expired sequences and returns their KV memory. */
-    private void retire(Instant now) {
-        lock.lock();
-        try {
-            for (Iterator<Sequence> it = active.iterator(); it.hasNext(); ) {
-                Sequence s = it.next();
-                if (!s.done() && s.deadline != null && now.isAfter(s.deadline)) {
-                    s.deadlineExceeded();
-                }
-                if (s.done()) {
-                    reservedTokens -= s.reservedTokens;
-                    it.remove();
-                    s.released();
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void step() {
-        // decode tokens first, then prompt work; the start rotates so no sequence waits forever
-        int running = active.size();
-        int start = (int) (steps % running);
-        List<Sequence> order = new ArrayList<>(running);
-        for (int i = 0; i < running; i++) {
-            Sequence s = active.get((start + i) % running);
-            if (s.decoding()) {
-                order.add(s);
-            }
-        }
-        for (int i = 0; i < running; i++) {
-            Sequence s = active.get((start + i) % running);
-            if (!s.decoding()) {
-                order.add(s);
-            }
-        }
-        List<Segment> segments = new ArrayList<>();
-        List<Sequence> owners = new ArrayList<>();
-        List<Integer> counts = new ArrayList<>();
-        int budget = config.stepTokenBudget();
-        for (Sequence s : order) {
-            if (budget <= 0) {
-                break;
-            }
-            int before = segments.size();
-            budget -= s.plan(budget, segments.isEmpty(), segments);
-            if (segments.size() > before) {
-                owners.add(s);
-                counts.add(segments.size() - before);
-            }
-        }
-        if (segments.isEmpty()) {
-            return;
-        }
-        boolean decodeOnly = owners.stream().allMatch(Sequence::decoding);
-        long started = System.nanoTime();
-        float[][] logits;
-        try {
-            logits = forward.step(segments);
-        } catch (RuntimeException e) {
-            LOG.error("batched step failed; failing its {} requests", owners.size(), e);
-            for (Sequence s : owners) {
-                s.fail(new EngineException(EngineException.Reason.INTERNAL, "step failed: " + e.getMessage(), e));
-            }
-            return;
-        }
-        int tokens = 0;
-        for (Segment s : segments) {
-            tokens += s.tokens().length;
-        }
-        steps++;
-        stepTokens += tokens;
-        maxBatchSequences = Math.max(maxBatchSequences, owners.size());
-        int offset = 0;
-        for (int i = 0; i < owners.size(); i++) {
-            Sequence s = owners.get(i);
-            int n = counts.get(i);
-            try {
-                if (!s.done()) {
-                    s.consume(segments.subList(offset, offset + n),
-                            java.util.Arrays.copyOfRange(logits, offset, offset + n));
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("request failed", e);
-                s.fail(e instanceof EngineException ? e
-                        : new EngineException(EngineException.Reason.INTERNAL, String.valueOf(e.getMessage()), e));
-            }
-            offset += n;
-        }
-        if (decodeOnly) {
-            decodeStepTokens += tokens;
-            decodeStepNanos += System.nanoTime() - started;
-        }
-    }
-
-    private void failAll(EngineException error) {
-        lock.lock();
-        try {
-            for (Sequence s : active) {
-                s.fail(error);
-                s.released();
-            }
-            for (Sequence s : queue) {
-                s.fail(error);
-            }
-            active.clear();
-            queue.clear();
-            reservedTokens = 0;
-        } finally {
-            lock.unlock();
-        }
-    }
-
 }

@@ -89,6 +89,9 @@ class InferenceEngineTest {
                 assertThat(streamed.get(i).toString()).isEqualTo(result.text());
             }
             assertThat(engine.stats().maxBatchSequences()).as("sequences really ran together").isGreaterThan(1);
+            InferenceEngine.Stats stats = engine.stats();
+            assertThat(stats.stepSequences()).as("batch sizes counted per step").isGreaterThan(stats.steps())
+                    .isLessThanOrEqualTo(stats.steps() * stats.maxBatchSequences());
         }
     }
 
@@ -311,6 +314,7 @@ class InferenceEngineTest {
             assertThat(served).isBetween(2, 3);
             assertThat(rejected).isEqualTo(8 - served);
             assertThat(engine.stats().maxBatchSequences()).isEqualTo(1);
+            assertThat(engine.stats().stepSequences()).as("one sequence per step").isEqualTo(engine.stats().steps());
             await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().reservedKvBytes() == 0);
         }
     }

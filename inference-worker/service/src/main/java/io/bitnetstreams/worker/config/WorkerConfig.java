@@ -5,6 +5,7 @@ import io.bitnetstreams.contract.TopicNames;
 import io.bitnetstreams.contract.config.ConfigException;
 import io.bitnetstreams.contract.config.KnownKeys;
 import io.bitnetstreams.contract.config.Secrets;
+import io.bitnetstreams.schemas.clients.ExactlyOnceSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -103,6 +104,11 @@ public record WorkerConfig(
         }
         Objects.requireNonNull(engine, "engine");
         kafka = Map.copyOf(kafka);
+        try {
+            ExactlyOnceSettings.refuseOverrides(kafka);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("kafka", e.getMessage());
+        }
         serde = Map.copyOf(serde);
         if (!kafka.containsKey("bootstrap.servers")) {
             throw new ConfigException("bootstrap.servers", "missing (set bootstrap.servers, --bootstrap-servers or KAFKA_BOOTSTRAP_SERVERS)");

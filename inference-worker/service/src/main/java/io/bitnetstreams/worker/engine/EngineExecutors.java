@@ -40,7 +40,9 @@ public final class EngineExecutors implements ExecutorFactory {
             BitNetModel model = BitNetModel.load(file, Kernels.byName(config.engine().kernels()), pool,
                     config.engine().loadOptions());
             Tokenizer tokenizer = Llama3Tokenizer.create(GgufTokenizers.vocabulary(file.metadata()), GgufTokenizers.preTokenizer(file.metadata()));
-            EngineConfig engineConfig = EngineConfig.defaults().withMaxQueued(config.queueCapacity());
+            // the admission queue is the worker's one queue: the engine is handed at most maxBatchSize requests, and
+            // only those can wait inside it (for KV memory)
+            EngineConfig engineConfig = EngineConfig.defaults().withMaxQueued(config.maxBatchSize());
             if (config.maxMemoryMb() > 0) {
                 engineConfig = engineConfig.withKvPoolBytes(config.maxMemoryMb() << 20);
             }

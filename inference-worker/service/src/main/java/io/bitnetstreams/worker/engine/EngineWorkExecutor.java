@@ -9,7 +9,6 @@ import io.bitnetstreams.avro.FinishReason;
 import io.bitnetstreams.avro.GenerateTask;
 import io.bitnetstreams.avro.GenerationOutput;
 import io.bitnetstreams.avro.WorkItem;
-import io.bitnetstreams.avro.WorkStatus;
 import io.bitnetstreams.engine.sampling.SamplingParams;
 import io.bitnetstreams.engine.tasks.ClassificationRequest;
 import io.bitnetstreams.engine.tasks.ClassificationResult;
@@ -20,32 +19,28 @@ import io.bitnetstreams.engine.tasks.GenerationRequest;
 import io.bitnetstreams.engine.tasks.GenerationResult;
 import io.bitnetstreams.engine.tasks.InferenceEngine;
 import io.bitnetstreams.engine.tokenizer.Tokenizer;
+import io.bitnetstreams.worker.executor.AdmissionQueue;
+import io.bitnetstreams.worker.executor.AdmissionQueue.Job;
 import io.bitnetstreams.worker.executor.TransientWorkException;
 import io.bitnetstreams.worker.executor.WorkExecutor;
 import io.bitnetstreams.worker.executor.WorkOutcome;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.PriorityBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link WorkExecutor} on the engine's {@link InferenceEngine} (continuous batching). The engine serves
- * requests first come first served, so priority is applied here: items wait in a priority queue and a
- * dispatcher hands at most {@code maxConcurrent} of them to the engine at a time (the engine batches
- * those together). Expired items end as EXPIRED before reaching the engine.
+ * {@link WorkExecutor} on the engine's {@link InferenceEngine} (continuous batching). Work waits in the worker's one
+ * {@link AdmissionQueue} (priority, deadlines, cancellation, the bound); a dispatcher hands an item to the engine
+ * only when one of its {@code maxConcurrent} places is free, so the engine batches those together and its own queue
+ * only ever holds requests waiting for KV memory. Expired items end as EXPIRED before reaching the engine.
  *
  * <p>Engine failures map to: QUEUE_FULL, CLOSED -> {@link TransientWorkException} (retried);
  * DEADLINE_EXCEEDED -> EXPIRED; INVALID_REQUEST, TOO_LARGE, INTERNAL -> permanent (FAILED result).
@@ -54,21 +49,14 @@ public final class EngineWorkExecutor implements WorkExecutor {
 
     private static final Logger log = LoggerFactory.getLogger(EngineWorkExecutor.class);
 
-    private record Job(WorkItem item, CompletableFuture<WorkOutcome> future, long sequence, long submittedAt,
-                       java.util.concurrent.atomic.AtomicBoolean released) {}
-
     private final InferenceEngine engine;
     private final Tokenizer tokenizer;
     private final String modelId;
-    private final int capacity;
     private final int maxExtractTokens;
     private final Semaphore engineSlots;
     private final Clock clock;
     private final AutoCloseable resources;
-    private final PriorityBlockingQueue<Job> queue = new PriorityBlockingQueue<>(16,
-            Comparator.<Job>comparingInt(j -> -j.item().getPriority()).thenComparingLong(Job::sequence));
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicLong sequence = new AtomicLong();
+    private final AdmissionQueue queue;
     private final Thread dispatcher;
     private volatile boolean closed;
 
@@ -83,61 +71,30 @@ public final class EngineWorkExecutor implements WorkExecutor {
         this.engine = engine;
         this.tokenizer = tokenizer;
         this.modelId = modelId;
-        this.capacity = capacity;
         this.maxExtractTokens = maxExtractTokens;
         this.engineSlots = new Semaphore(maxConcurrent);
         this.clock = clock;
         this.resources = resources;
+        this.queue = new AdmissionQueue(capacity, clock);
         this.dispatcher = Thread.ofPlatform().name("bitnet-engine-dispatcher").daemon().start(this::dispatch);
     }
 
     @Override
     public CompletableFuture<WorkOutcome> submit(WorkItem item) {
-        if (closed) {
-            return CompletableFuture.failedFuture(new RejectedExecutionException("executor closed"));
-        }
-        if (inFlight.incrementAndGet() > capacity) {
-            inFlight.decrementAndGet();
-            return CompletableFuture.failedFuture(new TransientWorkException("executor queue full (" + capacity + ")"));
-        }
-        CompletableFuture<WorkOutcome> future = new CompletableFuture<>();
-        Job job = new Job(item, future, sequence.getAndIncrement(), clock.millis(), new java.util.concurrent.atomic.AtomicBoolean());
-        future.whenComplete((o, e) -> release(job)); // cancellation frees the slot at once
-        queue.add(job);
-        return future;
+        return queue.submit(item);
     }
 
-    private void release(Job job) {
-        if (job.released().compareAndSet(false, true)) {
-            inFlight.decrementAndGet();
-        }
-    }
-
-    /** Releases the slot before completing: the caller may submit the next item from the callbacks. */
-    private void complete(Job job, WorkOutcome outcome) {
-        release(job);
-        job.future().complete(outcome);
-    }
-
-    private void completeExceptionally(Job job, Throwable failure) {
-        release(job);
-        job.future().completeExceptionally(failure);
-    }
-
+    /** Takes an engine place first, then the best waiting item: priorities hold until the engine can start one. */
     private void dispatch() {
         while (!closed) {
             try {
-                Job job = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (job == null || job.future().isDone()) {
-                    continue;
-                }
-                long now = clock.millis();
-                if (job.item().getDeadline() != null && job.item().getDeadline().toEpochMilli() <= now) {
-                    complete(job, WorkOutcome.expired("deadline passed while queued", now - job.submittedAt()));
-                    continue;
-                }
                 engineSlots.acquire();
-                start(job, now - job.submittedAt());
+                Job job = queue.take(100);
+                if (job == null) {
+                    engineSlots.release();
+                    continue;
+                }
+                start(job, job.queuedMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -149,6 +106,7 @@ public final class EngineWorkExecutor implements WorkExecutor {
 
     private void start(Job job, long queuedMs) {
         long started = clock.millis();
+        InferenceEngine.Stats before = engine.stats();
         CompletableFuture<? extends Object> running;
         try {
             running = run(job.item());
@@ -169,9 +127,10 @@ public final class EngineWorkExecutor implements WorkExecutor {
                 return;
             }
             try {
-                complete(job, outcome(job.item(), result, queuedMs, clock.millis() - started));
+                job.complete(outcome(job.item(), result, queuedMs, clock.millis() - started,
+                        meanBatchSize(before, engine.stats())));
             } catch (RuntimeException e) {
-                completeExceptionally(job, e);
+                job.fail(e);
             }
         });
     }
@@ -200,7 +159,19 @@ public final class EngineWorkExecutor implements WorkExecutor {
         return new GenerationRequest(task.getSystem(), user, sampling, task.getStop(), task.getMaxTokens(), deadline);
     }
 
-    private WorkOutcome outcome(WorkItem item, Object result, long queuedMs, long inferenceMs) {
+    /**
+     * The real batch size an item saw: the mean number of sequences of the engine steps run while it was in the
+     * engine (the engine counts the sequences of every step).
+     */
+    static int meanBatchSize(InferenceEngine.Stats before, InferenceEngine.Stats after) {
+        long steps = after.steps() - before.steps();
+        if (steps <= 0) {
+            return 1;
+        }
+        return (int) Math.max(1, Math.round((double) (after.stepSequences() - before.stepSequences()) / steps));
+    }
+
+    private WorkOutcome outcome(WorkItem item, Object result, long queuedMs, long inferenceMs, int batchSize) {
         int promptTokens = tokenizer.encode(item.getText()).length;
         return switch (result) {
             case ClassificationResult r -> {
@@ -212,14 +183,15 @@ public final class EngineWorkExecutor implements WorkExecutor {
                 });
                 List<String> selected = r.selected().isEmpty() ? List.of(r.label()) : new ArrayList<>(r.selected());
                 yield WorkOutcome.ok(ClassificationOutput.newBuilder().setProbabilities(probabilities).setLogLikelihoods(logLikelihoods)
-                        .setArgmax(r.label()).setSelectedLabels(selected).build(), promptTokens, r.labels().size(), queuedMs, inferenceMs, 1);
+                        .setArgmax(r.label()).setSelectedLabels(selected).build(), promptTokens, r.labels().size(), queuedMs, inferenceMs,
+                        batchSize);
             }
             case ExtractionResult r -> WorkOutcome.ok(ExtractionOutput.newBuilder().setJson(r.result().toString())
                     .setStatus(r.status() == ExtractionResult.Status.COMPLETE ? ExtractionStatus.COMPLETE : ExtractionStatus.TRUNCATED)
-                    .build(), promptTokens, r.generatedTokens(), queuedMs, inferenceMs, 1);
+                    .build(), promptTokens, r.generatedTokens(), queuedMs, inferenceMs, batchSize);
             case GenerationResult r -> WorkOutcome.ok(GenerationOutput.newBuilder().setText(r.text())
                     .setFinishReason(FinishReason.valueOf(r.finishReason().name())).build(),
-                    promptTokens, r.tokens().length, queuedMs, inferenceMs, 1);
+                    promptTokens, r.tokens().length, queuedMs, inferenceMs, batchSize);
             default -> throw new IllegalStateException("unexpected engine result " + result.getClass().getName());
         };
     }
@@ -228,28 +200,28 @@ public final class EngineWorkExecutor implements WorkExecutor {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof EngineException engineFailure) {
             switch (engineFailure.reason()) {
-                case QUEUE_FULL, CLOSED -> completeExceptionally(job, new TransientWorkException(engineFailure.getMessage(), engineFailure));
-                case DEADLINE_EXCEEDED -> complete(job, WorkOutcome.expired(engineFailure.getMessage(), queuedMs));
-                default -> completeExceptionally(job, engineFailure);
+                case QUEUE_FULL, CLOSED -> job.fail(new TransientWorkException(engineFailure.getMessage(), engineFailure));
+                case DEADLINE_EXCEEDED -> job.complete(WorkOutcome.expired(engineFailure.getMessage(), queuedMs));
+                default -> job.fail(engineFailure);
             }
         } else {
-            completeExceptionally(job, cause);
+            job.fail(cause);
         }
     }
 
     @Override
     public int queueCapacity() {
-        return capacity;
+        return queue.capacity();
     }
 
     @Override
     public int inFlight() {
-        return inFlight.get();
+        return queue.inFlight();
     }
 
     @Override
     public int queued() {
-        return queue.size();
+        return queue.queued();
     }
 
     @Override
@@ -266,10 +238,7 @@ public final class EngineWorkExecutor implements WorkExecutor {
     public void close() {
         closed = true;
         dispatcher.interrupt();
-        Job job;
-        while ((job = queue.poll()) != null) {
-            complete(job, new WorkOutcome(WorkStatus.CANCELLED, null, "executor closed", 0, 0, 0, 0, 0));
-        }
+        queue.close();
         engine.close();
         if (resources != null) {
             try {

@@ -9,6 +9,7 @@ import io.bitnetstreams.avro.FinishReason;
 import io.bitnetstreams.avro.GenerateTask;
 import io.bitnetstreams.avro.GenerationOutput;
 import io.bitnetstreams.avro.WorkItem;
+import io.bitnetstreams.worker.executor.AdmissionQueue.Job;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

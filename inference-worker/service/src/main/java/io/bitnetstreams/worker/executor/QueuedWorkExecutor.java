@@ -1,50 +1,32 @@
 package io.bitnetstreams.worker.executor;
 
 import io.bitnetstreams.avro.WorkItem;
-import io.bitnetstreams.avro.WorkStatus;
+import io.bitnetstreams.worker.executor.AdmissionQueue.Job;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.PriorityBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A bounded priority queue in front of a fixed number of runner threads; subclasses only say how one
- * batch of items runs. Higher priority first, first come first served within a priority. Items whose
- * deadline passed while queued end as EXPIRED without running; cancelled futures are skipped.
+ * A fixed number of runner threads taking batches from the worker's {@link AdmissionQueue} (which owns priority,
+ * deadlines, cancellation and the bound); subclasses only say how one batch of items runs.
  */
 public abstract class QueuedWorkExecutor implements WorkExecutor {
 
     private static final Logger log = LoggerFactory.getLogger(QueuedWorkExecutor.class);
 
-    /** A queued item. */
-    protected record Job(WorkItem item, CompletableFuture<WorkOutcome> future, long sequence, long submittedAtMillis,
-                         java.util.concurrent.atomic.AtomicBoolean released) {}
-
-    private static final Comparator<Job> ORDER = Comparator.<Job>comparingInt(j -> -j.item().getPriority())
-            .thenComparingLong(Job::sequence);
-
-    private final PriorityBlockingQueue<Job> queue = new PriorityBlockingQueue<>(16, ORDER);
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicLong sequence = new AtomicLong();
-    private final int capacity;
+    private final AdmissionQueue queue;
     private final int maxBatchSize;
     private final List<Thread> runners = new ArrayList<>();
     protected final Clock clock;
-    private volatile boolean closed;
 
     protected QueuedWorkExecutor(String name, int runnerThreads, int capacity, int maxBatchSize, Clock clock) {
         if (runnerThreads < 1 || capacity < 1 || maxBatchSize < 1) {
             throw new IllegalArgumentException("threads, capacity and batch size must be >= 1");
         }
-        this.capacity = capacity;
+        this.queue = new AdmissionQueue(capacity, clock);
         this.maxBatchSize = maxBatchSize;
         this.clock = clock;
         for (int i = 0; i < runnerThreads; i++) {
@@ -67,102 +49,51 @@ public abstract class QueuedWorkExecutor implements WorkExecutor {
 
     /** Milliseconds the job waited before its batch started. */
     protected final long queuedMillis(Job job) {
-        return Math.max(0, clock.millis() - job.submittedAtMillis());
+        return job.queuedMillis();
     }
 
-    /**
-     * Completes the job. Its capacity is released first: the caller may submit the next item from inside
-     * the future's callbacks and must find room.
-     */
+    /** Completes the job (its place in the queue is free before the future's callbacks run). */
     protected final void complete(Job job, WorkOutcome outcome) {
-        release(job);
-        job.future().complete(outcome);
+        job.complete(outcome);
     }
 
     protected final void fail(Job job, Throwable failure) {
-        release(job);
-        job.future().completeExceptionally(failure);
-    }
-
-    private void release(Job job) {
-        if (job.released().compareAndSet(false, true)) {
-            inFlight.decrementAndGet();
-        }
+        job.fail(failure);
     }
 
     @Override
     public CompletableFuture<WorkOutcome> submit(WorkItem item) {
-        if (closed) {
-            return CompletableFuture.failedFuture(new RejectedExecutionException("executor closed"));
-        }
-        if (inFlight.incrementAndGet() > capacity) {
-            inFlight.decrementAndGet();
-            return CompletableFuture.failedFuture(new TransientWorkException("executor queue full (" + capacity + ")"));
-        }
-        CompletableFuture<WorkOutcome> future = new CompletableFuture<>();
-        Job job = new Job(item, future, sequence.getAndIncrement(), clock.millis(), new java.util.concurrent.atomic.AtomicBoolean());
-        future.whenComplete((outcome, failure) -> release(job)); // cancellation frees the slot at once
-        queue.add(job);
-        return future;
+        return queue.submit(item);
     }
 
     @Override
     public int queueCapacity() {
-        return capacity;
+        return queue.capacity();
     }
 
     @Override
     public int inFlight() {
-        return inFlight.get();
+        return queue.inFlight();
     }
 
     @Override
     public int queued() {
-        return queue.size();
+        return queue.queued();
     }
 
     private void runLoop() {
-        while (!closed) {
-            List<Job> batch = takeBatch();
+        while (!queue.closed()) {
+            List<Job> batch;
+            try {
+                batch = queue.takeBatch(maxBatchSize, 100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
             if (!batch.isEmpty()) {
                 runJobs(batch);
             }
         }
-    }
-
-    private List<Job> takeBatch() {
-        List<Job> batch = new ArrayList<>();
-        try {
-            Job first = queue.poll(100, TimeUnit.MILLISECONDS);
-            if (first == null) {
-                return batch;
-            }
-            addIfRunnable(first, batch);
-            while (batch.size() < maxBatchSize) {
-                Job next = queue.poll();
-                if (next == null) {
-                    break;
-                }
-                addIfRunnable(next, batch);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            closed = true;
-        }
-        return batch;
-    }
-
-    private void addIfRunnable(Job job, List<Job> batch) {
-        long now = clock.millis();
-        if (job.future().isDone()) {
-            release(job);
-            return;
-        }
-        if (job.item().getDeadline() != null && job.item().getDeadline().toEpochMilli() <= now) {
-            complete(job, WorkOutcome.expired("deadline passed while queued", now - job.submittedAtMillis()));
-            return;
-        }
-        batch.add(job);
     }
 
     private void runJobs(List<Job> batch) {
@@ -184,7 +115,7 @@ public abstract class QueuedWorkExecutor implements WorkExecutor {
 
     @Override
     public void close() {
-        closed = true;
+        queue.close();
         for (Thread runner : runners) {
             runner.interrupt();
         }
@@ -196,9 +127,6 @@ public abstract class QueuedWorkExecutor implements WorkExecutor {
                 break;
             }
         }
-        Job job;
-        while ((job = queue.poll()) != null) {
-            complete(job, new WorkOutcome(WorkStatus.CANCELLED, null, "executor closed", 0, 0, 0, 0, 0));
-        }
+        queue.close(); // anything a runner put back while stopping
     }
 }

@@ -6,9 +6,9 @@ import io.bitnetstreams.avro.Usage;
 import io.bitnetstreams.avro.WorkItem;
 import io.bitnetstreams.avro.WorkResult;
 import io.bitnetstreams.avro.WorkStatus;
+import io.bitnetstreams.schemas.DeadLetters;
 import io.bitnetstreams.avro.WorkTimings;
 import io.bitnetstreams.worker.executor.WorkOutcome;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -36,19 +36,12 @@ final class Results {
                 .build();
     }
 
-    static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, DeadLetterReason reason, String message, long nowMillis) {
-        return DeadLetter.newBuilder()
-                .setReason(reason)
-                .setMessage(truncate(message))
-                .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                .setOriginalValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                .setSourceTopic(record.topic())
-                .setSourcePartition(record.partition())
-                .setSourceOffset(record.offset())
-                .setStage("worker.consume")
-                .setRequestId(null)
-                .setFailedAt(Instant.ofEpochMilli(nowMillis))
-                .build();
+    /** A dead letter keeping at most {@code maxValueBytes} of the record's value (it must fit the producer's limit). */
+    static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, DeadLetterReason reason, String message,
+            long nowMillis, int maxValueBytes) {
+        return DeadLetters.of(reason, truncate(message), record.key(), record.value(),
+                new DeadLetters.Source(record.topic(), record.partition(), record.offset()), "worker.consume", null,
+                nowMillis, maxValueBytes);
     }
 
     static String describe(Throwable failure) {

@@ -4,6 +4,7 @@ import io.bitnetstreams.avro.DeadLetterReason;
 import io.bitnetstreams.avro.WorkItem;
 import io.bitnetstreams.avro.WorkResult;
 import io.bitnetstreams.avro.WorkStatus;
+import io.bitnetstreams.schemas.DeadLetters;
 import io.bitnetstreams.schemas.serde.AvroDeserializer;
 import io.bitnetstreams.schemas.serde.AvroSerializer;
 import io.bitnetstreams.schemas.serde.SerdeException;
@@ -52,28 +53,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One worker process's Kafka side: a consumer-group member on the task topics that feeds work items to a
- * {@link WorkExecutor} and publishes {@link WorkResult}s exactly once.
+ * {@link WorkExecutor} and publishes {@link WorkResult}s exactly once. This class is the loop; each concern it
+ * drives lives in its own class:
+ * <ul>
+ *   <li>{@link InFlightWork}: each consumed record gets an {@link Entry} in its partition's {@link PartitionLedger}
+ *       until it is committed;</li>
+ *   <li>{@link TransactionalCommitter}: every {@code commitInterval}, per partition, the contiguous prefix of
+ *       completed entries is published in one transaction with the offsets just past it (results completed out of
+ *       order wait until everything before them is done); on an abortable error the transaction is aborted and
+ *       every tracked partition is rewound to its last committed offset;</li>
+ *   <li>{@link FlowControl}: at most {@code executor.queueCapacity()} items are with the executor (its one
+ *       admission queue); beyond that all partitions are paused and surplus polled records are sought back;
+ *       a registry outage pauses the partition and retries the same record later;</li>
+ *   <li>{@link RebalanceHandler}: revoked partitions finish and commit what is in flight, lost ones commit
+ *       nothing.</li>
+ * </ul>
  *
  * <h2>Threads</h2>
  * One loop thread owns the consumer, the producer and all bookkeeping; executor threads only put
- * outcomes on a queue the loop drains.
- *
- * <h2>Exactly once</h2>
- * Each consumed record gets an {@link Entry} in its partition's {@link PartitionLedger}. Every
- * {@code commitInterval} the loop takes, per partition, the contiguous prefix of completed entries and
- * publishes their results in one transaction together with the offsets just past that prefix
- * ({@code sendOffsetsToTransaction} with the consumer's group metadata, so a zombie from an older
- * generation is fenced). Results of records completed out of order wait until everything before them is
- * done. A crash at any point therefore either commits a prefix with its results, or neither; the restarted
- * instance (same transactional id) aborts any open transaction in {@code initTransactions}. On an abortable
- * commit error the transaction is aborted and every tracked partition is rewound to its last committed
- * offset.
- *
- * <h2>Flow control</h2>
- * At most {@code executor.queueCapacity()} items are in flight; beyond that all partitions are paused and
- * surplus polled records are sought back, to be fetched again after resume. Expired items get an EXPIRED
- * result without inference; an undeserializable record goes to the dead-letter topic; a registry outage
- * pauses the partition and retries the same record later.
+ * outcomes on a queue the loop drains. A restarted instance (same transactional id) aborts any open transaction in
+ * {@code initTransactions}. Expired items get an EXPIRED result without inference; an undeserializable record goes
+ * to the dead-letter topic.
  */
 public final class WorkerService implements AutoCloseable {
 
@@ -88,10 +88,11 @@ public final class WorkerService implements AutoCloseable {
     private final Clock clock;
     private final Map<String, Object> consumerProps;
     private final Map<String, Object> producerProps;
+    /** Dead letters keep at most this much of an original value, so they always fit the producer's limit. */
+    private final int maxDeadLetterValueBytes;
 
-    private final Map<TopicPartition, PartitionLedger> ledgers = new HashMap<>();
+    private final InFlightWork work = new InFlightWork();
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
-    private final Map<TopicPartition, Long> registryBackoffUntil = new HashMap<>();
     private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final AtomicReference<Throwable> fatalError = new AtomicReference<>();
@@ -102,10 +103,10 @@ public final class WorkerService implements AutoCloseable {
     private AvroSerializer<SpecificRecord> outputSerializer;
     private KafkaClientMetrics consumerMetrics;
     private KafkaClientMetrics producerMetrics;
+    private FlowControl flow;
+    private TransactionalCommitter committer;
     private volatile Thread loopThread;
-    private long pending;
     private long lastCommitMillis;
-    private boolean pausedForCapacity;
     private volatile boolean stopRequested;
     private volatile boolean abandonRequested;
     private volatile boolean abandoned;
@@ -119,6 +120,7 @@ public final class WorkerService implements AutoCloseable {
         this.clock = clock;
         this.consumerProps = clientProps(config.consumerDefaults());
         this.producerProps = clientProps(config.producerDefaults());
+        this.maxDeadLetterValueBytes = DeadLetters.maxOriginalValueBytes(producerProps);
     }
 
     private Map<String, Object> clientProps(Map<String, Object> defaults) {
@@ -200,17 +202,17 @@ public final class WorkerService implements AutoCloseable {
                 accept(records);
                 drainCompletions(0);
                 commitIfDue(false);
-                applyFlowControl();
-                inFlightGauge = pending;
+                flow.apply(work.pending());
+                inFlightGauge = work.pending();
             }
             if (abandonRequested) {
                 abandonNow();
             } else {
                 gracefulStop();
             }
-        } catch (AbandonedException e) {
+        } catch (TransactionalCommitter.AbandonedException e) {
             abandonNow();
-        } catch (FatalWorkerException e) {
+        } catch (TransactionalCommitter.FatalWorkerException e) {
             fatalError.set(e.getCause());
             log.error("worker {} stopping: {}", config.instanceId(), e.getMessage(), e.getCause());
             abandonNow();
@@ -236,7 +238,26 @@ public final class WorkerService implements AutoCloseable {
         consumerMetrics.bindTo(metrics.registry());
         producerMetrics = new KafkaClientMetrics(producer);
         producerMetrics.bindTo(metrics.registry());
-        consumer.subscribe(config.subscribedTopics(), new Rebalance());
+        flow = new FlowControl(consumer, executor.queueCapacity(), REGISTRY_RETRY_BACKOFF, clock);
+        committer = new TransactionalCommitter(producer, outputSerializer, metrics, clock, () -> abandonRequested);
+        consumer.subscribe(config.subscribedTopics(), new RebalanceHandler(config.instanceId(), config.revokeGrace(),
+                work, flow, assigned, new RebalanceHandler.Loop() {
+                    @Override
+                    public void finishInFlight(Collection<TopicPartition> partitions, Duration grace)
+                            throws InterruptedException {
+                        WorkerService.this.finishInFlight(partitions, grace);
+                    }
+
+                    @Override
+                    public void commitNow() {
+                        commitIfDue(true);
+                    }
+
+                    @Override
+                    public boolean abandoning() {
+                        return abandoned || abandonRequested;
+                    }
+                }));
         lastCommitMillis = clock.millis();
         log.info("worker {} consuming {} as {} (transactional id {})", config.instanceId(), config.subscribedTopics(),
                 config.groupId(), config.transactionalId());
@@ -246,13 +267,13 @@ public final class WorkerService implements AutoCloseable {
 
     private void accept(ConsumerRecords<byte[], byte[]> records) {
         for (TopicPartition partition : records.partitions()) {
-            PartitionLedger ledger = ledgers.get(partition);
+            PartitionLedger ledger = work.ledger(partition);
             if (ledger == null) {
                 continue; // revoked within this poll
             }
             for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-                if (pending >= executor.queueCapacity()) {
-                    consumer.seek(partition, record.offset()); // fetched again after resume
+                if (!flow.hasRoom(work.pending())) {
+                    flow.putBack(partition, record.offset()); // fetched again after resume
                     break;
                 }
                 if (!acceptRecord(ledger, record)) {
@@ -274,22 +295,21 @@ public final class WorkerService implements AutoCloseable {
             if (SerdeFailures.recordProblem(e).isEmpty() && SerdeFailures.registryProblem(e).isPresent()) {
                 log.warn("schema registry unavailable reading {}-{}@{}; retrying in {}", record.topic(), record.partition(),
                         record.offset(), REGISTRY_RETRY_BACKOFF, e);
-                consumer.seek(entry.partition(), record.offset());
-                consumer.pause(List.of(entry.partition()));
-                registryBackoffUntil.put(entry.partition(), now + REGISTRY_RETRY_BACKOFF.toMillis());
+                flow.backOff(entry.partition(), record.offset());
                 return false;
             }
             DeadLetterReason reason = SerdeFailures.recordProblem(e).map(SerdeException::deadLetterReason)
                     .orElse(DeadLetterReason.MALFORMED_RECORD);
             log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), Results.describe(e));
-            entry.done(config.deadLetterTopic(), null, Results.deadLetter(record, reason, Results.describe(e), now), now);
+            entry.done(config.deadLetterTopic(), null, Results.deadLetter(record, reason, Results.describe(e), now, maxDeadLetterValueBytes), now);
             ledger.add(entry);
             metrics.item("unknown", "dead_letter");
             return true;
         }
         if (item == null) {
             entry.done(config.deadLetterTopic(), null,
-                    Results.deadLetter(record, DeadLetterReason.INVALID_REQUEST, "record has no value (tombstone)", now), now);
+                    Results.deadLetter(record, DeadLetterReason.INVALID_REQUEST, "record has no value (tombstone)", now,
+                            maxDeadLetterValueBytes), now);
             ledger.add(entry);
             metrics.item("unknown", "dead_letter");
             return true;
@@ -306,7 +326,7 @@ public final class WorkerService implements AutoCloseable {
     }
 
     private void submit(Entry entry, WorkItem item) {
-        pending++;
+        work.submitted();
         var future = executor.submit(item);
         entry.running(future);
         future.whenComplete((outcome, failure) -> completions.add(new Completion(entry, outcome, failure)));
@@ -324,11 +344,10 @@ public final class WorkerService implements AutoCloseable {
 
     private void apply(Completion completion) {
         Entry entry = completion.entry();
-        PartitionLedger ledger = ledgers.get(entry.partition());
-        if (ledger == null || !ledger.tracks(entry) || entry.isDone()) {
+        if (!work.tracks(entry) || entry.isDone()) {
             return; // dropped by a rebalance or an abort: someone else redoes it
         }
-        pending--;
+        work.finished();
         Throwable failure = completion.failure() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : completion.failure();
         if (failure == null) {
             complete(entry, completion.outcome());
@@ -371,151 +390,29 @@ public final class WorkerService implements AutoCloseable {
         commit();
     }
 
-    /** Commits every partition's completed prefix with its results in one transaction. */
     private void commit() {
-        Map<TopicPartition, List<Entry>> prefixes = new HashMap<>();
-        ledgers.forEach((partition, ledger) -> {
-            List<Entry> prefix = ledger.completedPrefix();
-            if (!prefix.isEmpty()) {
-                prefixes.put(partition, prefix);
+        if (committer.commit(work, consumer.groupMetadata()) == TransactionalCommitter.Outcome.ABORTED) {
+            rewind();
+        }
+    }
+
+    /** After an abort: every tracked partition restarts from its last committed offset. */
+    private void rewind() {
+        work.firstOffsets().forEach((partition, first) -> {
+            if (assigned.contains(partition)) {
+                consumer.seek(partition, first);
             }
         });
-        if (prefixes.isEmpty()) {
-            return;
-        }
-        List<ProducerRecord<byte[], byte[]>> outputs = new ArrayList<>();
-        try {
-            for (List<Entry> prefix : prefixes.values()) {
-                for (Entry entry : prefix) {
-                    byte[] key = entry.outputKey() == null ? entry.record().key() : entry.outputKey().getBytes(StandardCharsets.UTF_8);
-                    outputs.add(new ProducerRecord<>(entry.outputTopic(), key, outputSerializer.serialize(entry.outputTopic(), entry.output())));
-                }
-            }
-        } catch (RuntimeException e) {
-            // The registry is down (or our own record does not encode): keep everything, try again next time.
-            log.warn("cannot encode results yet, commit postponed: {}", Results.describe(e));
-            return;
-        }
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        prefixes.forEach((partition, prefix) -> offsets.put(partition, new OffsetAndMetadata(prefix.getLast().offset() + 1)));
-        try {
-            producer.beginTransaction();
-            AtomicReference<Exception> sendFailure = new AtomicReference<>();
-            for (ProducerRecord<byte[], byte[]> output : outputs) {
-                producer.send(output, (metadata, e) -> {
-                    if (e != null) {
-                        sendFailure.compareAndSet(null, e);
-                    }
-                });
-            }
-            if (abandonRequested) {
-                throw new AbandonedException(); // crash simulation: die with the transaction open
-            }
-            // Wait for the sends: a fenced producer reports it here, and sendOffsetsToTransaction would block on it.
-            producer.flush();
-            if (sendFailure.get() != null) {
-                throw new KafkaException("sending results failed: " + Results.describe(sendFailure.get()), sendFailure.get());
-            }
-            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-            producer.commitTransaction();
-        } catch (KafkaException e) {
-            Throwable fatal = fatalCause(e);
-            if (fatal != null) {
-                throw new FatalWorkerException("producer fenced or unusable: " + Results.describe(fatal), fatal);
-            }
-            abortAndRewind(e);
-            return;
-        }
-        long now = clock.millis();
-        prefixes.forEach((partition, prefix) -> {
-            ledgers.get(partition).committed(prefix);
-            prefix.forEach(entry -> metrics.published(now - entry.completedAtMillis()));
-        });
-        metrics.transaction(true);
-        log.debug("committed {} results on {} partitions", outputs.size(), offsets.size());
-    }
-
-    /** The error in the chain after which this producer can never commit again, or null. */
-    private static Throwable fatalCause(Throwable failure) {
-        Throwable current = failure;
-        for (int depth = 0; current != null && depth < 16; depth++, current = current.getCause()) {
-            if (current instanceof ProducerFencedException || current instanceof InvalidProducerEpochException
-                    || current instanceof OutOfOrderSequenceException || current instanceof UnsupportedVersionException
-                    || current instanceof AuthorizationException) {
-                return current;
-            }
-        }
-        return null;
-    }
-
-    /** Aborts the open transaction and restarts every tracked partition from its last committed offset. */
-    private void abortAndRewind(KafkaException cause) {
-        log.warn("transaction failed, aborting and rewinding: {}", Results.describe(cause));
-        try {
-            producer.abortTransaction();
-        } catch (KafkaException e) {
-            throw new FatalWorkerException("abort failed: " + Results.describe(e), e);
-        }
-        metrics.transaction(false);
-        for (Map.Entry<TopicPartition, PartitionLedger> e : ledgers.entrySet()) {
-            long first = e.getValue().firstOffset();
-            if (first >= 0 && assigned.contains(e.getKey())) {
-                consumer.seek(e.getKey(), first);
-            }
-            drop(e.getValue());
-        }
-    }
-
-    private void drop(PartitionLedger ledger) {
-        for (Entry entry : ledger.all()) {
-            if (!entry.isDone()) {
-                entry.cancel();
-                pending--;
-            }
-        }
-        ledger.clear();
-    }
-
-    // ---------------------------------------------------------------- flow control
-
-    private void applyFlowControl() {
-        long now = clock.millis();
-        Set<TopicPartition> backoffOver = new HashSet<>();
-        registryBackoffUntil.forEach((partition, until) -> {
-            if (until <= now) {
-                backoffOver.add(partition);
-            }
-        });
-        backoffOver.forEach(registryBackoffUntil::remove);
-
-        int capacity = executor.queueCapacity();
-        if (pending >= capacity) {
-            if (!pausedForCapacity) {
-                log.debug("executor full ({} in flight): pausing {}", pending, assigned);
-            }
-            pausedForCapacity = true;
-            consumer.pause(consumer.assignment()); // newly assigned partitions too
-        } else if (pausedForCapacity) {
-            pausedForCapacity = false;
-            log.debug("executor has room ({} in flight): resuming", pending);
-            resumeAllowed();
-        } else if (!backoffOver.isEmpty()) {
-            resumeAllowed();
-        }
-    }
-
-    private void resumeAllowed() {
-        List<TopicPartition> resumable = consumer.assignment().stream().filter(p -> !registryBackoffUntil.containsKey(p)).toList();
-        consumer.resume(resumable);
+        work.cancelAll();
     }
 
     /** True while the consumer holds partitions paused for lack of executor capacity (tests, metrics). */
     boolean pausedForCapacity() {
-        return pausedForCapacity;
+        return flow != null && flow.pausedForCapacity();
     }
 
     long pending() {
-        return pending;
+        return work.pending();
     }
 
     /** Items consumed and not yet committed (read from any thread; approximate). */
@@ -526,12 +423,12 @@ public final class WorkerService implements AutoCloseable {
     // ---------------------------------------------------------------- stopping
 
     private void gracefulStop() throws InterruptedException {
-        log.info("worker {} stopping: {} items in flight, grace {}", config.instanceId(), pending, config.shutdownGrace());
-        consumer.pause(consumer.assignment());
-        finishInFlight(ledgers.keySet(), config.shutdownGrace());
+        log.info("worker {} stopping: {} items in flight, grace {}", config.instanceId(), work.pending(),
+                config.shutdownGrace());
+        flow.pauseAll();
+        finishInFlight(work.partitions(), config.shutdownGrace());
         commitIfDue(true);
-        ledgers.values().forEach(this::drop);
-        ledgers.clear();
+        work.dropAll();
         closeClients(Duration.ofSeconds(30));
         log.info("worker {} stopped", config.instanceId());
     }
@@ -539,26 +436,14 @@ public final class WorkerService implements AutoCloseable {
     /** Waits until the given partitions have nothing in flight or the grace period ends. */
     private void finishInFlight(Collection<TopicPartition> partitions, Duration grace) throws InterruptedException {
         long deadline = clock.millis() + grace.toMillis();
-        while (pendingIn(partitions) > 0 && clock.millis() < deadline && !abandonRequested) {
+        while (work.pendingIn(partitions) > 0 && clock.millis() < deadline && !abandonRequested) {
             drainCompletions(Math.min(50, Math.max(1, deadline - clock.millis())));
         }
     }
 
-    private long pendingIn(Collection<TopicPartition> partitions) {
-        long count = 0;
-        for (TopicPartition partition : partitions) {
-            PartitionLedger ledger = ledgers.get(partition);
-            if (ledger != null) {
-                count += ledger.pendingCount();
-            }
-        }
-        return count;
-    }
-
     private void abandonNow() {
         abandoned = true;
-        ledgers.values().forEach(this::drop);
-        ledgers.clear();
+        work.dropAll();
         closeClients(Duration.ZERO);
     }
 
@@ -588,71 +473,6 @@ public final class WorkerService implements AutoCloseable {
         }
         if (outputSerializer != null) {
             outputSerializer.close();
-        }
-    }
-
-    // ---------------------------------------------------------------- rebalancing
-
-    private final class Rebalance implements ConsumerRebalanceListener {
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            for (TopicPartition partition : partitions) {
-                ledgers.computeIfAbsent(partition, p -> new PartitionLedger());
-            }
-            assigned.addAll(partitions);
-            if (!partitions.isEmpty()) {
-                log.info("worker {} assigned {}", config.instanceId(), partitions);
-            }
-        }
-
-        /** Finishes what is in flight on the revoked partitions (bounded by revokeGrace), commits, forgets the rest. */
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (abandoned || abandonRequested || partitions.isEmpty()) {
-                forget(partitions);
-                return;
-            }
-            log.info("worker {} revoking {} ({} in flight there)", config.instanceId(), partitions, pendingIn(partitions));
-            try {
-                finishInFlight(partitions, config.revokeGrace());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            commitIfDue(true);
-            forget(partitions);
-        }
-
-        /** Lost (not revoked): another member may already own them, so nothing may be committed. */
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            log.warn("worker {} lost {}", config.instanceId(), partitions);
-            forget(partitions);
-        }
-
-        private void forget(Collection<TopicPartition> partitions) {
-            for (TopicPartition partition : partitions) {
-                PartitionLedger ledger = ledgers.remove(partition);
-                if (ledger != null) {
-                    drop(ledger);
-                }
-                registryBackoffUntil.remove(partition);
-                assigned.remove(partition);
-            }
-        }
-    }
-
-    /** Ends the loop without committing anything more. */
-    private static final class FatalWorkerException extends RuntimeException {
-        FatalWorkerException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
-    /** Thrown inside a commit when a crash is being simulated. */
-    private static final class AbandonedException extends RuntimeException {
-        AbandonedException() {
-            super("abandoned (simulated crash)");
         }
     }
 }

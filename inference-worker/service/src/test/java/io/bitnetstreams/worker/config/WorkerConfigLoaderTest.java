@@ -75,6 +75,18 @@ class WorkerConfigLoaderTest {
     }
 
     @Test
+    void clientSettingsThatWouldBreakExactlyOnceAreRefused() {
+        for (var bad : Map.of("isolation.level", "read_uncommitted", "transactional.id", "fixed",
+                "enable.auto.commit", "true").entrySet()) {
+            Map<String, String> values = new HashMap<>(MINIMAL);
+            values.put(bad.getKey(), bad.getValue());
+            assertThatThrownBy(() -> WorkerConfigLoader.fromMap(values, Map.of()))
+                    .as(bad.getKey()).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("exactly-once").hasMessageContaining(bad.getValue());
+        }
+    }
+
+    @Test
     void plainClientKeysPassThroughAndOverrideDerivedDefaults() {
         Map<String, String> values = new HashMap<>(MINIMAL);
         values.put("session.timeout.ms", "6000");

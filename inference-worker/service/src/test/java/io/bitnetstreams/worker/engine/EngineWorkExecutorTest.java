@@ -77,6 +77,33 @@ class EngineWorkExecutorTest {
     }
 
     @Test
+    void batchSizesAreTheEnginesRealBatches() throws Exception {
+        WorkItem alone = WorkItem.newBuilder(WorkItems.classify("alone", "hello"))
+                .setTask(GenerateTask.newBuilder().setPrompt("hello").setMaxTokens(4).build()).build();
+        assertThat(executor.submit(alone).get(60, TimeUnit.SECONDS).batchSize()).isEqualTo(1);
+        // two generations run together (batch.max.size 2): their decode steps hold both sequences
+        java.util.List<java.util.concurrent.CompletableFuture<WorkOutcome>> together = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            together.add(executor.submit(WorkItem.newBuilder(WorkItems.classify("t" + i, "hello"))
+                    .setTask(GenerateTask.newBuilder().setPrompt("hello " + i).setMaxTokens(32).build()).build()));
+        }
+        for (var future : together) {
+            WorkOutcome outcome = future.get(60, TimeUnit.SECONDS);
+            assertThat(outcome.status()).isEqualTo(WorkStatus.OK);
+            assertThat(outcome.batchSize()).isBetween(1, 2);
+        }
+        assertThat(together.stream().mapToInt(f -> f.join().batchSize()).max().orElseThrow()).isEqualTo(2);
+    }
+
+    @Test
+    void meanBatchSizeIsTheSequencesPerStepBetweenTwoSnapshots() {
+        var before = new io.bitnetstreams.engine.tasks.InferenceEngine.Stats(10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10);
+        var after = new io.bitnetstreams.engine.tasks.InferenceEngine.Stats(14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 21);
+        assertThat(EngineWorkExecutor.meanBatchSize(before, after)).isEqualTo(3);
+        assertThat(EngineWorkExecutor.meanBatchSize(after, after)).isEqualTo(1);
+    }
+
+    @Test
     void expiredItemsNeverReachTheEngine() throws Exception {
         WorkOutcome outcome = executor.submit(WorkItems.classify("e", "late", 0, Instant.now().minusSeconds(1))).get(60, TimeUnit.SECONDS);
         assertThat(outcome.status()).isEqualTo(WorkStatus.EXPIRED);

@@ -13,6 +13,7 @@ import io.bitnetstreams.avro.GenerateTask;
 import io.bitnetstreams.avro.GenerationOutput;
 import io.bitnetstreams.avro.WorkItem;
 import io.bitnetstreams.avro.WorkStatus;
+import io.bitnetstreams.worker.executor.AdmissionQueue.Job;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;

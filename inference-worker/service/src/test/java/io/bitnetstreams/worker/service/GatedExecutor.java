@@ -2,6 +2,7 @@ package io.bitnetstreams.worker.service;
 
 import io.bitnetstreams.avro.ClassifyTask;
 import io.bitnetstreams.worker.executor.KeywordWorkExecutor;
+import io.bitnetstreams.worker.executor.AdmissionQueue.Job;
 import io.bitnetstreams.worker.executor.QueuedWorkExecutor;
 import io.bitnetstreams.worker.executor.WorkOutcome;
 import java.time.Clock;

@@ -57,6 +57,10 @@ class WorkerProcessIT {
         Process restarted = startChild(fixture, "p1", "second");
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> alive(restarted, "second") && fixture.committedResults().size() >= 500);
 
+        // the fast in-JVM worker may finish the rest alone: SIGTERM only once the restarted child runs its loop (on a
+        // busy machine its start-up can take longer than that, and a JVM killed before it handles SIGTERM exits 143)
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                .until(() -> alive(restarted, "second") && log("second").contains("consuming"));
         restarted.destroy(); // SIGTERM
         assertThat(restarted.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(restarted.exitValue()).as("exit status after SIGTERM; log:%n%s", log("second")).isZero();

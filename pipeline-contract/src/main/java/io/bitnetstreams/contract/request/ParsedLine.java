@@ -1,4 +1,4 @@
-package io.bitnetstreams.launcher.client;
+package io.bitnetstreams.contract.request;
 
 /** What one input line turned into: a request, or a problem that makes it a dead letter. */
 public sealed interface ParsedLine {

@@ -1,6 +1,7 @@
-package io.bitnetstreams.launcher.client;
+package io.bitnetstreams.contract.request;
 
 import io.bitnetstreams.contract.TaskKind;
+
 import java.util.List;
 import java.util.Objects;
 

@@ -1,9 +1,10 @@
-package io.bitnetstreams.launcher.client;
+package io.bitnetstreams.contract.request;
+
+import io.bitnetstreams.contract.TaskKind;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.bitnetstreams.contract.TaskKind;
 import io.bitnetstreams.engine.json.InvalidSchemaException;
 import io.bitnetstreams.engine.json.JsonSchemaParser;
 import java.util.ArrayList;

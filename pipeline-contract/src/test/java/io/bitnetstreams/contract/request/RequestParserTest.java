@@ -1,6 +1,7 @@
-package io.bitnetstreams.launcher.client;
+package io.bitnetstreams.contract.request;
 
 import io.bitnetstreams.contract.TaskKind;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;

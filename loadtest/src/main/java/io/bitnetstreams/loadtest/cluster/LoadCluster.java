@@ -1,0 +1,189 @@
+package io.bitnetstreams.loadtest.cluster;
+
+import io.bitnetstreams.contract.TopicNames;
+import io.bitnetstreams.loadtest.measure.LagProbe;
+import io.bitnetstreams.standalone.pipeline.Infrastructure;
+import io.bitnetstreams.standalone.pipeline.TopologyPart;
+import io.bitnetstreams.topology.app.TopologyApp;
+import io.bitnetstreams.topology.config.TopologyConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.GroupState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pipeline a load test drives: a cluster and registry it starts (embedded KRaft broker, Apicurio process, the
+ * topology in this JVM) or existing ones, plus the worker processes it starts for each run.
+ */
+public final class LoadCluster implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LoadCluster.class);
+
+    /**
+     * @param bootstrapServers  an existing cluster (with {@code registryUrl}), or null to start one
+     * @param model             the model the workers run (and whose tokenizer the topology counts with)
+     * @param dataDir           where a started stack keeps its files
+     * @param partitions        partitions of the topics a started topology creates
+     * @param commitIntervalMs  exactly-once commit interval of the topology and the workers
+     * @param workerGroup       the workers' consumer group (for lag)
+     * @param topologyAppId     the topology's application id (for lag)
+     */
+    public record Settings(String bootstrapServers, String registryUrl, Path model, Path dataDir, int partitions,
+                           int commitIntervalMs, String workerGroup, String topologyAppId, TopicNames topics) {
+    }
+
+    private final Settings settings;
+    private final Infrastructure infrastructure;
+    private final TopologyApp topology;
+    private final LagProbe lag;
+    private final Admin admin;
+
+    private LoadCluster(Settings settings, Infrastructure infrastructure, TopologyApp topology) {
+        this.settings = settings;
+        this.infrastructure = infrastructure;
+        this.topology = topology;
+        this.lag = new LagProbe(infrastructure.clientConfig());
+        this.admin = Admin.create(infrastructure.clientConfig());
+    }
+
+    public static LoadCluster start(Settings settings) {
+        if (settings.bootstrapServers() != null) {
+            return new LoadCluster(settings, Infrastructure.existing(settings.bootstrapServers(), settings.registryUrl()), null);
+        }
+        Infrastructure infrastructure = Infrastructure.embedded(settings.dataDir().resolve("stack"), Duration.ofMinutes(4));
+        try {
+            Path stateDir = Files.createDirectories(settings.dataDir().resolve("streams"));
+            TopologyConfig config = TopologyPart.config(infrastructure, TopologyPart.contextTokens(settings.model()), 0, stateDir,
+                    Map.of("bitnet.topics.partitions", Integer.toString(settings.partitions()),
+                            "commit.interval.ms", Integer.toString(settings.commitIntervalMs())));
+            TopologyApp topology = TopologyPart.start(config, settings.model());
+            return new LoadCluster(settings, infrastructure, topology);
+        } catch (IOException e) {
+            infrastructure.close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            infrastructure.close();
+            throw e;
+        }
+    }
+
+    public boolean embedded() {
+        return infrastructure.embedded();
+    }
+
+    public TopicNames topics() {
+        return settings.topics();
+    }
+
+    public Map<String, Object> clientConfig() {
+        return infrastructure.clientConfig();
+    }
+
+    public Map<String, Object> serdeConfig() {
+        return infrastructure.serdeConfig();
+    }
+
+    public String bootstrapServers() {
+        return infrastructure.bootstrapServers();
+    }
+
+    public String registryUrl() {
+        return infrastructure.registryUrl();
+    }
+
+    /** Work items the workers have not committed yet. */
+    public long workerLag() {
+        TopicNames t = settings.topics();
+        return lag.lag(settings.workerGroup(), List.of(t.workClassify(), t.workExtract(), t.workGenerate()));
+    }
+
+    /** Requests and work results the topology has not committed yet. */
+    public long topologyLag() {
+        return lag.lag(settings.topologyAppId(), List.of(settings.topics().requests(), settings.topics().workResults()));
+    }
+
+    /**
+     * Starts worker processes and waits until each consumes and the group has settled with at least {@code count}
+     * members, every one with partitions.
+     */
+    public WorkerProcesses startWorkers(String tag, int count, int threads, int batch, Map<String, String> extraSettings,
+                                        List<String> jvmOptions, Path logDir, Duration timeout) throws IOException {
+        List<WorkerLaunch.Spec> specs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Map<String, String> values = new java.util.LinkedHashMap<>();
+            TopicNames t = settings.topics();
+            values.put(TopicNames.WORK_CLASSIFY, t.workClassify());
+            values.put(TopicNames.WORK_EXTRACT, t.workExtract());
+            values.put(TopicNames.WORK_GENERATE, t.workGenerate());
+            values.put(TopicNames.WORK_RESULTS, t.workResults());
+            values.put(TopicNames.DEAD_LETTERS, t.deadLetters());
+            values.put("group.id", settings.workerGroup());
+            values.put("bitnet.commit.interval.ms", Integer.toString(settings.commitIntervalMs()));
+            // a stopped run should not wait half a minute for in-flight work
+            values.put("bitnet.shutdown.grace.ms", "5000");
+            values.putAll(extraSettings);
+            specs.add(new WorkerLaunch.Spec(tag + "-" + i, settings.model(), threads, batch, bootstrapServers(), registryUrl(),
+                    values, jvmOptions));
+        }
+        WorkerProcesses workers = WorkerProcesses.start(specs, logDir, timeout);
+        try {
+            awaitGroup(count, timeout);
+        } catch (RuntimeException e) {
+            workers.close();
+            throw e;
+        }
+        return workers;
+    }
+
+    private void awaitGroup(int count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            try {
+                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(settings.workerGroup())).all()
+                        .get(10, TimeUnit.SECONDS).get(settings.workerGroup());
+                Collection<?> members = group.members();
+                boolean assigned = group.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty());
+                last = group.groupState() + " with " + members.size() + " members";
+                if (group.groupState() == GroupState.STABLE && members.size() >= count && assigned) {
+                    return;
+                }
+            } catch (Exception e) {
+                last = e.toString();
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        throw new IllegalStateException("the worker group " + settings.workerGroup() + " did not settle with " + count
+                + " members in time (last: " + last + ")");
+    }
+
+    @Override
+    public void close() {
+        lag.close();
+        admin.close(Duration.ofSeconds(5));
+        if (topology != null) {
+            try {
+                topology.close();
+            } catch (RuntimeException e) {
+                LOG.warn("topology close failed: {}", e.toString());
+            }
+        }
+        infrastructure.close();
+    }
+}

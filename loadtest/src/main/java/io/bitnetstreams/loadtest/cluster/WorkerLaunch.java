@@ -1,0 +1,79 @@
+package io.bitnetstreams.loadtest.cluster;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The command line of one worker process: a child JVM running the production {@code worker} entry point of the
+ * pipeline CLI, with this JVM's classpath and module flags. The one place that names the entry point.
+ */
+public final class WorkerLaunch {
+
+    /** The pipeline CLI; its {@code worker} subcommand is what a deployment runs. */
+    static final String MAIN_CLASS = "io.bitnetstreams.standalone.cli.BitnetStreamsCli";
+    static final String SUBCOMMAND = "worker";
+
+    /** JVM options of this JVM that a worker needs as well (modules, native access, logging config). */
+    private static final List<String> INHERITED_PREFIXES = List.of("--add-modules", "--enable-native-access",
+            "--sun-misc-unsafe-memory-access", "-Dlog4j2.configurationFile", "-Dbitnet.shared.dir");
+
+    private WorkerLaunch() {
+    }
+
+    /**
+     * One worker's settings.
+     *
+     * @param instanceId   its instance id (hence its transactional id): unique per process
+     * @param model        model file
+     * @param threads      inference threads
+     * @param batch        most sequences the engine batches
+     * @param settings     further worker config keys ({@code --set key=value}), e.g. topics and commit interval
+     * @param jvmOptions   extra JVM options (heap, collector)
+     */
+    public record Spec(String instanceId, Path model, int threads, int batch, String bootstrapServers, String registryUrl,
+                       Map<String, String> settings, List<String> jvmOptions) {
+    }
+
+    public static List<String> command(Spec spec) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(inheritedJvmOptions());
+        command.addAll(spec.jvmOptions());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(MAIN_CLASS);
+        command.add(SUBCOMMAND);
+        command.addAll(List.of("--model", spec.model().toAbsolutePath().toString(),
+                "--threads", Integer.toString(spec.threads()),
+                "--batch", Integer.toString(spec.batch()),
+                "--instance-id", spec.instanceId(),
+                "--bootstrap-servers", spec.bootstrapServers(),
+                "--schema-registry-url", spec.registryUrl(),
+                "--http-port", "0"));
+        spec.settings().forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
+        return command;
+    }
+
+    /** The module and logging flags this JVM was started with (the launcher's, or the test runner's). */
+    static List<String> inheritedJvmOptions() {
+        List<String> options = new ArrayList<>();
+        List<String> input = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        for (int i = 0; i < input.size(); i++) {
+            String argument = input.get(i);
+            if (INHERITED_PREFIXES.stream().anyMatch(argument::startsWith)) {
+                options.add(argument);
+                // "--add-modules X" may come as two arguments
+                if (argument.equals("--add-modules") && i + 1 < input.size()) {
+                    options.add(input.get(++i));
+                }
+            }
+        }
+        if (options.stream().noneMatch(o -> o.startsWith("--add-modules"))) {
+            options.add("--add-modules=jdk.incubator.vector");
+        }
+        return options;
+    }
+}

@@ -1,0 +1,137 @@
+package io.bitnetstreams.loadtest.measure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bitnetstreams.contract.TaskKind;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class RequestLedgerTest {
+
+    private final AtomicLong clock = new AtomicLong();
+    private final RequestLedger ledger = new RequestLedger(clock::get);
+
+    private static long ms(long millis) {
+        return millis * 1_000_000;
+    }
+
+    @Test
+    void latencyRunsFromTheIntendedSendTimeSoALateSenderIsNotHidden() {
+        // scheduled at 0, sent 500 ms late (the generator stalled), answered at 1,200 ms
+        clock.set(ms(500));
+        ledger.sending("a", TaskKind.CLASSIFY, 128, 0);
+        ledger.workResult("a", 20, 300);
+        clock.set(ms(1_200));
+        assertThat(ledger.ended("a", Outcome.DONE, 150, 1, null)).isTrue();
+
+        RequestRecord record = ledger.records().getFirst();
+        assertThat(record.endToEndMicros()).isEqualTo(1_200_000);
+        assertThat(record.serviceMicros()).isEqualTo(700_000);
+        assertThat(record.minusEngineMicros()).isEqualTo(900_000);
+        assertThat(record.overheadMicros()).isEqualTo(880_000);
+        LatencyHistograms.Summary summary = LatencyHistograms.of(ledger.records()).summary();
+        assertThat(summary.endToEnd().max()).isEqualTo(1_200, org.assertj.core.data.Offset.offset(1.0));
+        assertThat(summary.service().max()).isEqualTo(700, org.assertj.core.data.Offset.offset(1.0));
+    }
+
+    @Test
+    void anEndCountsOnceAndUnknownIdsAreIgnored() {
+        ledger.sending("a", TaskKind.EXTRACT, 10, 0);
+        assertThatThrownBy(() -> ledger.sending("a", TaskKind.EXTRACT, 10, 0)).hasMessageContaining("twice");
+        assertThat(ledger.ended("other-run-1", Outcome.DONE, 1, 1, null)).isFalse();
+        assertThat(ledger.workResult("other-run-1", 1, 1)).isFalse();
+        clock.set(ms(10));
+        assertThat(ledger.ended("a", Outcome.DEAD_LETTER, 0, 0, "INVALID_REQUEST: no")).isTrue();
+        clock.set(ms(20));
+        assertThat(ledger.ended("a", Outcome.DONE, 5, 5, null)).isFalse();
+        RequestRecord record = ledger.records().getFirst();
+        assertThat(record.outcome()).isEqualTo(Outcome.DEAD_LETTER);
+        assertThat(record.endedNanos()).isEqualTo(ms(10));
+        assertThat(record.error()).isEqualTo("INVALID_REQUEST: no");
+        assertThat(ledger.outstanding()).isZero();
+        assertThatThrownBy(() -> ledger.ended("a", Outcome.MISSING, 0, 0, null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void chunksAddEngineTimeAndKeepTheLongestQueue() {
+        ledger.sending("long", TaskKind.CLASSIFY, 3000, 0);
+        ledger.workResult("long", 40, 1_000);
+        ledger.workResult("long", 10, 2_000);
+        clock.set(ms(5_000));
+        ledger.ended("long", Outcome.PARTIAL, 1, 1, "1 of 2 chunks");
+        RequestRecord record = ledger.records().getFirst();
+        assertThat(record.engineMs()).isEqualTo(3_000);
+        assertThat(record.queueMs()).isEqualTo(40);
+    }
+
+    @Test
+    void requestsWithoutAnEndAreMissingAndSendFailuresAreNotSent() {
+        ledger.sending("x", TaskKind.CLASSIFY, 1, 0);
+        ledger.sending("y", TaskKind.CLASSIFY, 1, ms(1));
+        ledger.sending("z", TaskKind.CLASSIFY, 1, ms(2));
+        assertThat(ledger.notSent("y")).isTrue();
+        assertThat(ledger.notSent("y")).isFalse();
+        clock.set(ms(3));
+        ledger.ended("z", Outcome.DONE, 1, 1, null);
+        List<RequestRecord> records = ledger.records();
+        assertThat(records).extracting(RequestRecord::id).containsExactly("x", "y", "z");
+        assertThat(records).extracting(RequestRecord::outcome).containsExactly(Outcome.MISSING, Outcome.NOT_SENT, Outcome.DONE);
+        assertThat(records.getFirst().endToEndMicros()).isEqualTo(-1);
+        assertThat(ledger.outstanding()).isEqualTo(1);
+    }
+
+    @Test
+    void percentilesComeFromEveryResultAndAreMonotone() {
+        // 1,000 results with end-to-end latencies of 1..1000 ms and engine time half of that; plus a dead letter
+        for (int i = 1; i <= 1_000; i++) {
+            String id = "r" + i;
+            clock.set(0);
+            ledger.sending(id, TaskKind.CLASSIFY, 1, 0);
+            ledger.workResult(id, 0, i / 2);
+            clock.set(ms(i));
+            ledger.ended(id, Outcome.DONE, 1, 1, null);
+        }
+        ledger.sending("dead", TaskKind.CLASSIFY, 1, 0);
+        clock.set(ms(99_999));
+        ledger.ended("dead", Outcome.DEAD_LETTER, 0, 0, "bad");
+
+        LatencyHistograms.Summary summary = LatencyHistograms.of(ledger.records()).summary();
+        Percentiles e2e = summary.endToEnd();
+        assertThat(e2e.count()).isEqualTo(1_000);
+        // HdrHistogram with 3 significant digits: within 0.1%
+        assertThat(e2e.p50()).isCloseTo(500, org.assertj.core.data.Offset.offset(0.5));
+        assertThat(e2e.p90()).isCloseTo(900, org.assertj.core.data.Offset.offset(1.0));
+        assertThat(e2e.p99()).isCloseTo(990, org.assertj.core.data.Offset.offset(1.0));
+        assertThat(e2e.p999()).isCloseTo(999, org.assertj.core.data.Offset.offset(1.0));
+        assertThat(e2e.max()).isCloseTo(1_000, org.assertj.core.data.Offset.offset(1.0));
+        assertThat(e2e.mean()).isCloseTo(500.5, org.assertj.core.data.Offset.offset(0.5));
+        assertThat(summary.engine().p50()).isCloseTo(250, org.assertj.core.data.Offset.offset(0.5));
+        assertThat(summary.minusEngine().max()).isCloseTo(500, org.assertj.core.data.Offset.offset(1.0));
+        for (Percentiles p : List.of(e2e, summary.service(), summary.queue(), summary.engine(), summary.minusEngine(), summary.overhead())) {
+            assertThat(p.monotone()).isTrue();
+        }
+        assertThat(new Percentiles(1, 1, 5, 4, 6, 7, 8).monotone()).isFalse();
+        assertThat(Percentiles.of(new org.HdrHistogram.Histogram(3))).isEqualTo(Percentiles.EMPTY);
+    }
+
+    @Test
+    void theTimeSeriesCountsSendsAndResultsPerInterval() {
+        long[][] sentAndEnded = {{0, ms(500)}, {ms(100), ms(1_500)}, {ms(1_100), ms(1_900)}, {ms(2_500), -1}};
+        for (int i = 0; i < sentAndEnded.length; i++) {
+            clock.set(sentAndEnded[i][0]);
+            ledger.sending("s" + i, TaskKind.CLASSIFY, 1, sentAndEnded[i][0]);
+            if (sentAndEnded[i][1] >= 0) {
+                clock.set(sentAndEnded[i][1]);
+                ledger.ended("s" + i, Outcome.DONE, 10, 2, null);
+            }
+        }
+        List<TimeSeries.Point> points = TimeSeries.of(ledger.records(), 1.0);
+        assertThat(points).extracting(TimeSeries.Point::sent).containsExactly(2, 1, 1);
+        assertThat(points).extracting(TimeSeries.Point::completed).containsExactly(1, 2, 0);
+        assertThat(points).extracting(TimeSeries.Point::tokens).containsExactly(12L, 24L, 0L);
+        assertThat(points.get(1).p99Ms()).isCloseTo(1_400, org.assertj.core.data.Offset.offset(2.0));
+        assertThat(points.get(1).p50Ms()).isCloseTo(800, org.assertj.core.data.Offset.offset(1.0));
+    }
+}

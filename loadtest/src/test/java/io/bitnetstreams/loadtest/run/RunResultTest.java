@@ -1,0 +1,94 @@
+package io.bitnetstreams.loadtest.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.bitnetstreams.contract.TaskKind;
+import io.bitnetstreams.loadtest.arrival.ArrivalSchedule;
+import io.bitnetstreams.loadtest.arrival.LoadShape;
+import io.bitnetstreams.loadtest.measure.Outcome;
+import io.bitnetstreams.loadtest.measure.ProcStats;
+import io.bitnetstreams.loadtest.measure.RequestRecord;
+import io.bitnetstreams.loadtest.measure.SystemSampler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RunResultTest {
+
+    /** A run of {@code n} requests one second apart, each answered {@code latencyMs} later, with growing or flat lag. */
+    static RunResult run(String label, LoadShape load, int workers, int n, long latencyMs, boolean lagGrows) {
+        List<RequestRecord> records = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long sent = i * 1_000_000_000L;
+            records.add(new RequestRecord(label + i, TaskKind.CLASSIFY, 128, sent, sent, sent + latencyMs * 1_000_000, Outcome.DONE,
+                    5, latencyMs / 2, 180, 1, null));
+        }
+        List<SystemSampler.Sample> samples = new ArrayList<>();
+        for (int s = 0; s <= n; s++) {
+            samples.add(new SystemSampler.Sample(s, lagGrows ? s : 2, 0, Map.of("w-0", new ProcStats.Reading(s * 0.9, 1_000_000_000L))));
+        }
+        return RunResult.of(label, load, workers, 1, n, records, samples, 1.0);
+    }
+
+    @Test
+    void throughputCountsResultsOverTheWindowFromFirstSendToLastAnswer() {
+        LoadShape load = LoadShape.open(ArrivalSchedule.Shape.CONSTANT, 1, Duration.ofSeconds(10), 0);
+        RunResult result = run("a", load, 1, 10, 1_000, false);
+        // 10 results between 0 s and 10 s
+        assertThat(result.windowSeconds()).isCloseTo(10, within(1e-9));
+        assertThat(result.documentsPerSecond()).isCloseTo(1.0, within(1e-9));
+        assertThat(result.tokensPerSecond()).isCloseTo(181, within(1e-9));
+        assertThat(result.counts()).isEqualTo(new Counts(10, 10, 0, 0, 0, 0, 0));
+        assertThat(result.counts().complete()).isTrue();
+        assertThat(result.workerStats().get("w-0").meanCpuPercent()).isCloseTo(90, within(1e-6));
+        assertThat(result.workerStats().get("w-0").maxRssMb()).isCloseTo(1_000, within(1e-6));
+        assertThat(result.failureReasons()).isEmpty();
+    }
+
+    @Test
+    void growingLagFailsTheSloEvenWithLowLatency() {
+        LoadShape load = LoadShape.open(ArrivalSchedule.Shape.POISSON, 1, Duration.ofSeconds(20), 0);
+        RunResult flat = run("flat", load, 1, 20, 500, false);
+        RunResult growing = run("growing", load, 1, 20, 500, true);
+        assertThat(flat.lagSlopePerSecond()).isCloseTo(0, within(1e-9));
+        assertThat(growing.lagSlopePerSecond()).isCloseTo(1, within(1e-9));
+        assertThat(flat.holds(1_000)).isTrue();
+        assertThat(flat.holds(100)).isFalse();
+        assertThat(growing.lagGrowing()).isTrue();
+        assertThat(growing.holds(1_000)).isFalse();
+    }
+
+    @Test
+    void failuresAreCountedWithTheirReasons() {
+        List<RequestRecord> records = List.of(
+                new RequestRecord("1", TaskKind.CLASSIFY, 1, 0, 0, 10, Outcome.DONE, 0, 0, 1, 1, null),
+                new RequestRecord("2", TaskKind.CLASSIFY, 1, 0, 0, 10, Outcome.DEAD_LETTER, -1, -1, 0, 0, "INVALID_REQUEST: x"),
+                new RequestRecord("3", TaskKind.CLASSIFY, 1, 0, 0, 10, Outcome.DEAD_LETTER, -1, -1, 0, 0, "INVALID_REQUEST: x"),
+                new RequestRecord("4", TaskKind.CLASSIFY, 1, 0, 0, -1, Outcome.MISSING, -1, -1, 0, 0, null),
+                new RequestRecord("5", TaskKind.CLASSIFY, 1, 0, 0, 10, Outcome.NOT_SENT, -1, -1, 0, 0, null));
+        RunResult result = RunResult.of("f", LoadShape.closed(1, null, 5), 1, 1, 1, records, List.of(), 1.0);
+        assertThat(result.counts()).isEqualTo(new Counts(4, 1, 0, 0, 2, 1, 1));
+        assertThat(result.counts().complete()).isFalse();
+        assertThat(result.failureReasons()).containsEntry("DEAD_LETTER: INVALID_REQUEST: x", 2).containsEntry("MISSING", 1);
+    }
+
+    @Test
+    void scalingEfficiencyIsAgainstOneWorker() {
+        LoadShape closed = LoadShape.closed(8, Duration.ofSeconds(10), 0);
+        RunResult one = run("one", closed, 1, 10, 1_000, false);
+        // two workers: 18 results in the same window, i.e. 1.8 documents/s against 1.0
+        RunResult two = run("two", closed, 2, 18, 1_000, false);
+        Scaling scaling = Scaling.of(List.of(new LoadStudy.Level(1, one, null, null), new LoadStudy.Level(2, two, null, null)));
+        assertThat(scaling.points().get(1).throughput()).isCloseTo(18 / 18.0, within(1e-9));
+        Scaling.Point point = scaling.points().get(1);
+        assertThat(point.efficiency()).isCloseTo(point.throughput() / (2 * one.documentsPerSecond()), within(1e-9));
+        assertThat(scaling.points().get(0).efficiency()).isCloseTo(1.0, within(1e-9));
+        assertThat(scaling.meaningful()).isTrue();
+        RunResult unsaturated = run("open", LoadShape.open(ArrivalSchedule.Shape.CONSTANT, 1, Duration.ofSeconds(10), 0), 2, 10, 100, false);
+        assertThat(Scaling.of(List.of(new LoadStudy.Level(1, one, null, null), new LoadStudy.Level(2, unsaturated, null, null)))
+                .meaningful()).isFalse();
+    }
+}
