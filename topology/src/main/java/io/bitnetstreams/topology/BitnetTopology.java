@@ -5,6 +5,9 @@ import io.bitnetstreams.avro.WorkResult;
 import io.bitnetstreams.contract.TaskKind;
 import io.bitnetstreams.engine.tokenizer.Tokenizer;
 import io.bitnetstreams.schemas.DeadLetters;
+import io.bitnetstreams.schemas.serde.config.SerdeConfig;
+import io.bitnetstreams.schemas.serde.registry.HttpSchemaRegistryClient;
+import io.bitnetstreams.schemas.typed.TypedExtractionSerializer;
 import io.bitnetstreams.topology.config.TopologyConfig;
 import io.bitnetstreams.topology.processors.ChunkProcessor;
 import io.bitnetstreams.topology.processors.ChunkProcessor.WorkSink;
@@ -16,6 +19,8 @@ import io.bitnetstreams.topology.processors.ReassembleProcessor;
 import io.bitnetstreams.topology.processors.ReassembleProcessor.ResultSink;
 import io.bitnetstreams.topology.processors.RepartitionProcessor;
 import io.bitnetstreams.topology.processors.RequestIdPartitioner;
+import io.bitnetstreams.topology.processors.TypedExtractionProcessor;
+import io.bitnetstreams.topology.processors.TypedSchemaProcessor;
 import io.bitnetstreams.topology.processors.ValidateProcessor;
 import io.bitnetstreams.topology.state.JsonSerde;
 import io.bitnetstreams.topology.state.PendingRequest;
@@ -23,6 +28,7 @@ import io.bitnetstreams.topology.state.RequestStatus;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
@@ -65,6 +71,10 @@ public final class BitnetTopology {
     public static final String DEDUPE_STORE = "request-dedupe";
     public static final String PENDING_STORE = "request-pending";
     public static final String STATUS_STORE = "request-status";
+    public static final String TYPED_SCHEMAS = "typed-extraction-schemas";
+    public static final String TYPED_EXTRACTION = "typed-extraction";
+    public static final String TYPED_EXTRACTION_SINK = "typed-extraction-sink";
+    public static final String TYPED_SCHEMA_STORE = "typed-extraction-schema";
 
     private BitnetTopology() {}
 
@@ -116,14 +126,20 @@ public final class BitnetTopology {
         topology.addProcessor(DECODE_WORK_RESULT_BY_ID, () -> new DecodeProcessor<>(
                 topics.workResultsById().valueSerde().deserializer(), topics.workResultsById().name(), REASSEMBLE,
                 "topology.decode-work-result", deadLettering, metrics, maxRecordBytes), WORK_RESULTS_BY_ID_SOURCE);
+        boolean typed = !config.typedExtractionTopic().isEmpty();
         Map<TaskKind, ResultSink> resultSinks = Map.of(
                 TaskKind.CLASSIFY, new ResultSink("classification-results-sink", topics.classificationResults().name()),
-                TaskKind.EXTRACT, new ResultSink("extraction-results-sink", topics.extractionResults().name()),
+                // with typed results on, extraction results pass through the typed step on their way to their sink
+                TaskKind.EXTRACT, new ResultSink(typed ? TYPED_EXTRACTION : "extraction-results-sink",
+                        topics.extractionResults().name()),
                 TaskKind.GENERATE, new ResultSink("generation-results-sink", topics.generationResults().name()));
         topology.addProcessor(REASSEMBLE, () -> new ReassembleProcessor(PENDING_STORE, STATUS_STORE, resultSinks,
                 config.punctuateInterval(), metrics), DECODE_WORK_RESULT_BY_ID);
+        if (typed) {
+            addTypedExtraction(topology, config, topics, maxRecordBytes);
+        }
         addSink(topology, resultSinks.get(TaskKind.CLASSIFY).node(), topics.classificationResults(), REASSEMBLE);
-        addSink(topology, resultSinks.get(TaskKind.EXTRACT).node(), topics.extractionResults(), REASSEMBLE);
+        addSink(topology, "extraction-results-sink", topics.extractionResults(), typed ? TYPED_EXTRACTION : REASSEMBLE);
         addSink(topology, resultSinks.get(TaskKind.GENERATE).node(), topics.generationResults(), REASSEMBLE);
 
         addSink(topology, REQUEST_DEAD_LETTER_SINK, topics.deadLetters(), DECODE_REQUEST);
@@ -139,6 +155,29 @@ public final class BitnetTopology {
                 Serdes.String(), new JsonSerde<>(RequestStatus.class)), DEDUPE_REQUEST, VALIDATE_REQUEST, CHUNK_REQUEST,
                 REASSEMBLE);
         return topology;
+    }
+
+    /**
+     * Typed extraction results: the JSON Schema of each extraction request is remembered beside the main branch
+     * ({@link TypedSchemaProcessor}, reading the requests repartitioned by id, so it meets the request's result);
+     * the final extraction result then also goes out as a typed Avro record ({@link TypedExtractionProcessor}),
+     * registered under the subject of the schema's fingerprint.
+     */
+    private static void addTypedExtraction(Topology topology, TopologyConfig config, Topics topics, int maxRecordBytes) {
+        topology.addProcessor(TYPED_SCHEMAS, () -> new TypedSchemaProcessor(topics.requestsById().valueSerde().deserializer(),
+                topics.requestsById().name(), TYPED_SCHEMA_STORE, config.dedupeWindow(), cleanupInterval(config),
+                maxRecordBytes),
+                REQUESTS_BY_ID_SOURCE);
+        topology.addProcessor(TYPED_EXTRACTION, () -> new TypedExtractionProcessor(TYPED_SCHEMA_STORE,
+                "extraction-results-sink", TYPED_EXTRACTION_SINK), REASSEMBLE);
+        // the typed schemas are made at run time, so this sink has its own registry client (lives as long as the app)
+        var typedSerializer = new TypedExtractionSerializer(
+                new HttpSchemaRegistryClient(SerdeConfig.parse(config.serdeConfig()).registry()));
+        Serializer<Object> typedValues = (topic, value) -> typedSerializer.serialize(topic, (GenericRecord) value);
+        topology.addSink(TYPED_EXTRACTION_SINK, config.typedExtractionTopic(), Serdes.String().serializer(), typedValues,
+                TYPED_EXTRACTION);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TYPED_SCHEMA_STORE),
+                Serdes.String(), Serdes.String()), TYPED_SCHEMAS, TYPED_EXTRACTION);
     }
 
     /** Forgetting old ids is a full scan: do it about ten times per window, at most once a minute. */

@@ -106,6 +106,7 @@ class AnyProducerIT {
                 "bitnet.reassembly.timeout", "10m",
                 "state.dir", Path.of("target", "it-any-a-" + System.nanoTime()).toAbsolutePath().toString(),
                 "commit.interval.ms", "100"));
+        settings.put("repartition.purge.interval.ms", "1000");
         TopologyConfig config = TopologyConfig.fromMap(settings);
         Map<String, String> secondSettings = new HashMap<>(settings);
         secondSettings.put("state.dir", Path.of("target", "it-any-b-" + System.nanoTime()).toAbsolutePath().toString());
@@ -133,6 +134,21 @@ class AnyProducerIT {
             double late = app.meters().get("bitnet.topology.results.late").counter().count()
                     + second.meters().get("bitnet.topology.results.late").counter().count();
             assertThat(late).as("no answer missed its request").isZero();
+
+            // consumed repartition records are deleted, as Streams does for the repartition topics it manages
+            try (var admin = kafka.createAdmin()) {
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    for (String topic : config.repartitionTopics().all()) {
+                        var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                                .stream().map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition()))
+                                .collect(java.util.stream.Collectors.toMap(p -> p,
+                                        p -> org.apache.kafka.clients.admin.OffsetSpec.earliest()));
+                        long deleted = admin.listOffsets(partitions).all().get().values().stream()
+                                .mapToLong(info -> info.offset()).sum();
+                        assertThat(deleted).as("records purged from " + topic).isPositive();
+                    }
+                });
+            }
 
             var http = HttpClient.newHttpClient();
             for (TopologyApp instance : List.of(app, second)) {

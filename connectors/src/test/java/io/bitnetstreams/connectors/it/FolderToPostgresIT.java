@@ -54,7 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
  * 200 inputs (text files, PDFs, JSONL request lines, corrupt files) go from a folder through a real Kafka Connect
  * worker (distributed mode, child JVM, exactly-once source) running our document source and Debezium's JDBC sink,
  * the real topology and a deterministic test executor (standing in for the inference workers, to keep CI time
- * bounded), into PostgreSQL rows; the Connect worker is killed with SIGKILL in the middle and started again. Every
+ * bounded), into PostgreSQL rows (classifications, and typed extraction rows with one column per field); the Connect
+ * worker is killed with SIGKILL in the middle and started again. Every
  * valid input must end as exactly one row, and every request on the requests topic exactly once.
  */
 @WithKafka
@@ -73,6 +74,10 @@ class FolderToPostgresIT {
     private static final int LINES_PER_JSONL = 10; // one of them invalid
     private static final int CORRUPT_FILES = 5;
     private static final String TABLE = "bitnet_classification";
+    private static final String TYPED_TABLE = "bitnet_extraction";
+    private static final String TYPED_TOPIC = "bitnet.results.extraction.typed";
+    private static final String EXTRACT_SCHEMA = "{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\"},"
+            + "\"words\":{\"type\":\"integer\"},\"is_long\":{\"type\":\"boolean\"}}}";
 
     @TempDir
     Path work;
@@ -103,6 +108,7 @@ class FolderToPostgresIT {
                 "bitnet.context.tokens", "8192",
                 "state.dir", work.resolve("streams").toString(),
                 "commit.interval.ms", "100"));
+        topologySettings.put(TopologyConfig.TYPED_EXTRACTION_TOPIC, TYPED_TOPIC);
         TopologyConfig topologyConfig = TopologyConfig.fromMap(topologySettings);
         Map<String, Object> serdeConfig = Map.of("schema.registry.url", registry.url());
         var names = topologyConfig.topics();
@@ -119,7 +125,9 @@ class FolderToPostgresIT {
                 assertThat(first.put("/connectors/documents/config", sourceConfig(inbox, names.requests(),
                         names.deadLetters())).statusCode()).isIn(200, 201);
                 assertThat(first.put("/connectors/classification-rows/config", jdbcSinkConfig(database,
-                        names.classificationResults())).statusCode()).isIn(200, 201);
+                        names.classificationResults(), TABLE)).statusCode()).isIn(200, 201);
+                assertThat(first.put("/connectors/extraction-rows/config", jdbcSinkConfig(database, TYPED_TOPIC,
+                        TYPED_TABLE)).statusCode()).isIn(200, 201);
                 await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(200))
                         .until(() -> requestKeys(kafka, names.requests()).size() >= 40);
                 first.kill();
@@ -130,9 +138,13 @@ class FolderToPostgresIT {
 
             try (ConnectWorkerProcess second = ConnectWorkerProcess.start(worker, connectDir, "worker-2")) {
                 await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(1))
-                        .untilAsserted(() -> assertThat(rowIds(database)).hasSize(expected.requestIds.size()));
+                        .untilAsserted(() -> {
+                            assertThat(rowIds(database, TABLE)).hasSize(expected.labels.size());
+                            assertThat(rowIds(database, TYPED_TABLE)).hasSize(expected.extractions.size());
+                        });
 
-                assertThat(rowIds(database)).isEqualTo(expected.requestIds);
+                assertThat(rowIds(database, TABLE)).isEqualTo(expected.labels.keySet());
+                assertThat(extractionsInDatabase(database)).isEqualTo(expected.extractions);
                 List<String> keys = requestKeys(kafka, names.requests());
                 assertThat(keys).as("every request exactly once on the requests topic (read_committed)")
                         .hasSize(expected.requestIds.size()).doesNotHaveDuplicates();
@@ -193,7 +205,7 @@ class FolderToPostgresIT {
         return new ObjectMapper().writeValueAsString(config);
     }
 
-    private static String jdbcSinkConfig(String database, String topic) throws IOException {
+    private static String jdbcSinkConfig(String database, String topic, String table) throws IOException {
         Map<String, String> config = new TreeMap<>();
         config.put("connector.class", "io.debezium.connector.jdbc.JdbcSinkConnector");
         config.put("tasks.max", "1");
@@ -205,7 +217,7 @@ class FolderToPostgresIT {
         config.put("primary.key.mode", "record_value");
         config.put("primary.key.fields", "request_id");
         config.put("schema.evolution", "basic");
-        config.put("collection.name.format", TABLE);
+        config.put("collection.name.format", table);
         config.put("transforms", "row");
         config.put("transforms.row.type", "io.bitnetstreams.connectors.transforms.ResultRow");
         config.put("transforms.row.drop", "metadata,output_log_likelihoods");
@@ -216,6 +228,7 @@ class FolderToPostgresIT {
     static final class Expected {
         final Set<String> requestIds = new TreeSet<>();
         final Map<String, String> labels = new TreeMap<>();
+        final Map<String, String> extractions = new TreeMap<>();
         int deadLetters;
         int files;
         int requestLines;
@@ -251,10 +264,16 @@ class FolderToPostgresIT {
                 } else {
                     String id = "jsonl-" + f + "-" + line;
                     String text = sentence(random, words, 8 + random.nextInt(10));
-                    lines.append(new ObjectMapper().writeValueAsString(Map.of("id", id, "task", "classify", "text", text,
-                            "labels", LABELS))).append('\n');
+                    if (line % 2 == 0) {
+                        lines.append(new ObjectMapper().writeValueAsString(Map.of("id", id, "task", "classify",
+                                "text", text, "labels", LABELS))).append('\n');
+                        expected.labels.put(id, TestExecutor.label(text, LABELS));
+                    } else {
+                        lines.append(new ObjectMapper().writeValueAsString(Map.of("id", id, "task", "extract",
+                                "text", text, "schema", new ObjectMapper().readTree(EXTRACT_SCHEMA)))).append('\n');
+                        expected.extractions.put(id, typedRow(TestExecutor.extraction(text)));
+                    }
                     expected.requestIds.add(id);
-                    expected.labels.put(id, TestExecutor.label(text, LABELS));
                 }
                 expected.requestLines++;
             }
@@ -355,13 +374,32 @@ class FolderToPostgresIT {
         return letters;
     }
 
-    private static Set<String> rowIds(String database) throws SQLException {
+    /** The typed row the test executor's extraction should become: "title|words|is_long". */
+    private static String typedRow(String json) throws IOException {
+        var node = new ObjectMapper().readTree(json);
+        return node.get("title").asText() + "|" + node.get("words").asLong() + "|" + node.get("is_long").asBoolean();
+    }
+
+    private static Map<String, String> extractionsInDatabase(String database) throws SQLException {
+        Map<String, String> rows = new TreeMap<>();
+        try (Connection connection = TestPostgres.connect(database); var statement = connection.createStatement();
+             ResultSet result = statement.executeQuery("SELECT request_id, title, words, is_long, status FROM " + TYPED_TABLE)) {
+            while (result.next()) {
+                assertThat(result.getString(5)).isEqualTo("DONE");
+                // typed columns: text, bigint, boolean (not a JSON string)
+                rows.put(result.getString(1), result.getString(2) + "|" + result.getLong(3) + "|" + result.getBoolean(4));
+            }
+        }
+        return rows;
+    }
+
+    private static Set<String> rowIds(String database, String table) throws SQLException {
         Set<String> ids = new TreeSet<>();
         try (Connection connection = TestPostgres.connect(database); var statement = connection.createStatement()) {
-            if (!tableExists(connection)) {
+            if (!tableExists(connection, table)) {
                 return ids;
             }
-            try (ResultSet rows = statement.executeQuery("SELECT request_id FROM " + TABLE)) {
+            try (ResultSet rows = statement.executeQuery("SELECT request_id FROM " + table)) {
                 while (rows.next()) {
                     ids.add(rows.getString(1));
                 }
@@ -383,8 +421,8 @@ class FolderToPostgresIT {
         return labels;
     }
 
-    private static boolean tableExists(Connection connection) throws SQLException {
-        try (ResultSet tables = connection.getMetaData().getTables(null, null, TABLE, null)) {
+    private static boolean tableExists(Connection connection, String table) throws SQLException {
+        try (ResultSet tables = connection.getMetaData().getTables(null, null, table, null)) {
             return tables.next();
         }
     }

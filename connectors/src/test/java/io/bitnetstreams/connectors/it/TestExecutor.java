@@ -75,11 +75,11 @@ final class TestExecutor implements AutoCloseable {
         return labels.get(text.strip().split("\\s+").length % labels.size());
     }
 
-    /** {"title": first word, "words": word count, "long": more than 20 words}. */
+    /** {"title": first word, "words": word count, "is_long": more than 10 words}. */
     static String extraction(String text) {
         String[] words = text.strip().split("\\s+");
         return "{\"title\":\"" + words[0].replaceAll("[^A-Za-z0-9]", "") + "\",\"words\":" + words.length
-                + ",\"long\":" + (words.length > 20) + "}";
+                + ",\"is_long\":" + (words.length > 10) + "}";
     }
 
     private static WorkResult answer(WorkItem item) {

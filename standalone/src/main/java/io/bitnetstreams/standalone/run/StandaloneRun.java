@@ -8,6 +8,7 @@ import io.bitnetstreams.contract.request.RequestSpec;
 import io.bitnetstreams.launcher.client.RequestPublisher;
 import io.bitnetstreams.launcher.client.ResultListener;
 import io.bitnetstreams.launcher.client.ResultMapper;
+import io.bitnetstreams.schemas.serde.registry.Redaction;
 import io.bitnetstreams.standalone.input.InputBatch;
 import io.bitnetstreams.standalone.input.InputReader;
 import io.bitnetstreams.standalone.input.SampleCorpus;
@@ -250,7 +251,7 @@ public final class StandaloneRun {
         out.println();
         out.println("stack running (Ctrl-C stops it):");
         out.println("  bootstrap servers : " + stack.infrastructure().bootstrapServers());
-        out.println("  schema registry   : " + stack.infrastructure().registryUrl());
+        out.println("  schema registry   : " + Redaction.urls(stack.infrastructure().registryUrl()));
         out.println("  topology status   : http://localhost:" + stack.topology().httpPort() + "/requests/{id}");
         out.println("  topology metrics  : http://localhost:" + stack.topology().httpPort() + "/metrics");
         for (int port : stack.workers().httpPorts()) {

@@ -1,37 +1,37 @@
 package io.bitnetstreams.topology.app;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import io.bitnetstreams.schemas.serde.config.SerdeConfig;
+import io.bitnetstreams.schemas.serde.registry.HttpSchemaRegistryClient;
+import io.bitnetstreams.schemas.serde.registry.Redaction;
+import io.bitnetstreams.schemas.serde.registry.SchemaRegistryException;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
 
-/** Fails fast when the schema registry does not answer, instead of failing on the first record. */
+/**
+ * Fails fast when the schema registry does not answer, instead of failing on the first record. Uses the serdes' own
+ * client, so TLS ({@code schema.registry.ssl.*}) and credentials apply, and says whether it was the connection, TLS or
+ * the credentials; never prints a password.
+ */
 public final class RegistryCheck {
 
     private RegistryCheck() {}
 
-    public static void requireReachable(String urls, Duration timeout) {
-        Exception last = null;
-        try (HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build()) {
-            for (String url : urls.split(",")) {
-                String base = url.strip().replaceAll("/+$", "");
-                try {
-                    HttpResponse<Void> response = client.send(HttpRequest.newBuilder(URI.create(base + "/subjects"))
-                            .timeout(timeout).GET().build(), HttpResponse.BodyHandlers.discarding());
-                    if (response.statusCode() < 500) {
-                        return;
-                    }
-                    last = new IOException("HTTP " + response.statusCode());
-                } catch (IOException | IllegalArgumentException e) {
-                    last = e;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new StartupException("interrupted while checking the schema registry", e);
-                }
-            }
+    public static void requireReachable(Map<String, ?> serdeConfig) {
+        SerdeConfig config;
+        try {
+            config = SerdeConfig.parse(serdeConfig);
+        } catch (ConfigException e) {
+            throw new StartupException("invalid schema registry settings: " + Redaction.urls(e.getMessage()), e);
         }
-        throw new StartupException("schema registry at " + urls + " is unreachable (" + last + ")", last);
+        try (var client = new HttpSchemaRegistryClient(config.registry())) {
+            client.checkReachable();
+        } catch (SchemaRegistryException e) {
+            String what = e.httpStatus() == 401 || e.httpStatus() == 403
+                    ? "refused the credentials (HTTP " + e.httpStatus() + ")"
+                    : "is unreachable";
+            String urls = String.join(", ", config.registry().urls().stream().map(Object::toString).toList());
+            throw new StartupException("schema registry at " + urls + " " + what + ": "
+                    + Redaction.urls(e.getMessage()), e);
+        }
     }
 }

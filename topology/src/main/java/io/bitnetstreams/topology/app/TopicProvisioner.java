@@ -30,11 +30,7 @@ public final class TopicProvisioner {
 
     /** Fails fast with a {@link StartupException} when the cluster does not answer within {@code timeout}. */
     public static void ensureTopics(TopologyConfig config, Duration timeout) {
-        Map<String, Object> adminConfig = new java.util.HashMap<>(config.passthrough());
-        adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        adminConfig.keySet().retainAll(AdminClientConfig.configNames());
-        try (Admin admin = Admin.create(adminConfig)) {
+        try (Admin admin = Admin.create(adminConfig(config, timeout))) {
             long millis = timeout.toMillis();
             try {
                 admin.describeCluster().nodes().get(millis, TimeUnit.MILLISECONDS);
@@ -45,6 +41,9 @@ public final class TopicProvisioner {
             Set<String> existing = admin.listTopics().names().get(millis, TimeUnit.MILLISECONDS);
             List<String> wanted = new ArrayList<>(config.topics().all());
             wanted.addAll(config.repartitionTopics().all());
+            if (!config.typedExtractionTopic().isEmpty()) {
+                wanted.add(config.typedExtractionTopic());
+            }
             List<NewTopic> missing = wanted.stream().filter(name -> !existing.contains(name))
                     .map(name -> new NewTopic(name, config.partitions(), config.replicationFactor())).toList();
             if (!missing.isEmpty()) {
@@ -64,6 +63,15 @@ public final class TopicProvisioner {
         } catch (ExecutionException | TimeoutException e) {
             throw new StartupException("cannot prepare topics on " + config.bootstrapServers() + ": " + e, e);
         }
+    }
+
+    /** Admin client settings: the Kafka client keys of the configuration, with {@code timeout} for every call. */
+    static Map<String, Object> adminConfig(TopologyConfig config, Duration timeout) {
+        Map<String, Object> adminConfig = new java.util.HashMap<>(config.passthrough());
+        adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        adminConfig.keySet().retainAll(AdminClientConfig.configNames());
+        return adminConfig;
     }
 
     /**

@@ -47,9 +47,10 @@ public final class TopologyApp implements AutoCloseable {
     private final StatusServer http;
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final RepartitionPurger purger;
 
     private TopologyApp(TopologyConfig config, Tokenizer tokenizer) {
-        RegistryCheck.requireReachable(config.schemaRegistryUrl(), STARTUP_TIMEOUT);
+        RegistryCheck.requireReachable(config.serdeConfig());
         TopicProvisioner.ensureTopics(config, STARTUP_TIMEOUT);
         meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         bindJvmMetrics(meters);
@@ -81,6 +82,7 @@ public final class TopologyApp implements AutoCloseable {
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(meters);
         streams.start();
+        purger = new RepartitionPurger(config);
         LOG.info("topology {} started; HTTP on {}:{}", config.applicationId(), self.host(), self.port());
     }
 
@@ -142,6 +144,7 @@ public final class TopologyApp implements AutoCloseable {
 
     @Override
     public void close() {
+        purger.close();
         streams.close(Duration.ofSeconds(30));
         streamsMetrics.close();
         http.close();

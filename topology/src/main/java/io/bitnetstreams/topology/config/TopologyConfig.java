@@ -36,6 +36,9 @@ import java.util.Set;
  * @param punctuateInterval  how often deadlines and expired ids are checked ({@code bitnet.punctuate.interval})
  * @param httpPort           status/metrics HTTP port, 0 = any free ({@code bitnet.http.port})
  * @param advertisedHost     host other instances reach this one on ({@code bitnet.http.advertised.host})
+ * @param typedExtractionTopic where extraction results of requests with a JSON Schema also go as typed Avro records
+ *                           (one field per extracted property; {@code bitnet.topic.results.extraction.typed}); empty:
+ *                           off (the default)
  * @param passthrough        Kafka / Streams / registry properties, passed as given
  */
 public record TopologyConfig(
@@ -53,6 +56,7 @@ public record TopologyConfig(
         Duration punctuateInterval,
         int httpPort,
         String advertisedHost,
+        String typedExtractionTopic,
         Map<String, String> passthrough) {
 
     /** The {@code bitnet.*} keys of the topology: its own, the topic names and the serde's. */
@@ -60,10 +64,11 @@ public record TopologyConfig(
             "bitnet.application.id", "bitnet.topics.partitions", "bitnet.topics.replication", "bitnet.dedupe.window",
             "bitnet.chunk.tokens", "bitnet.chunk.overlap", "bitnet.context.tokens", "bitnet.request.max.text.chars",
             "bitnet.request.max.labels", "bitnet.reassembly.timeout", "bitnet.punctuate.interval", "bitnet.http.port",
-            "bitnet.http.advertised.host"), TopicNames.KEYS, KnownKeys.SERDE);
+            "bitnet.http.advertised.host", TYPED_EXTRACTION_TOPIC), TopicNames.KEYS, KnownKeys.SERDE);
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String TYPED_EXTRACTION_TOPIC = "bitnet.topic.results.extraction.typed";
     /** Upper bound for {@link #maxTextChars}: keeps tokenizing one record well inside memory. */
     public static final int MAX_TEXT_CHARS_LIMIT = 4_000_000;
 
@@ -82,6 +87,10 @@ public record TopologyConfig(
         requirePositive("bitnet.punctuate.interval", punctuateInterval);
         requireRange("bitnet.http.port", httpPort, 0, 65_535);
         requireText(advertisedHost, "bitnet.http.advertised.host");
+        typedExtractionTopic = typedExtractionTopic == null ? "" : typedExtractionTopic.strip();
+        if (!typedExtractionTopic.isEmpty() && !typedExtractionTopic.matches("[a-zA-Z0-9._-]{1,249}")) {
+            throw new ConfigException(TYPED_EXTRACTION_TOPIC, "illegal topic name '" + typedExtractionTopic + "'");
+        }
         passthrough = Map.copyOf(passthrough);
         ExactlyOnceSettings.refuseOverrides(passthrough);
     }
@@ -126,6 +135,7 @@ public record TopologyConfig(
                 in.duration("bitnet.punctuate.interval", Duration.ofSeconds(1)),
                 in.integer("bitnet.http.port", 8080),
                 in.text("bitnet.http.advertised.host", "localhost"),
+                in.text(TYPED_EXTRACTION_TOPIC, ""),
                 passthrough);
     }
 
@@ -152,7 +162,7 @@ public record TopologyConfig(
     public TopologyConfig withHttpPort(int port) {
         return new TopologyConfig(applicationId, topics, partitions, replicationFactor, dedupeWindow, chunkTokens,
                 chunkOverlap, contextTokens, maxTextChars, maxLabels, reassemblyTimeout, punctuateInterval, port,
-                advertisedHost, passthrough);
+                advertisedHost, typedExtractionTopic, passthrough);
     }
 
     private static void requireText(String value, String key) {
@@ -181,6 +191,7 @@ public record TopologyConfig(
                 + chunkTokens + ", chunkOverlap=" + chunkOverlap + ", contextTokens=" + contextTokens
                 + ", maxTextChars=" + maxTextChars + ", maxLabels=" + maxLabels + ", reassemblyTimeout="
                 + reassemblyTimeout + ", punctuateInterval=" + punctuateInterval + ", httpPort=" + httpPort
-                + ", advertisedHost=" + advertisedHost + ", passthrough=" + Secrets.masked(passthrough) + "]";
+                + ", advertisedHost=" + advertisedHost + ", typedExtractionTopic=" + typedExtractionTopic
+                + ", passthrough=" + Secrets.masked(passthrough) + "]";
     }
 }

@@ -36,9 +36,10 @@ final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "GGUF model file.")
     Path model;
 
-    @Option(names = {"-p", "--n-prompt"}, defaultValue = "128", paramLabel = "N",
-            description = "Prompt tokens of the pp test; 0 = skip it (default: ${DEFAULT-VALUE}).")
-    int promptTokens;
+    @Option(names = {"-p", "--n-prompt"}, defaultValue = "128", split = ",", paramLabel = "N[,N...]",
+            description = "Prompt tokens of the pp tests (one test per value, like llama-bench); 0 = skip it"
+                    + " (default: ${DEFAULT-VALUE}).")
+    List<Integer> promptSizes;
 
     @Option(names = {"-n", "--n-gen"}, defaultValue = "64", paramLabel = "N",
             description = "Generated tokens of the tg test; 0 = skip it (default: ${DEFAULT-VALUE}).")
@@ -94,8 +95,10 @@ final class BenchCommand implements Callable<Integer> {
                 try (ComputePool pool = new ComputePool(t)) {
                     BitNetModel m = loaded.model.withPool(pool);
                     warmUp(m);
-                    if (promptTokens > 0) {
-                        print(out, row(loaded, m, t, "pp" + promptTokens, promptTokens, () -> prefill(m)));
+                    for (int promptTokens : promptSizes) {
+                        if (promptTokens > 0) {
+                            print(out, row(loaded, m, t, "pp" + promptTokens, promptTokens, () -> prefill(m, promptTokens)));
+                        }
                     }
                     if (genTokens > 0) {
                         print(out, row(loaded, m, t, "tg" + genTokens, genTokens, () -> decode(m)));
@@ -122,10 +125,20 @@ final class BenchCommand implements Callable<Integer> {
                         "--threads values must be in [1, " + ModelOptions.MAX_THREADS + "]: " + t);
             }
         }
-        if (promptTokens < 0 || promptTokens > MAX_TOKENS || genTokens < 0 || genTokens > MAX_TOKENS) {
+        boolean anyPrompt = false;
+        for (int promptTokens : promptSizes) {
+            if (promptTokens < 0 || promptTokens > MAX_TOKENS) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "-p and -n must be in [0, " + MAX_TOKENS + "]");
+            }
+            anyPrompt |= promptTokens > 0;
+        }
+        if (promptSizes.size() > 16) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "at most 16 -p values");
+        }
+        if (genTokens < 0 || genTokens > MAX_TOKENS) {
             throw new CommandLine.ParameterException(spec.commandLine(), "-p and -n must be in [0, " + MAX_TOKENS + "]");
         }
-        if (promptTokens == 0 && genTokens == 0) {
+        if (!anyPrompt && genTokens == 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "nothing to measure: -p and -n are both 0");
         }
         if (repetitions < 1 || repetitions > 1000) {
@@ -140,8 +153,10 @@ final class BenchCommand implements Callable<Integer> {
     private void warmUp(BitNetModel m) {
         long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
         do {
-            if (promptTokens > 0) {
-                prefill(m);
+            for (int promptTokens : promptSizes) {
+                if (promptTokens > 0) {
+                    prefill(m, promptTokens);
+                }
             }
             if (genTokens > 0) {
                 decode(m);
@@ -149,7 +164,7 @@ final class BenchCommand implements Callable<Integer> {
         } while (System.nanoTime() < end);
     }
 
-    private void prefill(BitNetModel m) {
+    private void prefill(BitNetModel m, int promptTokens) {
         KvCache cache = m.newCache(promptTokens);
         m.forwardLast(cache, randomTokens(m, promptTokens, 1));
     }

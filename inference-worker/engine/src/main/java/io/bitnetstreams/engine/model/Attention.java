@@ -9,15 +9,30 @@ import jdk.incubator.vector.VectorSpecies;
  * the other (a shared prefix, then the sequence's own cache). Shared by {@link BitNetModel} and
  * {@link BatchedForward}, so a sequence gets the same bits alone and in a batch.
  *
- * <p>Vectorized over the head dimension: the scalar loops this replaces ran one dependent add per
- * element (a latency chain of {@code headDim} adds per key) and took ~6% of a batched decode step at
- * short contexts, more at long ones. Sums use a fixed lane order so interpreted and compiled code
- * agree ({@link FloatLanes#sum}).
+ * <p>Rounded as the reference runtime (llama.cpp's CPU backend on an AVX-512 build, F16 KV cache,
+ * no flash attention) rounds, so that logits agree with it to a few ulps instead of drifting apart on
+ * chaotic weights:
+ * <ul>
+ * <li>keys and values are F16 values (the cache stores them rounded, {@link LayerSteps});</li>
+ * <li>Q·K: Q rounded to F16, then ggml's {@code vec_dot_f16} order (four 16-lane FMA accumulators over
+ *     steps of 64, folded 0+2 and 1+3, then those two, then the 16-lane tree; a tail in double);</li>
+ * <li>softmax: {@link ReferenceSoftmax};</li>
+ * <li>P·V of a step with several tokens of the sequence: tinyBLAS's order (per output element 16 FMA
+ *     chains over positions {@code j mod 16}, then the 16-lane tree); of a one-token step (decode),
+ *     where llama.cpp skips tinyBLAS: the probabilities rounded to F16 and {@code vec_dot_f16} over the
+ *     KV window padded to 32. So a decode step's attention differs in its last bits from the same
+ *     position computed inside a prompt batch, exactly as in the reference.</li>
+ * </ul>
+ * The 16-lane orders use one 512-bit vector when the CPU has them and a scalar emulation otherwise
+ * (same bits, slower).
  */
 final class Attention {
 
     private static final VectorSpecies<Float> F = FloatLanes.SPECIES;
     private static final int LANES = FloatLanes.LANES;
+    /** The reference's vector width, in floats; its summation orders are defined on it. */
+    static final int W = 16;
+    private static final boolean NATIVE_W = LANES == W;
     /** Pieces of (row, head) tasks per thread, claimed dynamically (causal rows differ in work). */
     static final int CHUNKS_PER_THREAD = 8;
 
@@ -35,146 +50,223 @@ final class Attention {
         }
     }
 
+    /** Per-thread buffers of {@link #head}. */
+    static final class Scratch {
+        final float[] scores;
+        final float[] query;
+        final float[] acc;
+        final double[] tail;
+
+        Scratch(int maxVisible, int headDim) {
+            scores = new float[maxVisible];
+            query = new float[headDim];
+            acc = new float[4 * W * headDim];
+            tail = new double[headDim];
+        }
+    }
+
     /**
      * Attention output of query {@code q[qOff .. qOff + headDim)} over the first {@code visible}
      * positions of {@code parts} (columns {@code kvOff ..} of each row), written to {@code out[qOff ..]}.
      *
-     * @param scores scratch of at least {@code visible} floats
+     * @param singleToken whether the step holds one token of this sequence (decode): selects the Q·K
+     *                    rounding of the reference (see the class comment)
      */
     static void head(float[] q, int qOff, Parts parts, int visible, int kvDim, int kvOff, int headDim, float scale,
-                     float[] scores, float[] out) {
-        boolean eightChunks = headDim == 8 * LANES;
+                     boolean singleToken, Scratch s, float[] out) {
+        float[] query = s.query;
+        for (int d = 0; d < headDim; d++) {
+            query[d] = Float.float16ToFloat(Float.floatToFloat16(q[qOff + d]));
+        }
+        float[] scores = s.scores;
         int j = 0;
         for (int p = 0; p < parts.lengths.length && j < visible; p++) {
             int end = Math.min(visible - j, parts.lengths[p]);
-            if (eightChunks) {
-                scoresOfEightChunks(q, qOff, parts.keys[p], kvDim, kvOff, end, scale, scores, j);
-                j += end;
-            } else {
-                for (int local = 0; local < end; local++, j++) {
-                    scores[j] = dot(q, qOff, parts.keys[p], local * kvDim + kvOff, headDim) * scale;
-                }
+            float[] keys = parts.keys[p];
+            for (int local = 0; local < end; local++, j++) {
+                int k = local * kvDim + kvOff;
+                scores[j] = f16Dot(query, keys, k, headDim) * scale;
             }
         }
         ModelMath.softmax(scores, visible);
-        if (eightChunks) {
-            valuesOfEightChunks(parts, visible, kvDim, kvOff, scores, out, qOff);
+        if (singleToken) {
+            decodeWeightedValues(parts, visible, kvDim, kvOff, headDim, scores, s, out, qOff);
+        } else {
+            weightedValues(parts, visible, kvDim, kvOff, headDim, scores, s.acc, out, qOff);
+        }
+    }
+
+    /**
+     * ggml's {@code vec_dot_f16}: four 16-lane accumulators over steps of 64 (accumulator i takes
+     * elements {@code 64s + 16i ..}), folded 0+2 and 1+3, then those two, then the 16-lane tree; the
+     * elements past the last full step are added in double.
+     */
+    static float f16Dot(float[] q, float[] keys, int k, int n) {
+        int full = n - n % (4 * W);
+        float sum;
+        if (NATIVE_W) {
+            FloatVector s0 = FloatVector.zero(F);
+            FloatVector s1 = FloatVector.zero(F);
+            FloatVector s2 = FloatVector.zero(F);
+            FloatVector s3 = FloatVector.zero(F);
+            for (int d = 0; d < full; d += 4 * W) {
+                s0 = FloatVector.fromArray(F, keys, k + d).fma(FloatVector.fromArray(F, q, d), s0);
+                s1 = FloatVector.fromArray(F, keys, k + d + W).fma(FloatVector.fromArray(F, q, d + W), s1);
+                s2 = FloatVector.fromArray(F, keys, k + d + 2 * W).fma(FloatVector.fromArray(F, q, d + 2 * W), s2);
+                s3 = FloatVector.fromArray(F, keys, k + d + 3 * W).fma(FloatVector.fromArray(F, q, d + 3 * W), s3);
+            }
+            sum = FloatLanes.sum(s0.add(s2).add(s1.add(s3)));
+        } else {
+            float[][] acc = new float[4][W];
+            for (int d = 0; d < full; d += 4 * W) {
+                for (int a = 0; a < 4; a++) {
+                    for (int l = 0; l < W; l++) {
+                        int e = d + a * W + l;
+                        acc[a][l] = Math.fma(keys[k + e], q[e], acc[a][l]);
+                    }
+                }
+            }
+            float[] folded = new float[W];
+            for (int l = 0; l < W; l++) {
+                folded[l] = (acc[0][l] + acc[2][l]) + (acc[1][l] + acc[3][l]);
+            }
+            sum = ReferenceSoftmax.lanes16Sum(folded);
+        }
+        if (full == n) {
+            return sum;
+        }
+        double total = sum;
+        for (int e = full; e < n; e++) {
+            total += keys[k + e] * q[e];
+        }
+        return (float) total;
+    }
+
+    /**
+     * {@code out = sum_j p_j v_j} in tinyBLAS's order: 16 accumulator rows, position j adding into row
+     * {@code j mod 16} (a fused multiply-add per element), then the rows folded 8, 4, 2, 1 apart.
+     * Vectorized over the head dimension, where every lane follows the same order.
+     */
+    private static void weightedValues(Parts parts, int visible, int kvDim, int kvOff, int headDim, float[] p,
+                                       float[] acc, float[] out, int outOff) {
+        java.util.Arrays.fill(acc, 0, W * headDim, 0f);
+        int vectorEnd = headDim - headDim % LANES;
+        int j = 0;
+        for (int part = 0; part < parts.lengths.length && j < visible; part++) {
+            float[] v = parts.values[part];
+            int end = Math.min(visible - j, parts.lengths[part]);
+            for (int local = 0; local < end; local++, j++) {
+                int row = (j & (W - 1)) * headDim;
+                int k = local * kvDim + kvOff;
+                float pj = p[j];
+                FloatVector pv = FloatVector.broadcast(F, pj);
+                int d = 0;
+                for (; d < vectorEnd; d += LANES) {
+                    FloatVector.fromArray(F, v, k + d).fma(pv, FloatVector.fromArray(F, acc, row + d))
+                            .intoArray(acc, row + d);
+                }
+                for (; d < headDim; d++) {
+                    acc[row + d] = Math.fma(v[k + d], pj, acc[row + d]);
+                }
+            }
+        }
+        for (int width = W / 2; width >= 1; width /= 2) {
+            for (int r = 0; r < width; r++) {
+                int a = r * headDim;
+                int b = (r + width) * headDim;
+                int d = 0;
+                for (; d < vectorEnd; d += LANES) {
+                    FloatVector.fromArray(F, acc, a + d).add(FloatVector.fromArray(F, acc, b + d)).intoArray(acc, a + d);
+                }
+                for (; d < headDim; d++) {
+                    acc[a + d] += acc[b + d];
+                }
+            }
+        }
+        System.arraycopy(acc, 0, out, outOff, headDim);
+    }
+
+    /**
+     * The value pass of a one-token step, as the reference computes it there (its tinyBLAS path
+     * serves only steps of two or more tokens): the probabilities rounded to F16, then per output
+     * element ggml's {@code vec_dot_f16} over the cache length padded to 32 (llama.cpp's KV window):
+     * 64 accumulator rows (position {@code j mod 64} for {@code j} below the last multiple of 64), rows
+     * {@code r}, {@code r+32}, {@code r+16}, {@code r+48} folded as {@code (r + r+32) + (r+16 + r+48)},
+     * the 16-lane tree, then the remaining positions added one by one in double.
+     */
+    private static void decodeWeightedValues(Parts parts, int visible, int kvDim, int kvOff, int headDim, float[] p,
+                                             Scratch s, float[] out, int outOff) {
+        float[] acc = s.acc;
+        double[] tail = s.tail;
+        int padded = (visible + 31) / 32 * 32;
+        int blocked = padded - padded % (4 * W);
+        java.util.Arrays.fill(acc, 0, 4 * W * headDim, 0f);
+        int vectorEnd = headDim - headDim % LANES;
+        int j = 0;
+        for (int part = 0; part < parts.lengths.length && j < visible; part++) {
+            float[] v = parts.values[part];
+            int end = Math.min(visible - j, parts.lengths[part]);
+            for (int local = 0; local < end; local++, j++) {
+                int k = local * kvDim + kvOff;
+                float pj = Float.float16ToFloat(Float.floatToFloat16(p[j]));
+                if (j >= blocked) {
+                    continue;
+                }
+                int row = (j & (4 * W - 1)) * headDim;
+                FloatVector pv = FloatVector.broadcast(F, pj);
+                int d = 0;
+                for (; d < vectorEnd; d += LANES) {
+                    FloatVector.fromArray(F, v, k + d).fma(pv, FloatVector.fromArray(F, acc, row + d))
+                            .intoArray(acc, row + d);
+                }
+                for (; d < headDim; d++) {
+                    acc[row + d] = Math.fma(v[k + d], pj, acc[row + d]);
+                }
+            }
+        }
+        // rows l, l+16, l+32, l+48 are lane l of accumulators 0..3: fold 0+2 and 1+3, then those two
+        for (int l = 0; l < W; l++) {
+            int a0 = l * headDim;
+            int a1 = (l + W) * headDim;
+            int a2 = (l + 2 * W) * headDim;
+            int a3 = (l + 3 * W) * headDim;
+            for (int d = 0; d < headDim; d++) {
+                acc[a0 + d] = (acc[a0 + d] + acc[a2 + d]) + (acc[a1 + d] + acc[a3 + d]);
+            }
+        }
+        for (int width = W / 2; width >= 1; width /= 2) {
+            for (int r = 0; r < width; r++) {
+                int a = r * headDim;
+                int b = (r + width) * headDim;
+                for (int d = 0; d < headDim; d++) {
+                    acc[a + d] += acc[b + d];
+                }
+            }
+        }
+        if (blocked >= visible) {
+            System.arraycopy(acc, 0, out, outOff, headDim);
             return;
         }
-        java.util.Arrays.fill(out, qOff, qOff + headDim, 0f);
+        for (int d = 0; d < headDim; d++) {
+            tail[d] = acc[d];
+        }
         j = 0;
-        for (int p = 0; p < parts.lengths.length && j < visible; p++) {
-            float[] values = parts.values[p];
-            int end = Math.min(visible - j, parts.lengths[p]);
+        for (int part = 0; part < parts.lengths.length && j < visible; part++) {
+            float[] v = parts.values[part];
+            int end = Math.min(visible - j, parts.lengths[part]);
             for (int local = 0; local < end; local++, j++) {
-                addScaled(out, qOff, scores[j], values, local * kvDim + kvOff, headDim);
-            }
-        }
-    }
-
-    /**
-     * {@link #dot} times {@code scale} for {@code count} keys of one cache part when the head is
-     * exactly 8 vectors (128 at 512 bits): the query stays in registers and the adds are the same, in
-     * the same order, so the scores have the same bits. The lane sums go through an array: a vector
-     * passed to a method that is not inlined is boxed.
-     */
-    private static void scoresOfEightChunks(float[] q, int qOff, float[] keys, int kvDim, int kvOff, int count,
-                                            float scale, float[] scores, int first) {
-        FloatVector q0 = FloatVector.fromArray(F, q, qOff);
-        FloatVector q1 = FloatVector.fromArray(F, q, qOff + LANES);
-        FloatVector q2 = FloatVector.fromArray(F, q, qOff + 2 * LANES);
-        FloatVector q3 = FloatVector.fromArray(F, q, qOff + 3 * LANES);
-        FloatVector q4 = FloatVector.fromArray(F, q, qOff + 4 * LANES);
-        FloatVector q5 = FloatVector.fromArray(F, q, qOff + 5 * LANES);
-        FloatVector q6 = FloatVector.fromArray(F, q, qOff + 6 * LANES);
-        FloatVector q7 = FloatVector.fromArray(F, q, qOff + 7 * LANES);
-        FloatVector zero = FloatVector.zero(F);
-        float[] lanes = new float[LANES];
-        for (int local = 0; local < count; local++) {
-            int k = local * kvDim + kvOff;
-            FloatVector acc0 = q0.fma(FloatVector.fromArray(F, keys, k), zero);
-            FloatVector acc1 = q1.fma(FloatVector.fromArray(F, keys, k + LANES), zero);
-            acc0 = q2.fma(FloatVector.fromArray(F, keys, k + 2 * LANES), acc0);
-            acc1 = q3.fma(FloatVector.fromArray(F, keys, k + 3 * LANES), acc1);
-            acc0 = q4.fma(FloatVector.fromArray(F, keys, k + 4 * LANES), acc0);
-            acc1 = q5.fma(FloatVector.fromArray(F, keys, k + 5 * LANES), acc1);
-            acc0 = q6.fma(FloatVector.fromArray(F, keys, k + 6 * LANES), acc0);
-            acc1 = q7.fma(FloatVector.fromArray(F, keys, k + 7 * LANES), acc1);
-            acc0.add(acc1).intoArray(lanes, 0);
-            scores[first + local] = FloatLanes.sum(lanes, 0) * scale;
-        }
-    }
-
-    /** The value pass of {@link #head} for 8-vector heads: the output row stays in registers across keys. */
-    private static void valuesOfEightChunks(Parts parts, int visible, int kvDim, int kvOff, float[] scores, float[] out,
-                                            int outOff) {
-        FloatVector o0 = FloatVector.zero(F);
-        FloatVector o1 = FloatVector.zero(F);
-        FloatVector o2 = FloatVector.zero(F);
-        FloatVector o3 = FloatVector.zero(F);
-        FloatVector o4 = FloatVector.zero(F);
-        FloatVector o5 = FloatVector.zero(F);
-        FloatVector o6 = FloatVector.zero(F);
-        FloatVector o7 = FloatVector.zero(F);
-        int j = 0;
-        for (int p = 0; p < parts.lengths.length && j < visible; p++) {
-            float[] v = parts.values[p];
-            int end = Math.min(visible - j, parts.lengths[p]);
-            for (int local = 0; local < end; local++, j++) {
-                FloatVector pv = FloatVector.broadcast(F, scores[j]);
+                if (j < blocked) {
+                    continue;
+                }
                 int k = local * kvDim + kvOff;
-                o0 = FloatVector.fromArray(F, v, k).fma(pv, o0);
-                o1 = FloatVector.fromArray(F, v, k + LANES).fma(pv, o1);
-                o2 = FloatVector.fromArray(F, v, k + 2 * LANES).fma(pv, o2);
-                o3 = FloatVector.fromArray(F, v, k + 3 * LANES).fma(pv, o3);
-                o4 = FloatVector.fromArray(F, v, k + 4 * LANES).fma(pv, o4);
-                o5 = FloatVector.fromArray(F, v, k + 5 * LANES).fma(pv, o5);
-                o6 = FloatVector.fromArray(F, v, k + 6 * LANES).fma(pv, o6);
-                o7 = FloatVector.fromArray(F, v, k + 7 * LANES).fma(pv, o7);
+                float pj = Float.float16ToFloat(Float.floatToFloat16(p[j]));
+                for (int d = 0; d < headDim; d++) {
+                    tail[d] += v[k + d] * pj;
+                }
             }
         }
-        o0.intoArray(out, outOff);
-        o1.intoArray(out, outOff + LANES);
-        o2.intoArray(out, outOff + 2 * LANES);
-        o3.intoArray(out, outOff + 3 * LANES);
-        o4.intoArray(out, outOff + 4 * LANES);
-        o5.intoArray(out, outOff + 5 * LANES);
-        o6.intoArray(out, outOff + 6 * LANES);
-        o7.intoArray(out, outOff + 7 * LANES);
-    }
-
-    /**
-     * {@code sum a[i] * b[i]}: two vector accumulators (alternating chunks, to halve the FMA latency
-     * chain), their sum, a fixed rotation tree over the lanes, then the scalar tail.
-     */
-    static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
-        int d = 0;
-        for (; d + 2 * LANES <= n; d += 2 * LANES) {
-            acc0 = FloatVector.fromArray(F, a, aOff + d).fma(FloatVector.fromArray(F, b, bOff + d), acc0);
-            acc1 = FloatVector.fromArray(F, a, aOff + d + LANES).fma(FloatVector.fromArray(F, b, bOff + d + LANES), acc1);
-        }
-        for (; d + LANES <= n; d += LANES) {
-            acc0 = FloatVector.fromArray(F, a, aOff + d).fma(FloatVector.fromArray(F, b, bOff + d), acc0);
-        }
-        float sum = FloatLanes.sum(acc0.add(acc1));
-        for (; d < n; d++) {
-            sum += a[aOff + d] * b[bOff + d];
-        }
-        return sum;
-    }
-
-    /** {@code out[i] += p * v[i]} (one rounding per element: fused multiply-add). */
-    static void addScaled(float[] out, int outOff, float p, float[] v, int vOff, int n) {
-        FloatVector pv = FloatVector.broadcast(F, p);
-        int d = 0;
-        for (; d + LANES <= n; d += LANES) {
-            FloatVector.fromArray(F, v, vOff + d).fma(pv, FloatVector.fromArray(F, out, outOff + d))
-                    .intoArray(out, outOff + d);
-        }
-        for (; d < n; d++) {
-            out[outOff + d] = Math.fma(p, v[vOff + d], out[outOff + d]);
+        for (int d = 0; d < headDim; d++) {
+            out[outOff + d] = (float) tail[d];
         }
     }
 }

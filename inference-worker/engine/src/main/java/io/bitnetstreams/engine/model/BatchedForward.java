@@ -75,14 +75,14 @@ public final class BatchedForward {
         this.embedding = model.embedding();
         this.outputNorm = model.outputNorm();
         this.layers = model.layers();
-        this.steps = new LayerSteps(config, ModelMath.ropeFrequencies(config.ropeDim(), config.ropeTheta()), pool);
+        this.steps = new LayerSteps(config, pool);
     }
 
     public BitNetModel model() {
         return model;
     }
 
-    /** Bytes one cached token takes (keys and values of every layer, F32). */
+    /** Bytes one cached token takes (keys and values of every layer, F32 storage of F16 values). */
     public long bytesPerToken() {
         return 2L * config.layers() * config.kvDim() * Float.BYTES;
     }
@@ -173,7 +173,7 @@ public final class BatchedForward {
         int dim = config.dim();
         int kvDim = config.kvDim();
         int group = config.groupSize();
-        float scale = (float) (1.0 / Math.sqrt(headDim));
+        float scale = config.attentionScale();
         int maxVisible = 0;
         for (int i = 0; i < t; i++) {
             maxVisible = Math.max(maxVisible, position[i] + 1);
@@ -185,12 +185,13 @@ public final class BatchedForward {
         }
         // causal: later rows see more keys, so threads claim small chunks instead of one half each
         pool.parallelForChunks(0, t * heads, Attention.CHUNKS_PER_THREAD * pool.threads(), (from, to) -> {
-            float[] scores = new float[scoreLength];
+            Attention.Scratch scratch = new Attention.Scratch(scoreLength, headDim);
             for (int task = from; task < to; task++) {
                 int i = task / heads;
                 int h = task % heads;
+                Segment seg = segments.get(segmentOf[i]);
                 Attention.head(q, i * dim + h * headDim, parts[segmentOf[i]], position[i] + 1, kvDim,
-                        (h / group) * headDim, headDim, scale, scores, out);
+                        (h / group) * headDim, headDim, scale, seg.tokens().length == 1, scratch, out);
             }
         });
     }

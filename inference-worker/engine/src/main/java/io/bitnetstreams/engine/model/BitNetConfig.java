@@ -115,6 +115,11 @@ public record BitNetConfig(
         }
     }
 
+    /** The attention scale {@code 1.0f / sqrtf(headDim)}, both steps in float as the reference rounds them. */
+    public float attentionScale() {
+        return 1.0f / (float) Math.sqrt(headDim());
+    }
+
     public int headDim() {
         return dim / heads;
     }

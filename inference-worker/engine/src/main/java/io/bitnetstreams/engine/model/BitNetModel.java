@@ -74,7 +74,7 @@ public final class BitNetModel {
         this.outputNorm = outputNorm;
         this.layers = List.copyOf(layers);
         this.pool = pool;
-        this.steps = new LayerSteps(config, ModelMath.ropeFrequencies(config.ropeDim(), config.ropeTheta()), pool);
+        this.steps = new LayerSteps(config, pool);
         this.kernelName = kernelName;
         this.maxBatch = maxBatch;
         this.head = head;
@@ -407,16 +407,16 @@ public final class BitNetModel {
         int dim = config.dim();
         int kvDim = config.kvDim();
         int group = config.groupSize();
-        float scale = (float) (1.0 / Math.sqrt(headDim));
+        float scale = config.attentionScale();
         Attention.Parts parts = Attention.Parts.single(keys, values, startPos + t);
         // causal: later rows see more keys, so threads claim small chunks instead of one half each
         pool.parallelForChunks(0, t * heads, Attention.CHUNKS_PER_THREAD * pool.threads(), (from, to) -> {
-            float[] scores = new float[startPos + t];
+            Attention.Scratch scratch = new Attention.Scratch(startPos + t, headDim);
             for (int task = from; task < to; task++) {
                 int i = task / heads;
                 int h = task % heads;
                 Attention.head(q, i * dim + h * headDim, parts, startPos + i + 1, kvDim, (h / group) * headDim, headDim,
-                        scale, scores, out);
+                        scale, t == 1, scratch, out);
             }
         });
     }

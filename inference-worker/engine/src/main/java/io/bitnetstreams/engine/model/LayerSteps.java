@@ -24,8 +24,14 @@ final class LayerSteps {
         final float[] up;
         final QuantizedActivations qDim;
         final QuantizedActivations qFfn;
+        /** RoPE cos/sin of every row ({@code t x ropeDim/2}), computed by the first layer, used by all. */
+        final float[] ropeCos;
+        final float[] ropeSin;
+        boolean anglesReady;
 
         Scratch(BitNetConfig c, int t) {
+            ropeCos = new float[t * (c.ropeDim() / 2)];
+            ropeSin = new float[t * (c.ropeDim() / 2)];
             normed = new float[t * c.dim()];
             q = new float[t * c.dim()];
             k = new float[t * c.kvDim()];
@@ -40,18 +46,20 @@ final class LayerSteps {
     }
 
     private final BitNetConfig config;
-    private final double[] ropeFreqs;
+    private final float ropeThetaScale;
     private final ComputePool pool;
 
-    LayerSteps(BitNetConfig config, double[] ropeFreqs, ComputePool pool) {
+    LayerSteps(BitNetConfig config, ComputePool pool) {
         this.config = config;
-        this.ropeFreqs = ropeFreqs;
+        this.ropeThetaScale = ModelMath.ropeThetaScale(config.ropeDim(), config.ropeTheta());
         this.pool = pool;
     }
 
     /**
      * RMSNorm, one shared int8 quantization, the Q, K and V projections and NEOX RoPE; afterwards
      * {@code s.q}, {@code s.k} and {@code s.v} hold the rows, row {@code i} at {@code positionOf(i)}.
+     * Keys and values come out rounded to F16 (round to nearest even): the reference runtime keeps
+     * them in an F16 cache, and attention must see the values it sees.
      */
     void queriesKeysValues(BitNetModel.Layer w, float[] x, int t, IntUnaryOperator positionOf, Scratch s) {
         int dim = config.dim();
@@ -59,17 +67,28 @@ final class LayerSteps {
         TernaryMatmul.multiplyAll(s.qDim, new TernaryMatmul[] {w.wq(), w.wk(), w.wv()}, new float[][] {s.q, s.k, s.v},
                 pool);
         int headDim = config.headDim();
-        float[] cos = new float[ropeFreqs.length];
-        float[] sin = new float[ropeFreqs.length];
+        int half = config.ropeDim() / 2;
+        float[] cos = new float[half];
+        float[] sin = new float[half];
         for (int i = 0; i < t; i++) {
-            ModelMath.ropeAngles(positionOf.applyAsInt(i), ropeFreqs, cos, sin);
+            if (!s.anglesReady) {
+                ModelMath.ropeAngles(positionOf.applyAsInt(i), ropeThetaScale, cos, sin);
+                System.arraycopy(cos, 0, s.ropeCos, i * half, half);
+                System.arraycopy(sin, 0, s.ropeSin, i * half, half);
+            } else {
+                System.arraycopy(s.ropeCos, i * half, cos, 0, half);
+                System.arraycopy(s.ropeSin, i * half, sin, 0, half);
+            }
             for (int h = 0; h < config.heads(); h++) {
-                ModelMath.ropeNeox(s.q, i * dim + h * headDim, ropeFreqs, cos, sin);
+                ModelMath.ropeNeox(s.q, i * dim + h * headDim, cos, sin);
             }
             for (int h = 0; h < config.kvHeads(); h++) {
-                ModelMath.ropeNeox(s.k, i * config.kvDim() + h * headDim, ropeFreqs, cos, sin);
+                ModelMath.ropeNeox(s.k, i * config.kvDim() + h * headDim, cos, sin);
             }
         }
+        s.anglesReady = true;
+        ModelMath.roundToF16(s.k, t * config.kvDim());
+        ModelMath.roundToF16(s.v, t * config.kvDim());
     }
 
     /**

@@ -17,59 +17,63 @@ public final class ModelMath {
             sum += v * v;
         }
         float mean = (float) (sum / n);
-        float scale = (float) (1.0 / Math.sqrt(mean + eps));
+        // 1.0f / sqrtf(mean + eps): a float square root and a float division, as ggml rounds them
+        float scale = 1.0f / (float) Math.sqrt(mean + eps);
         for (int i = 0; i < n; i++) {
             out[outOffset + i] = x[xOffset + i] * scale * weight[i];
         }
     }
 
-    /** {@code theta^(-2i/ropeDim)} for i in [0, ropeDim/2): the RoPE frequencies of one head. */
-    public static double[] ropeFrequencies(int ropeDim, float theta) {
-        double[] freqs = new double[ropeDim / 2];
-        for (int i = 0; i < freqs.length; i++) {
-            freqs[i] = Math.pow(theta, -2.0 * i / ropeDim);
-        }
-        return freqs;
+    /**
+     * The per-pair angle factor {@code powf(theta, -2 / ropeDim)}: ggml multiplies the angle by it once
+     * per pair, in float, instead of computing {@code theta^(-2i/ropeDim)} for each pair.
+     */
+    public static float ropeThetaScale(int ropeDim, float theta) {
+        return (float) Math.pow(theta, -2.0f / ropeDim);
     }
 
     /**
-     * NEOX ("rotate half") RoPE of one head at {@code offset}: element i pairs with i + ropeDim/2,
-     * rotated by the angle {@code position * freqs[i]}; elements past ropeDim are left alone.
+     * NEOX ("rotate half") RoPE of one head at {@code offset}: element i pairs with i + half, where
+     * half = {@code cos.length}; elements past 2 * half are left alone. Fused as the reference's
+     * compiler fuses it: {@code x0' = fma(x0, cos, -(x1 sin))}, {@code x1' = fma(x0, sin, x1 cos)}.
      */
-    public static void ropeNeox(float[] v, int offset, double[] freqs, float[] cos, float[] sin) {
-        int half = freqs.length;
+    public static void ropeNeox(float[] v, int offset, float[] cos, float[] sin) {
+        int half = cos.length;
         for (int i = 0; i < half; i++) {
             float x0 = v[offset + i];
             float x1 = v[offset + i + half];
-            v[offset + i] = x0 * cos[i] - x1 * sin[i];
-            v[offset + i + half] = x0 * sin[i] + x1 * cos[i];
+            v[offset + i] = Math.fma(x0, cos[i], -(x1 * sin[i]));
+            v[offset + i + half] = Math.fma(x0, sin[i], x1 * cos[i]);
         }
     }
 
-    /** Fills the cos/sin tables of one position. */
-    public static void ropeAngles(int position, double[] freqs, float[] cos, float[] sin) {
-        for (int i = 0; i < freqs.length; i++) {
-            double angle = position * freqs[i];
-            cos[i] = (float) Math.cos(angle);
-            sin[i] = (float) Math.sin(angle);
+    /**
+     * The cos/sin of one position, as ggml's rope cache computes them: the angle starts at
+     * {@code (float) position} and is multiplied by {@code thetaScale} (in float) once per pair; cos and
+     * sin are glibc's {@code cosf}/{@code sinf} of that float ({@link LibmSinCos}).
+     */
+    public static void ropeAngles(int position, float thetaScale, float[] cos, float[] sin) {
+        float theta = position;
+        for (int i = 0; i < cos.length; i++) {
+            cos[i] = LibmSinCos.cosf(theta);
+            sin[i] = LibmSinCos.sinf(theta);
+            theta *= thetaScale;
         }
     }
 
-    /** In-place softmax of {@code x[0 .. n)}, shifted by the maximum for stability. */
+    /**
+     * In-place softmax of {@code x[0 .. n)} with the reference's rounding ({@link ReferenceSoftmax}):
+     * the maximum subtracted, ggml's vectorized exp on blocks of 16, each block's lane-tree sum added
+     * in double, then every value times {@code (float) (1 / sum)}.
+     */
     public static void softmax(float[] x, int n) {
-        float max = Float.NEGATIVE_INFINITY;
+        ReferenceSoftmax.softmax(x, n);
+    }
+
+    /** Rounds {@code x[0 .. n)} to the nearest F16 value (ties to even), kept as floats. */
+    public static void roundToF16(float[] x, int n) {
         for (int i = 0; i < n; i++) {
-            max = Math.max(max, x[i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            float e = (float) Math.exp(x[i] - max);
-            x[i] = e;
-            sum += e;
-        }
-        float inv = (float) (1.0 / sum);
-        for (int i = 0; i < n; i++) {
-            x[i] *= inv;
+            x[i] = Float.float16ToFloat(Float.floatToFloat16(x[i]));
         }
     }
 

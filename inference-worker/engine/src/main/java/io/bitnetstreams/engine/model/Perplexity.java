@@ -15,6 +15,16 @@ public final class Perplexity {
     public record ChunkProgress(int chunk, int chunks, double runningPerplexity, long tokensScored) {
     }
 
+    /** Receives every scored position's logits, in order (chunk by chunk, position by position). */
+    @FunctionalInterface
+    public interface ScoredRows {
+        /**
+         * @param logits row-major logits; this row is {@code logits[offset .. offset + vocab)}
+         * @param target the actual next token
+         */
+        void accept(float[] logits, int offset, int target) throws java.io.IOException;
+    }
+
     /** The final figure. */
     public record Result(double perplexity, long tokensScored, int chunks) {
     }
@@ -39,6 +49,16 @@ public final class Perplexity {
      */
     public static Result compute(BitNetModel model, int[] tokens, int ctx, int maxChunks, int bosId,
                                  Consumer<ChunkProgress> progress) {
+        try {
+            return compute(model, tokens, ctx, maxChunks, bosId, progress, (logits, offset, target) -> { });
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Like {@link #compute(BitNetModel, int[], int, int, int, Consumer)}, handing every scored row to {@code rows}. */
+    public static Result compute(BitNetModel model, int[] tokens, int ctx, int maxChunks, int bosId,
+                                 Consumer<ChunkProgress> progress, ScoredRows rows) throws java.io.IOException {
         if (ctx < 4) {
             throw new IllegalArgumentException("the perplexity context must be at least 4 tokens: " + ctx);
         }
@@ -65,6 +85,7 @@ public final class Perplexity {
                 float[] logits = model.forwardAll(cache, Arrays.copyOfRange(chunk, from, to));
                 for (int j = from; j < to; j++) {
                     nll -= ModelMath.logSoftmaxAt(logits, (j - from) * vocab, vocab, tokens[start + j + 1]);
+                    rows.accept(logits, (j - from) * vocab, tokens[start + j + 1]);
                     scored++;
                 }
             }

@@ -26,24 +26,23 @@ class ModelMathTest {
         // (x0, x2) = (1, 3) rotated by 3 rad: cos 3 = -0.9899925, sin 3 = 0.1411200
         //   -> (1 cos3 - 3 sin3, 1 sin3 + 3 cos3) = (-1.4133525, -2.8288575)
         // (x1, x3) = (2, 4) rotated by 0.03 rad -> (2 cos - 4 sin, 2 sin + 4 cos) = (1.8791181, 4.0581911)
-        double[] freqs = ModelMath.ropeFrequencies(4, 10000f);
-        assertThat(freqs).containsExactly(new double[] {1.0, 0.01}, within(1e-12));
+        float thetaScale = ModelMath.ropeThetaScale(4, 10000f);
+        assertThat(thetaScale).isEqualTo(0.01f);
         float[] cos = new float[2];
         float[] sin = new float[2];
-        ModelMath.ropeAngles(3, freqs, cos, sin);
+        ModelMath.ropeAngles(3, thetaScale, cos, sin);
         float[] v = {9, 1, 2, 3, 4};
-        ModelMath.ropeNeox(v, 1, freqs, cos, sin);
+        ModelMath.ropeNeox(v, 1, cos, sin);
         assertThat(v).containsExactly(new float[] {9, -1.4133525f, 1.8791181f, -2.8288575f, 4.0581911f}, within(1e-6f));
     }
 
     @Test
     void positionZeroLeavesTheHeadUnchanged() {
-        double[] freqs = ModelMath.ropeFrequencies(8, 500000f);
         float[] cos = new float[4];
         float[] sin = new float[4];
-        ModelMath.ropeAngles(0, freqs, cos, sin);
+        ModelMath.ropeAngles(0, ModelMath.ropeThetaScale(8, 500000f), cos, sin);
         float[] v = {1, -2, 3, -4, 5, -6, 7, -8};
-        ModelMath.ropeNeox(v, 0, freqs, cos, sin);
+        ModelMath.ropeNeox(v, 0, cos, sin);
         assertThat(v).containsExactly(1, -2, 3, -4, 5, -6, 7, -8);
     }
 

@@ -9,7 +9,9 @@ import io.bitnetstreams.engine.tensor.Tensors;
 /**
  * A deliberately plain BitNet b1.58 forward pass written straight from the reference sheet, for
  * tests only: weights dequantized to floats ({@code trit * scale}), the sequence recomputed from
- * scratch with no cache, norms/softmax/RoPE in double, activations quantized explicitly.
+ * scratch with no cache, norms/softmax/RoPE in double, activations quantized explicitly. Queries,
+ * keys and values are rounded to F16 (the model's F16 KV cache; Q meets K in F16), and with
+ * {@link #decodeLast} the last position's attention probabilities too (a one-token decode step).
  */
 final class ReferenceBitNet {
 
@@ -89,6 +91,15 @@ final class ReferenceBitNet {
 
     /** Logits of every position of {@code tokens}: [position][vocab]. */
     float[][] logits(int[] tokens) {
+        return logits(tokens, false);
+    }
+
+    /** The last position's logits as a one-token decode step after the others computes them. */
+    float[] decodeLast(int[] tokens) {
+        return logits(tokens, true)[tokens.length - 1];
+    }
+
+    private float[][] logits(int[] tokens, boolean decodeLast) {
         int n = tokens.length;
         float[][] x = new float[n][];
         for (int t = 0; t < n; t++) {
@@ -100,12 +111,12 @@ final class ReferenceBitNet {
             float[][] v = new float[n][];
             for (int t = 0; t < n; t++) {
                 float[] a = rmsNorm(x[t], attnNorm[l]);
-                q[t] = rope(bitLinear(wq[l], a), t, heads);
-                k[t] = rope(bitLinear(wk[l], a), t, kvHeads);
-                v[t] = bitLinear(wv[l], a);
+                q[t] = half(rope(bitLinear(wq[l], a), t, heads));
+                k[t] = half(rope(bitLinear(wk[l], a), t, kvHeads));
+                v[t] = half(bitLinear(wv[l], a));
             }
             for (int t = 0; t < n; t++) {
-                float[] o = attend(q, k, v, t);
+                float[] o = attend(q, k, v, t, decodeLast && t == n - 1);
                 float[] attnOut = bitLinear(wo[l], rmsNorm(o, attnSubNorm[l]));
                 for (int i = 0; i < dim; i++) {
                     x[t][i] += attnOut[i];
@@ -206,7 +217,13 @@ final class ReferenceBitNet {
         return y;
     }
 
-    private float[] attend(float[][] q, float[][] k, float[][] v, int t) {
+    private static float[] half(float[] x) {
+        float[] y = x.clone();
+        ModelMath.roundToF16(y, y.length);
+        return y;
+    }
+
+    private float[] attend(float[][] q, float[][] k, float[][] v, int t, boolean halfProbabilities) {
         float[] out = new float[dim];
         int group = heads / kvHeads;
         for (int h = 0; h < heads; h++) {
@@ -229,7 +246,8 @@ final class ReferenceBitNet {
             for (int d = 0; d < headDim; d++) {
                 double acc = 0;
                 for (int j = 0; j <= t; j++) {
-                    acc += scores[j] / sum * v[j][kvBase + d];
+                    double p = scores[j] / sum;
+                    acc += (halfProbabilities ? Float.float16ToFloat(Float.floatToFloat16((float) p)) : p) * v[j][kvBase + d];
                 }
                 out[h * headDim + d] = (float) acc;
             }

@@ -140,8 +140,10 @@ class InferenceEngineTest {
                 double total = 0;
                 LabelScore best = result.labels().getFirst();
                 for (LabelScore s : result.labels()) {
+                    // not bit for bit: a one-token step rounds attention probabilities to F16 as the reference
+                    // runtime's decode does, a batch does not (Attention); the engine's steps split differently
                     assertThat(s.logLikelihood()).as(s.label())
-                            .isCloseTo(referenceLogLikelihood(prompt, s.label()), within(1e-3));
+                            .isCloseTo(referenceLogLikelihood(prompt, s.label()), within(5e-3));
                     total += s.probability();
                     best = s.probability() > best.probability() ? s : best;
                 }

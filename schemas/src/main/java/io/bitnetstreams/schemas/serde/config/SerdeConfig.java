@@ -1,6 +1,8 @@
 package io.bitnetstreams.schemas.serde.config;
 
 import io.bitnetstreams.schemas.serde.registry.BasicAuth;
+import io.bitnetstreams.schemas.serde.registry.Redaction;
+import io.bitnetstreams.schemas.serde.registry.RegistryTls;
 import io.bitnetstreams.schemas.serde.registry.RegistryClientConfig;
 import io.bitnetstreams.schemas.serde.registry.RetryPolicy;
 import java.net.URI;
@@ -45,6 +47,20 @@ public record SerdeConfig(
     public static final String RETRY_BACKOFF_MS = "bitnet.schema.registry.retry.backoff.ms";
     public static final String RETRY_BACKOFF_MAX_MS = "bitnet.schema.registry.retry.backoff.max.ms";
     public static final String REQUEST_TIMEOUT_MS = "bitnet.schema.registry.request.timeout.ms";
+    /** Prefix of Confluent's registry TLS keys; every key under it must be one of {@link #TLS_KEYS}. */
+    public static final String TLS_PREFIX = "schema.registry.ssl.";
+    public static final String TRUSTSTORE_LOCATION = TLS_PREFIX + "truststore.location";
+    public static final String TRUSTSTORE_PASSWORD = TLS_PREFIX + "truststore.password";
+    public static final String TRUSTSTORE_TYPE = TLS_PREFIX + "truststore.type";
+    public static final String KEYSTORE_LOCATION = TLS_PREFIX + "keystore.location";
+    public static final String KEYSTORE_PASSWORD = TLS_PREFIX + "keystore.password";
+    public static final String KEYSTORE_TYPE = TLS_PREFIX + "keystore.type";
+    public static final String KEY_PASSWORD = TLS_PREFIX + "key.password";
+    public static final String TLS_PROTOCOL = TLS_PREFIX + "protocol";
+    public static final String ENDPOINT_IDENTIFICATION = TLS_PREFIX + "endpoint.identification.algorithm";
+    public static final java.util.Set<String> TLS_KEYS = java.util.Set.of(TRUSTSTORE_LOCATION, TRUSTSTORE_PASSWORD,
+            TRUSTSTORE_TYPE, KEYSTORE_LOCATION, KEYSTORE_PASSWORD, KEYSTORE_TYPE, KEY_PASSWORD, TLS_PROTOCOL,
+            ENDPOINT_IDENTIFICATION);
 
     private static final long MAX_DURATION_MS = Duration.ofHours(1).toMillis();
 
@@ -66,7 +82,7 @@ public record SerdeConfig(
         var retry = reader.retryPolicy();
         var timeout = Duration.ofMillis(reader.millis(REQUEST_TIMEOUT_MS, 30_000, 1));
         RegistryClientConfig registry = new RegistryClientConfig(urls.stream().map(Reader::withoutUserInfo).toList(),
-                auth, retry, timeout);
+                auth, retry, timeout, reader.tls());
         boolean specific = reader.bool(SPECIFIC_AVRO_READER, true);
         if (!specific) {
             throw new ConfigException(SPECIFIC_AVRO_READER, false,
@@ -100,17 +116,60 @@ public record SerdeConfig(
                 try {
                     URI url = new URI(text);
                     if (url.getHost() == null || !("http".equals(url.getScheme()) || "https".equals(url.getScheme()))) {
-                        throw new ConfigException(SCHEMA_REGISTRY_URL, text, "expected http(s)://host[:port][/path]");
+                        throw new ConfigException(SCHEMA_REGISTRY_URL, Redaction.urls(text),
+                                "expected http(s)://host[:port][/path]");
                     }
                     urls.add(url);
                 } catch (URISyntaxException e) {
-                    throw new ConfigException(SCHEMA_REGISTRY_URL, text, "not a URL: " + e.getMessage());
+                    // the parser's message quotes the input, which may hold a password
+                    throw new ConfigException(SCHEMA_REGISTRY_URL, Redaction.urls(text), "not a URL: "
+                            + Redaction.urls(e.getReason()) + " at index " + e.getIndex());
                 }
             }
             if (urls.isEmpty()) {
-                throw new ConfigException(SCHEMA_REGISTRY_URL, raw, "no URL given");
+                throw new ConfigException(SCHEMA_REGISTRY_URL, Redaction.urls(raw.toString()), "no URL given");
             }
             return urls;
+        }
+
+        /** The {@code schema.registry.ssl.*} keys; unknown ones are refused rather than silently ignored. */
+        Optional<RegistryTls> tls() {
+            for (String key : configs.keySet()) {
+                if (key.startsWith(TLS_PREFIX) && !TLS_KEYS.contains(key)) {
+                    throw new ConfigException("Unknown registry TLS setting " + key + " (supported: "
+                            + TLS_KEYS.stream().sorted().toList() + ")");
+                }
+            }
+            if (configs.keySet().stream().noneMatch(TLS_KEYS::contains)) {
+                return Optional.empty();
+            }
+            String identification = string(ENDPOINT_IDENTIFICATION, "https");
+            if (!identification.equalsIgnoreCase("https")) {
+                throw new ConfigException(ENDPOINT_IDENTIFICATION, identification, "only https (host name verification)"
+                        + " is supported: put the registry's host name in its certificate's subjectAltName");
+            }
+            var tls = new RegistryTls(path(TRUSTSTORE_LOCATION), string(TRUSTSTORE_TYPE, ""),
+                    string(TRUSTSTORE_PASSWORD, ""), path(KEYSTORE_LOCATION), string(KEYSTORE_TYPE, ""),
+                    string(KEYSTORE_PASSWORD, ""), Optional.ofNullable(configs.get(KEY_PASSWORD)).map(v -> string(KEY_PASSWORD, "")),
+                    string(TLS_PROTOCOL, "TLS"));
+            try {
+                tls.sslContext(); // fail at configuration time, naming the store, not on the first record
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage());
+            }
+            return Optional.of(tls);
+        }
+
+        private Optional<java.nio.file.Path> path(String key) {
+            String value = string(key, "");
+            if (value.isEmpty()) {
+                return Optional.empty();
+            }
+            java.nio.file.Path path = java.nio.file.Path.of(value);
+            if (!java.nio.file.Files.isReadable(path)) {
+                throw new ConfigException(key, value, "no readable file there");
+            }
+            return Optional.of(path);
         }
 
         Optional<BasicAuth> basicAuth(List<URI> urls) {

@@ -60,10 +60,33 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     private final Map<SubjectSchema, Integer> idsBySubjectSchema = new ConcurrentHashMap<>();
 
     public HttpSchemaRegistryClient(RegistryClientConfig config) {
-        this(config, HttpClient.newBuilder()
+        this(config, httpClient(config), Thread::sleep);
+    }
+
+    private static HttpClient httpClient(RegistryClientConfig config) {
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(config.requestTimeout())
-                .build(), Thread::sleep);
+                .connectTimeout(config.requestTimeout());
+        config.tls().ifPresent(tls -> builder.sslContext(tls.sslContext()));
+        return builder.build();
+    }
+
+    /**
+     * One request to every URL until one answers: throws {@link RegistryUnavailableException} naming a TLS or
+     * connection failure, or {@link RegistryRequestException} for refused credentials, so a start fails with the
+     * real cause instead of on the first record.
+     */
+    public void checkReachable() {
+        try {
+            send("GET", "/subjects", null, "list subjects");
+        } catch (RegistryUnavailableException | RegistryRequestException e) {
+            throw e;
+        } catch (SchemaRegistryException answered) {
+            // the reply is a JSON array, not an object: the registry answered and accepted the credentials
+            if (answered.httpStatus() / 100 != 2) {
+                throw answered;
+            }
+        }
     }
 
     HttpSchemaRegistryClient(RegistryClientConfig config, HttpClient http, Sleeper sleeper) {
@@ -231,6 +254,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     /** "ConnectException <- ClosedChannelException": the JDK client often leaves the outer message empty. */
     private static String describe(Throwable failure) {
         var text = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                text.append("TLS failure (check the registry's certificate and schema.registry.ssl.truststore.*): ");
+                break;
+            }
+        }
         for (Throwable t = failure; t != null && text.length() < MAX_ERROR_TEXT; t = t.getCause()) {
             if (!text.isEmpty()) {
                 text.append(" <- ");

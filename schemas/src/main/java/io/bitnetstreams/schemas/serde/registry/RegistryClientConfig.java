@@ -14,10 +14,18 @@ import java.util.Optional;
  * @param basicAuth      credentials sent with every request, if any
  * @param retry          retry policy for 5xx replies and connection errors
  * @param requestTimeout timeout of one HTTP request
+ * @param tls            trust and key stores for HTTPS registries with a private CA or mutual TLS; empty = JDK defaults
  */
-public record RegistryClientConfig(List<URI> urls, Optional<BasicAuth> basicAuth, RetryPolicy retry, Duration requestTimeout) {
+public record RegistryClientConfig(List<URI> urls, Optional<BasicAuth> basicAuth, RetryPolicy retry, Duration requestTimeout,
+        Optional<RegistryTls> tls) {
+
+    /** Without TLS settings (the JDK's default CAs for https URLs). */
+    public RegistryClientConfig(List<URI> urls, Optional<BasicAuth> basicAuth, RetryPolicy retry, Duration requestTimeout) {
+        this(urls, basicAuth, retry, requestTimeout, Optional.empty());
+    }
 
     public RegistryClientConfig {
+        Objects.requireNonNull(tls, "tls");
         urls = List.copyOf(urls);
         Objects.requireNonNull(basicAuth, "basicAuth");
         Objects.requireNonNull(retry, "retry");
@@ -27,10 +35,12 @@ public record RegistryClientConfig(List<URI> urls, Optional<BasicAuth> basicAuth
         }
         for (URI url : urls) {
             if (url.getHost() == null || !("http".equals(url.getScheme()) || "https".equals(url.getScheme()))) {
-                throw new IllegalArgumentException("registry URL must be http(s)://host[:port][/path], got " + url);
+                throw new IllegalArgumentException("registry URL must be http(s)://host[:port][/path], got "
+                        + Redaction.urls(url.toString()));
             }
             if (url.getUserInfo() != null) {
-                throw new IllegalArgumentException("registry URL must not carry credentials here; use BasicAuth: " + url);
+                throw new IllegalArgumentException("registry URL must not carry credentials here; use BasicAuth: "
+                        + Redaction.urls(url.toString()));
             }
         }
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {

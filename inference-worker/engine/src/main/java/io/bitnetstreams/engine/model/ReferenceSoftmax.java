@@ -1,0 +1,130 @@
+package io.bitnetstreams.engine.model;
+
+import io.bitnetstreams.engine.kernel.FloatLanes;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The softmax of the reference runtime's attention (ggml's {@code soft_max} on an AVX-512 build):
+ * {@code e = ggml_v_expf(x - max)} on blocks of 16 values (the row is padded with masked positions,
+ * whose exp is exactly 0, to a multiple of 16), each block's 16 values summed by the AVX-512 lane tree
+ * (halves: 8, 4, 2, 1) and the block sums accumulated in double; then every value is multiplied by
+ * {@code (float) (1 / sum)}.
+ *
+ * <p>{@code ggml_v_expf} is Arm's polynomial exp: {@code n = round(x / ln 2)}, a two-constant
+ * reduction, a degree-5 polynomial and {@code scalef(poly, n)}; all steps are float FMAs, so Java's
+ * {@link Math#fma} and {@link FloatVector#fma} give its bits. The vector path builds {@code 2^n} from
+ * its exponent bits, exact while {@code n >= -125}; blocks with smaller {@code n} (values below about
+ * e^-86, or masked) take the scalar path, whose {@link Math#scalb} rounds once as {@code scalef} does.
+ */
+final class ReferenceSoftmax {
+
+    static final int BLOCK = 16;
+    private static final VectorSpecies<Float> F16X = FloatVector.SPECIES_512;
+    private static final boolean VECTOR = FloatLanes.LANES == BLOCK;
+
+    private static final float SHIFTER = 0x1.8p23f;
+    private static final float LOG2E = 0x1.715476p+0f;
+    private static final float LN2_HI = 0x1.62e4p-1f;
+    private static final float LN2_LO = 0x1.7f7d1cp-20f;
+    private static final float P5 = 0x1.0e4020p-7f;
+    private static final float P4 = 0x1.573e2ep-5f;
+    private static final float P3 = 0x1.555e66p-3f;
+    private static final float P2 = 0x1.fffdb6p-2f;
+    private static final float P1 = 0x1.ffffecp-1f;
+
+    private ReferenceSoftmax() {
+    }
+
+    static void softmax(float[] x, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, x[i]);
+        }
+        double sum = 0;
+        int i = 0;
+        if (VECTOR) {
+            FloatVector vmax = FloatVector.broadcast(F16X, max);
+            for (; i + BLOCK <= n; i += BLOCK) {
+                FloatVector e = expBlock(FloatVector.fromArray(F16X, x, i).sub(vmax));
+                if (e == null) {
+                    sum += scalarBlock(x, i, BLOCK, max);
+                    continue;
+                }
+                e.intoArray(x, i);
+                sum += lanes16Sum(e);
+            }
+        } else {
+            for (; i + BLOCK <= n; i += BLOCK) {
+                sum += scalarBlock(x, i, BLOCK, max);
+            }
+        }
+        if (i < n) {
+            sum += scalarBlock(x, i, n - i, max);
+        }
+        float inv = (float) (1.0 / sum);
+        for (int k = 0; k < n; k++) {
+            x[k] *= inv;
+        }
+    }
+
+    /** ggml_v_expf of 16 lanes, or null when a lane needs the scalar path (n below -125). */
+    private static FloatVector expBlock(FloatVector x) {
+        FloatVector z = x.fma(LOG2E, SHIFTER);
+        FloatVector n = z.sub(SHIFTER);
+        if (n.compare(VectorOperators.LT, -125f).or(n.compare(VectorOperators.GT, 127f)).anyTrue()
+                || x.test(VectorOperators.IS_NAN).anyTrue()) {
+            return null;
+        }
+        FloatVector negN = n.neg();
+        FloatVector b = negN.fma(FloatVector.broadcast(F16X, LN2_LO), negN.fma(FloatVector.broadcast(F16X, LN2_HI), x));
+        FloatVector u = b.mul(b);
+        FloatVector j = b.fma(P5, P4).fma(u, b.fma(P3, P2)).fma(u, b.fma(P1, 1.0f));
+        // 2^n for integral n in [-125, 127] from its exponent bits; j * 2^n then rounds once, as scalef
+        IntVector exponent = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        FloatVector scale = exponent.reinterpretAsFloats();
+        return j.mul(scale);
+    }
+
+    /** The block at {@code x[from .. from + count)} with the scalar exp; lanes past count count as masked (0). */
+    private static float scalarBlock(float[] x, int from, int count, float max) {
+        float[] lanes = new float[BLOCK];
+        for (int k = 0; k < count; k++) {
+            float e = expf(x[from + k] - max);
+            x[from + k] = e;
+            lanes[k] = e;
+        }
+        return lanes16Sum(lanes);
+    }
+
+    /** ggml_v_expf, one lane. */
+    static float expf(float x) {
+        float z = Math.fma(x, LOG2E, SHIFTER);
+        float n = z - SHIFTER;
+        float b = Math.fma(-n, LN2_LO, Math.fma(-n, LN2_HI, x));
+        float u = b * b;
+        float j = Math.fma(Math.fma(Math.fma(P5, b, P4), u, Math.fma(P3, b, P2)), u, Math.fma(P1, b, 1.0f));
+        if (!(Math.abs(n) > 192f)) {
+            return Math.scalb(j, (int) n);
+        }
+        return n <= 0f ? 0f : Float.POSITIVE_INFINITY;
+    }
+
+    /** The AVX-512 horizontal add of 16 lanes: halves of 8, 4, 2, then 1. */
+    static float lanes16Sum(float[] v) {
+        float[] s = v.clone();
+        for (int width = BLOCK / 2; width >= 1; width /= 2) {
+            for (int k = 0; k < width; k++) {
+                s[k] += s[k + width];
+            }
+        }
+        return s[0];
+    }
+
+    /** The same tree on a 16-lane vector (FloatLanes.sum adds rotations in this order when it has 16 lanes). */
+    private static float lanes16Sum(FloatVector v) {
+        return FloatLanes.sum(v);
+    }
+}
