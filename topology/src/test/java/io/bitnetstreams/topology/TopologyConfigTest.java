@@ -70,6 +70,9 @@ class TopologyConfigTest {
                 .hasMessageContaining("did you mean 'bitnet.chunk.tokens'");
         assertThatThrownBy(() -> TopologyConfig.load(null, Map.of("BITNET_CHUNK_TOKEN", "256"), base))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("bitnet.chunk.token"));
+        // every key the topology reads is declared: the optional typed extraction topic included
+        assertThat(TopologyConfig.load(null, Map.of("BITNET_TOPIC_RESULTS_EXTRACTION_TYPED", "typed"), base)
+                .typedExtractionTopic()).isEqualTo("typed");
     }
 
     @Test

@@ -64,7 +64,7 @@ public record TopologyConfig(
             "bitnet.application.id", "bitnet.topics.partitions", "bitnet.topics.replication", "bitnet.dedupe.window",
             "bitnet.chunk.tokens", "bitnet.chunk.overlap", "bitnet.context.tokens", "bitnet.request.max.text.chars",
             "bitnet.request.max.labels", "bitnet.reassembly.timeout", "bitnet.punctuate.interval", "bitnet.http.port",
-            "bitnet.http.advertised.host", TYPED_EXTRACTION_TOPIC), TopicNames.KEYS, KnownKeys.SERDE);
+            "bitnet.http.advertised.host", "bitnet.topic.results.extraction.typed"), TopicNames.KEYS, KnownKeys.SERDE);
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
