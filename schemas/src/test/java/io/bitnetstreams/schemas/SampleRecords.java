@@ -75,7 +75,7 @@ public final class SampleRecords {
         return WorkResult.newBuilder()
                 .setRequestId("req-3").setChunkIndex(2).setChunkCount(3).setStatus(WorkStatus.OK)
                 .setOutput(new ExtractionOutput("{\"total\":12.5}", ExtractionStatus.COMPLETE))
-                .setError(null).setUsage(new Usage(812, 14)).setTimings(new WorkTimings(15L, 930L))
+                .setError(null).setUsage(new Usage(812, 14)).setTimings(new WorkTimings(15L, 930L, 3L, 400L, 520L))
                 .setWorkerId("worker-a").setModelId("bitnet-b1.58-2b4t").setCompletedAt(DONE)
                 .build();
     }

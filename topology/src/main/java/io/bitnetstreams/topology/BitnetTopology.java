@@ -23,6 +23,7 @@ import io.bitnetstreams.topology.processors.TypedExtractionProcessor;
 import io.bitnetstreams.topology.processors.TypedSchemaProcessor;
 import io.bitnetstreams.topology.processors.ValidateProcessor;
 import io.bitnetstreams.topology.state.JsonSerde;
+import io.bitnetstreams.topology.state.PendingRequestSerde;
 import io.bitnetstreams.topology.state.PendingRequest;
 import io.bitnetstreams.topology.state.RequestStatus;
 import java.time.Duration;
@@ -150,7 +151,7 @@ public final class BitnetTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEDUPE_STORE),
                 Serdes.String(), Serdes.Long()), DEDUPE_REQUEST);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE),
-                Serdes.String(), new JsonSerde<>(PendingRequest.class)), CHUNK_REQUEST, REASSEMBLE);
+                Serdes.String(), new PendingRequestSerde()), CHUNK_REQUEST, REASSEMBLE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATUS_STORE),
                 Serdes.String(), new JsonSerde<>(RequestStatus.class)), DEDUPE_REQUEST, VALIDATE_REQUEST, CHUNK_REQUEST,
                 REASSEMBLE);

@@ -1,8 +1,5 @@
 package io.bitnetstreams.topology;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bitnetstreams.avro.ChatMessage;
 import io.bitnetstreams.avro.ClassifyTask;
 import io.bitnetstreams.avro.DeadLetterReason;
@@ -10,9 +7,16 @@ import io.bitnetstreams.avro.ExtractTask;
 import io.bitnetstreams.avro.FewShotExample;
 import io.bitnetstreams.avro.GenerateTask;
 import io.bitnetstreams.avro.InferenceRequest;
+import io.bitnetstreams.engine.chat.ChatFormat;
+import io.bitnetstreams.engine.json.InvalidSchemaException;
+import io.bitnetstreams.engine.json.JsonSchemaParser;
+import io.bitnetstreams.engine.tasks.EngineException;
+import io.bitnetstreams.engine.tasks.TaskRules;
 import io.bitnetstreams.engine.tokenizer.Tokenizer;
 import io.bitnetstreams.topology.config.TopologyConfig;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,17 +32,16 @@ public final class RequestValidator {
     static final int MAX_SCHEMA_CHARS = 64 * 1024;
     static final int MAX_STOP_STRINGS = 16;
     static final int MAX_METADATA_ENTRIES = 128;
-    /** Chat-template tokens around each message (header ids, role, separators, end of turn). */
-    static final int TOKENS_PER_MESSAGE = 5;
-    private static final Set<String> JSON_TYPES = Set.of("object", "array", "string", "number", "integer", "boolean", "null");
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final TopologyConfig config;
     private final Tokenizer tokenizer;
+    private final ChatFormat chat;
 
+    /** {@code tokenizer}: the model's, so that prompts are counted as the engine counts them. */
     public RequestValidator(TopologyConfig config, Tokenizer tokenizer) {
         this.config = config;
         this.tokenizer = tokenizer;
+        this.chat = new ChatFormat(tokenizer);
     }
 
     /** Empty when the request may be processed; {@code key} is the record key as text, {@code now} epoch ms. */
@@ -60,7 +63,7 @@ public final class RequestValidator {
                     "deadline " + request.getDeadline() + " passed before the request was processed"));
         }
         if (request.getTask() instanceof GenerateTask task) {
-            long needed = promptTokens(task) + task.getMaxTokens();
+            long needed = promptTokens(task, request.getText()) + task.getMaxTokens();
             if (needed > config.contextTokens()) {
                 return Optional.of(new Rejection(DeadLetterReason.PROMPT_TOO_LONG, "prompt plus maxTokens needs "
                         + needed + " tokens, the context holds " + config.contextTokens()));
@@ -109,6 +112,9 @@ public final class RequestValidator {
             if (!seen.add(label)) {
                 return "label '" + abbreviate(label) + "' appears twice";
             }
+            if (tokenizer.encode(label).length > TaskRules.MAX_LABEL_TOKENS) {
+                return "label '" + abbreviate(label) + "' has more than " + TaskRules.MAX_LABEL_TOKENS + " tokens";
+            }
         }
         for (FewShotExample example : task.getExamples()) {
             if (!seen.contains(example.getLabel())) {
@@ -135,90 +141,27 @@ public final class RequestValidator {
         if (schema.length() > MAX_SCHEMA_CHARS) {
             return "jsonSchema is longer than " + MAX_SCHEMA_CHARS + " characters";
         }
-        JsonNode root;
         try {
-            root = MAPPER.readTree(schema);
-        } catch (JsonProcessingException e) {
-            return "jsonSchema is not JSON: " + e.getOriginalMessage();
-        }
-        if (root == null || !root.isObject()) {
-            return "jsonSchema must be a JSON object";
-        }
-        JsonNode type = root.get("type");
-        if (type != null && !(type.isTextual() && type.asText().equals("object"))) {
-            return "jsonSchema must describe an object (type \"object\")";
-        }
-        String problem = schemaProblem(root, "$", 0);
-        return problem == null ? null : "invalid jsonSchema: " + problem;
-    }
-
-    /** The structural rules of the JSON Schema subset the workers' constrained decoder supports. */
-    private static String schemaProblem(JsonNode node, String path, int depth) {
-        if (depth > 32) {
-            return path + " nests deeper than 32 levels";
-        }
-        if (!node.isObject()) {
-            return path + " must be a schema object";
-        }
-        JsonNode type = node.get("type");
-        if (type != null) {
-            if (type.isTextual()) {
-                if (!JSON_TYPES.contains(type.asText())) {
-                    return path + ".type '" + type.asText() + "' is not a JSON Schema type";
-                }
-            } else if (type.isArray()) {
-                for (JsonNode each : type) {
-                    if (!each.isTextual() || !JSON_TYPES.contains(each.asText())) {
-                        return path + ".type lists a value that is not a JSON Schema type";
-                    }
-                }
-            } else {
-                return path + ".type must be a string or an array of strings";
-            }
-        }
-        JsonNode properties = node.get("properties");
-        if (properties != null) {
-            if (!properties.isObject()) {
-                return path + ".properties must be an object";
-            }
-            for (Map.Entry<String, JsonNode> field : properties.properties()) {
-                String problem = schemaProblem(field.getValue(), path + ".properties." + field.getKey(), depth + 1);
-                if (problem != null) {
-                    return problem;
-                }
-            }
-        }
-        JsonNode required = node.get("required");
-        if (required != null && (!required.isArray() || !allText(required))) {
-            return path + ".required must be an array of strings";
-        }
-        JsonNode items = node.get("items");
-        if (items != null) {
-            return schemaProblem(items, path + ".items", depth + 1);
+            // the parser of the workers' constrained decoder: what it refuses never reaches a worker
+            JsonSchemaParser.parse(schema);
+        } catch (InvalidSchemaException e) {
+            return "invalid jsonSchema: " + e.getMessage();
         }
         return null;
     }
 
-    private static boolean allText(JsonNode array) {
-        for (JsonNode each : array) {
-            if (!each.isTextual()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private String generateProblem(GenerateTask task, String text) {
-        boolean hasPrompt = task.getPrompt() != null && !task.getPrompt().isBlank();
-        if (!hasPrompt && task.getMessages().isEmpty()) {
-            return "generation needs a prompt or messages";
+        try {
+            conversation(task, text);
+        } catch (EngineException e) {
+            return e.getMessage();
         }
         for (ChatMessage message : task.getMessages()) {
             if (message.getContent().length() > config.maxTextChars()) {
                 return "a message is longer than " + config.maxTextChars() + " characters";
             }
         }
-        if (hasPrompt && task.getPrompt().length() > config.maxTextChars()) {
+        if (task.getPrompt() != null && task.getPrompt().length() > config.maxTextChars()) {
             return "prompt is longer than " + config.maxTextChars() + " characters";
         }
         if (task.getMaxTokens() < 1 || task.getMaxTokens() > config.contextTokens()) {
@@ -246,20 +189,19 @@ public final class RequestValidator {
         return null;
     }
 
-    /** Prompt tokens as the worker will feed them: system, messages (or prompt) and the template around them. */
-    long promptTokens(GenerateTask task) {
-        long tokens = 1; // begin_of_text
-        if (task.getSystem() != null) {
-            tokens += tokenizer.encode(task.getSystem()).length + TOKENS_PER_MESSAGE;
+    /** Prompt tokens as the engine will count them: the whole conversation in the model's chat format. */
+    long promptTokens(GenerateTask task, String text) {
+        return chat.encodeConversation(conversation(task, text)).length;
+    }
+
+    /** The engine's conversation of a generate task ({@link TaskRules#conversation}). */
+    static List<io.bitnetstreams.engine.chat.ChatMessage> conversation(GenerateTask task, String text) {
+        List<io.bitnetstreams.engine.chat.ChatMessage> messages = new ArrayList<>(task.getMessages().size());
+        for (ChatMessage message : task.getMessages()) {
+            messages.add(new io.bitnetstreams.engine.chat.ChatMessage(
+                    io.bitnetstreams.engine.chat.ChatMessage.Role.valueOf(message.getRole().name()), message.getContent()));
         }
-        if (task.getMessages().isEmpty()) {
-            tokens += tokenizer.encode(task.getPrompt()).length + TOKENS_PER_MESSAGE;
-        } else {
-            for (ChatMessage message : task.getMessages()) {
-                tokens += tokenizer.encode(message.getContent()).length + TOKENS_PER_MESSAGE;
-            }
-        }
-        return tokens + TOKENS_PER_MESSAGE; // the assistant header the answer follows
+        return TaskRules.conversation(task.getSystem(), messages, task.getPrompt(), text);
     }
 
     private static String abbreviate(String text) {

@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bitnetstreams.avro.ClassificationOutput;
 import io.bitnetstreams.avro.ExtractionOutput;
 import io.bitnetstreams.avro.ExtractionStatus;
-import io.bitnetstreams.avro.FinishReason;
 import io.bitnetstreams.avro.GenerationOutput;
-import io.bitnetstreams.topology.state.ChunkAnswer;
+import io.bitnetstreams.avro.WorkResult;
+import io.bitnetstreams.engine.tasks.TaskRules;
 import io.bitnetstreams.topology.state.PendingRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,15 +21,21 @@ import java.util.Map;
 public final class ResultMerger {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    static final double DEFAULT_THRESHOLD = 0.5;
 
     private ResultMerger() {}
 
     /**
      * Probabilities and log-likelihoods averaged over the chunks, weighted by chunk length in tokens, then
-     * renormalised; labels are reported in the caller's order. Null when no chunk answered.
+     * renormalised; labels are reported in the caller's order; the argmax and the selected labels follow the
+     * engine's rule ({@link TaskRules#selectLabels}) on the merged probabilities. A one-chunk request gets the
+     * engine's output unchanged. Null when no chunk answered.
      */
     public static ClassificationOutput classification(PendingRequest request) {
+        if (request.chunkCount() == 1 && request.okCount() == 1) {
+            // one chunk: the engine's scores and selection, exactly as it computed them
+            return ClassificationOutput.newBuilder((ClassificationOutput) request.answers().firstEntry().getValue().getOutput())
+                    .build();
+        }
         Map<String, Double> probabilities = new LinkedHashMap<>();
         Map<String, Double> logLikelihoods = new LinkedHashMap<>();
         request.labels().forEach(label -> {
@@ -38,16 +44,15 @@ public final class ResultMerger {
         });
         double totalWeight = 0;
         for (var entry : request.answers().entrySet()) {
-            ChunkAnswer answer = entry.getValue();
-            if (!answer.ok() || answer.probabilities() == null) {
+            if (!request.usable(entry.getValue())) {
                 continue;
             }
+            ClassificationOutput answer = (ClassificationOutput) entry.getValue().getOutput();
             double weight = Math.max(1, request.chunkTokens().get(entry.getKey()));
             totalWeight += weight;
             for (String label : request.labels()) {
-                probabilities.merge(label, weight * answer.probabilities().getOrDefault(label, 0.0), Double::sum);
-                double logLikelihood = answer.logLikelihoods() == null ? 0.0 : answer.logLikelihoods().getOrDefault(label, 0.0);
-                logLikelihoods.merge(label, weight * logLikelihood, Double::sum);
+                probabilities.merge(label, weight * answer.getProbabilities().getOrDefault(label, 0.0), Double::sum);
+                logLikelihoods.merge(label, weight * answer.getLogLikelihoods().getOrDefault(label, 0.0), Double::sum);
             }
         }
         if (totalWeight == 0) {
@@ -57,22 +62,9 @@ public final class ResultMerger {
         double weight = totalWeight;
         probabilities.replaceAll((label, sum) -> mass > 0 ? sum / mass : 1.0 / request.labels().size());
         logLikelihoods.replaceAll((label, sum) -> sum / weight);
-        String argmax = request.labels().getFirst();
-        for (String label : request.labels()) {
-            if (probabilities.get(label) > probabilities.get(argmax)) {
-                argmax = label;
-            }
-        }
-        List<String> selected = new ArrayList<>();
-        if (request.multiLabel()) {
-            for (String label : request.labels()) {
-                if (probabilities.get(label) >= request.thresholds().getOrDefault(label, DEFAULT_THRESHOLD)) {
-                    selected.add(label);
-                }
-            }
-        } else {
-            selected.add(argmax);
-        }
+        String argmax = TaskRules.argmax(request.labels(), probabilities);
+        List<String> selected = new ArrayList<>(TaskRules.selectLabels(request.labels(), probabilities,
+                request.multiLabel(), request.thresholds()));
         return new ClassificationOutput(probabilities, logLikelihoods, argmax, selected);
     }
 
@@ -84,19 +76,20 @@ public final class ResultMerger {
     public static ExtractionOutput extraction(PendingRequest request) {
         JsonNode merged = null;
         boolean complete = request.complete();
-        for (ChunkAnswer answer : request.answers().values()) {
-            if (!answer.ok() || answer.json() == null) {
+        for (WorkResult answer : request.answers().values()) {
+            if (!request.usable(answer)) {
                 complete = false;
                 continue;
             }
+            ExtractionOutput output = (ExtractionOutput) answer.getOutput();
             JsonNode node;
             try {
-                node = MAPPER.readTree(answer.json());
+                node = MAPPER.readTree(output.getJson());
             } catch (JsonProcessingException e) {
                 complete = false;
                 continue;
             }
-            complete &= answer.complete();
+            complete &= output.getStatus() == ExtractionStatus.COMPLETE;
             merged = merged == null ? node : mergeJson(merged, node);
         }
         if (merged == null) {
@@ -148,14 +141,14 @@ public final class ResultMerger {
                 || (node.isContainerNode() && node.isEmpty());
     }
 
-    /** The one generation chunk's text; null when it did not answer. */
+    /** The one generation chunk's output, as the worker sent it; null when it did not answer. */
     public static GenerationOutput generation(PendingRequest request) {
-        for (ChunkAnswer answer : request.answers().values()) {
-            if (answer.ok() && answer.text() != null) {
-                FinishReason reason = answer.finishReason() == null ? FinishReason.STOP : FinishReason.valueOf(answer.finishReason());
-                return new GenerationOutput(answer.text(), reason);
+        for (WorkResult answer : request.answers().values()) {
+            if (request.usable(answer)) {
+                return (GenerationOutput) answer.getOutput();
             }
         }
         return null;
     }
+
 }

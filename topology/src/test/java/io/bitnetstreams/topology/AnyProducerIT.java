@@ -185,7 +185,7 @@ class AnyProducerIT {
         producerConfig.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, Crc32Partitioner.class.getName());
         Set<Integer> partitions = new HashSet<>();
         Instant now = Instant.now();
-        String schema = "{\"type\":\"object\",\"properties\":{\"words\":{\"type\":\"array\"}}}";
+        String schema = "{\"type\":\"object\",\"properties\":{\"words\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}";
         try (var producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer())) {
             List<ProducerRecord<String, byte[]>> originals = new ArrayList<>();
             for (int i = 0; i < REQUESTS; i++) {
@@ -255,7 +255,7 @@ class AnyProducerIT {
         };
         return WorkResult.newBuilder().setRequestId(item.getRequestId()).setChunkIndex(item.getChunkIndex())
                 .setChunkCount(item.getChunkCount()).setStatus(WorkStatus.OK).setOutput(output)
-                .setUsage(new Usage(item.getText().length(), 1)).setTimings(new WorkTimings(0L, 1L))
+                .setUsage(new Usage(item.getText().length(), 1)).setTimings(new WorkTimings(0L, 1L, 0L, 0L, 1L))
                 .setWorkerId("round-robin-worker").setModelId("it-model").setCompletedAt(Instant.now()).build();
     }
 

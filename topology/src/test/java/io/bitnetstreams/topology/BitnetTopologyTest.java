@@ -14,7 +14,10 @@ import io.bitnetstreams.avro.ClassificationResult;
 import io.bitnetstreams.avro.DeadLetter;
 import io.bitnetstreams.avro.DeadLetterReason;
 import io.bitnetstreams.avro.ExtractionResult;
+import io.bitnetstreams.avro.ChatMessage;
+import io.bitnetstreams.avro.ChatRole;
 import io.bitnetstreams.avro.GenerateTask;
+import io.bitnetstreams.engine.chat.ChatFormat;
 import io.bitnetstreams.avro.GenerationResult;
 import io.bitnetstreams.avro.InferenceRequest;
 import io.bitnetstreams.avro.ResultStatus;
@@ -230,7 +233,7 @@ class BitnetTopologyTest {
                 Arguments.of("no labels", (Function<Fixture, InferenceRequest>) fx -> fx.request("i3", classify(), "t").build(),
                         DeadLetterReason.INVALID_REQUEST, "at least one label"),
                 Arguments.of("schema not JSON", (Function<Fixture, InferenceRequest>) fx -> fx.request("i4", extract("{oops"), "t").build(),
-                        DeadLetterReason.INVALID_REQUEST, "not JSON"),
+                        DeadLetterReason.INVALID_REQUEST, "not valid JSON"),
                 Arguments.of("schema bad type", (Function<Fixture, InferenceRequest>) fx -> fx.request("i5",
                         extract("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"strng\"}}}"), "t").build(),
                         DeadLetterReason.INVALID_REQUEST, "strng"),
@@ -242,10 +245,58 @@ class BitnetTopologyTest {
                         DeadLetterReason.PROMPT_TOO_LONG, "context holds 512"),
                 Arguments.of("generation without prompt", (Function<Fixture, InferenceRequest>) fx -> fx.request("i9", noPrompt, "").build(),
                         DeadLetterReason.INVALID_REQUEST, "prompt or messages"),
+                Arguments.of("schema keyword the engine does not support", (Function<Fixture, InferenceRequest>) fx -> fx.request("i12",
+                        extract("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"format\":\"email\"}}}"), "t").build(),
+                        DeadLetterReason.INVALID_REQUEST, "unsupported keyword \"format\""),
+                Arguments.of("schema nested deeper than the engine allows", (Function<Fixture, InferenceRequest>) fx -> fx.request("i13",
+                        extract(nested(20)), "t").build(), DeadLetterReason.INVALID_REQUEST, "nesting deeper than 16"),
+                Arguments.of("schema without an object root", (Function<Fixture, InferenceRequest>) fx -> fx.request("i14",
+                        extract("{\"properties\":{\"a\":{\"type\":\"string\"}}}"), "t").build(),
+                        DeadLetterReason.INVALID_REQUEST, "\"type\" must be one of"),
+                Arguments.of("generation with text and messages", (Function<Fixture, InferenceRequest>) fx -> fx.request("i15",
+                        GenerateTask.newBuilder().setMessages(List.of(new ChatMessage(ChatRole.USER, "hi"))).build(), "and text").build(),
+                        DeadLetterReason.INVALID_REQUEST, "not both"),
+                Arguments.of("label with more tokens than the engine scores", (Function<Fixture, InferenceRequest>) fx -> fx.request("i16",
+                        classify("a", "b".repeat(65)), "t").build(), DeadLetterReason.INVALID_REQUEST, "more than 64 tokens"),
+                Arguments.of("more labels than the engine scores", (Function<Fixture, InferenceRequest>) fx -> fx.request("i17",
+                        classify(java.util.stream.IntStream.range(0, 65).mapToObj(i -> "l" + i).toArray(String[]::new)), "t").build(),
+                        DeadLetterReason.INVALID_REQUEST, "more than 64"),
                 Arguments.of("blank tenant", (Function<Fixture, InferenceRequest>) fx -> fx.request("i10", classify("a"), "t")
                         .setTenant(" ").build(), DeadLetterReason.INVALID_REQUEST, "tenant"),
                 Arguments.of("duplicate label", (Function<Fixture, InferenceRequest>) fx -> fx.request("i11", classify("a", "a"), "t").build(),
                         DeadLetterReason.INVALID_REQUEST, "twice"));
+    }
+
+    /** An object schema whose properties nest {@code depth} objects deep. */
+    static String nested(int depth) {
+        String schema = "{\"type\":\"string\"}";
+        for (int i = 0; i < depth; i++) {
+            schema = "{\"type\":\"object\",\"properties\":{\"n\":" + schema + "}}";
+        }
+        return schema;
+    }
+
+    @Test
+    void generationByTextIsAcceptedAndTheTextIsTheWorkItemsText() {
+        f.send(f.request("gt", GenerateTask.newBuilder().setMaxTokens(8).build(), "Write one sentence about Kafka.").build());
+        WorkItem item = f.workGenerate.readValue();
+        assertThat(item.getText()).isEqualTo("Write one sentence about Kafka.");
+        assertThat(f.deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aConversationCountsWholeTowardTheContextAsTheEngineEncodesIt() {
+        // each turn fits easily; together with maxTokens they exceed the 512-token context of the fixture
+        List<ChatMessage> messages = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            messages.add(new ChatMessage(i % 2 == 0 ? ChatRole.USER : ChatRole.ASSISTANT, "turn " + i + " " + "w".repeat(60)));
+        }
+        GenerateTask task = GenerateTask.newBuilder().setMessages(messages).setMaxTokens(128).build();
+        f.send(f.request("gc", task, "").build());
+        DeadLetter letter = f.deadLetters.readValue();
+        assertThat(letter.getReason()).isEqualTo(DeadLetterReason.PROMPT_TOO_LONG);
+        int whole = new ChatFormat(Fixture.BYTE_TOKENIZER).encodeConversation(RequestValidator.conversation(task, "")).length;
+        assertThat(letter.getMessage()).contains("needs " + (whole + 128) + " tokens");
     }
 
     @ParameterizedTest(name = "{0}")

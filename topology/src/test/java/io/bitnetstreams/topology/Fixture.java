@@ -175,7 +175,7 @@ final class Fixture implements AutoCloseable {
         return WorkResult.newBuilder().setRequestId(item.getRequestId()).setChunkIndex(item.getChunkIndex())
                 .setChunkCount(item.getChunkCount()).setStatus(status).setOutput(output)
                 .setError(status == WorkStatus.OK ? null : "worker said no")
-                .setUsage(new Usage(item.getText().length(), 1)).setTimings(new WorkTimings(1L, 2L))
+                .setUsage(new Usage(item.getText().length(), 1)).setTimings(new WorkTimings(1L, 2L, 0L, 1L, 1L))
                 .setWorkerId("w1").setModelId("bitnet-test").setCompletedAt(START);
     }
 

@@ -196,7 +196,8 @@ class TopologyPipelineIT {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
         List<ProducerRecord<String, byte[]>> valid = new ArrayList<>();
         Instant now = Instant.now();
-        String extractSchema = "{\"type\":\"object\",\"properties\":{\"words\":{\"type\":\"array\"}}}";
+        // a schema the workers' constrained decoder accepts (an array needs "items"): the topology now checks with its parser
+        String extractSchema = "{\"type\":\"object\",\"properties\":{\"words\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}";
         for (int i = 0; i < VALID; i++) {
             String id = "valid-" + i;
             boolean isLong = i % LONG_EVERY == 0 && i % 3 != 2;
@@ -308,7 +309,7 @@ class TopologyPipelineIT {
         };
         return WorkResult.newBuilder().setRequestId(item.getRequestId()).setChunkIndex(item.getChunkIndex())
                 .setChunkCount(item.getChunkCount()).setStatus(WorkStatus.OK).setOutput(output)
-                .setUsage(new Usage(item.getText().length(), 1)).setTimings(new WorkTimings(0L, 1L))
+                .setUsage(new Usage(item.getText().length(), 1)).setTimings(new WorkTimings(0L, 1L, 0L, 0L, 1L))
                 .setWorkerId("it-worker").setModelId("it-model").setCompletedAt(Instant.now()).build();
     }
 

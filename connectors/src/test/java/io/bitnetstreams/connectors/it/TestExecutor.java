@@ -100,7 +100,7 @@ final class TestExecutor implements AutoCloseable {
         };
         return WorkResult.newBuilder().setRequestId(item.getRequestId()).setChunkIndex(item.getChunkIndex())
                 .setChunkCount(item.getChunkCount()).setStatus(WorkStatus.OK).setOutput(output)
-                .setUsage(new Usage(item.getText().length(), 1)).setTimings(new WorkTimings(0L, 1L))
+                .setUsage(new Usage(item.getText().length(), 1)).setTimings(new WorkTimings(0L, 1L, 0L, 0L, 1L))
                 .setWorkerId("test-executor").setModelId("test-executor").setCompletedAt(Instant.now()).build();
     }
 

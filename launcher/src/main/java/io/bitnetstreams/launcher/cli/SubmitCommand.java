@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
                 "Examples:",
                 "  submit --task classify --labels billing,shipping,other --text \"I was charged twice\"",
                 "  submit --task extract --schema invoice-schema.json --file invoice.txt",
-                "  submit --task generate --prompt \"Write a haiku about Kafka\" --max-tokens 40"})
+                "  submit --task generate --text \"Write a haiku about Kafka\" --max-tokens 40"})
 public final class SubmitCommand implements Callable<Integer> {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -66,7 +66,7 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--task", required = true, paramLabel = "TASK", description = "classify, extract or generate.")
     String task;
 
-    @Option(names = "--text", paramLabel = "TEXT", description = "The document (classify, extract) or extra context (generate).")
+    @Option(names = "--text", paramLabel = "TEXT", description = "The document (classify, extract) or the user turn (generate).")
     String text;
 
     @Option(names = "--file", paramLabel = "FILE", description = "Read the document from a UTF-8 file instead of --text.")
@@ -81,7 +81,7 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--instruction", paramLabel = "TEXT", description = "classify/extract: an instruction for the model.")
     String instruction;
 
-    @Option(names = "--prompt", paramLabel = "TEXT", description = "generate: the prompt.")
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "generate: an instruction put before --text in the user turn (alone, it is the user turn).")
     String prompt;
 
     @Option(names = "--system", paramLabel = "TEXT", description = "generate: a system message.")

@@ -53,6 +53,20 @@ class MappersTest {
         assertThat(task.getPrompt()).isEqualTo("prompt");
         assertThat(task.getSystem()).isEqualTo("sys");
         assertThat(task.getMaxTokens()).isEqualTo(12);
+
+        RequestSpec byText = new RequestSpec("t", TaskKind.GENERATE, "Write one sentence.", List.of(), null, null, null,
+                null, 12, 0, 3);
+        InferenceRequest textRequest = RequestMapper.toAvro("t", byText, NOW);
+        assertThat(textRequest.getText()).isEqualTo("Write one sentence.");
+        assertThat(((GenerateTask) textRequest.getTask()).getPrompt()).isNull();
+
+        RequestSpec byMessages = new RequestSpec("m", TaskKind.GENERATE, "", List.of(), null, null, "sys", null, 12, 0, 4,
+                List.of(io.bitnetstreams.engine.chat.ChatMessage.user("Hi"),
+                        io.bitnetstreams.engine.chat.ChatMessage.assistant("Hello"),
+                        io.bitnetstreams.engine.chat.ChatMessage.user("Bye")));
+        GenerateTask chat = (GenerateTask) RequestMapper.toAvro("m", byMessages, NOW).getTask();
+        assertThat(chat.getMessages()).extracting(m -> m.getRole().name() + ":" + m.getContent())
+                .containsExactly("USER:Hi", "ASSISTANT:Hello", "USER:Bye");
     }
 
     @Test

@@ -1,11 +1,14 @@
 package io.bitnetstreams.contract.request;
 
+import io.bitnetstreams.avro.ChatMessage;
+import io.bitnetstreams.avro.ChatRole;
 import io.bitnetstreams.avro.ClassifyTask;
 import io.bitnetstreams.avro.ExtractTask;
 import io.bitnetstreams.avro.GenerateTask;
 import io.bitnetstreams.avro.InferenceRequest;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Turns a validated {@link RequestSpec} into the Avro request the topology consumes. */
@@ -28,7 +31,7 @@ public final class RequestMapper {
             case CLASSIFY -> ClassifyTask.newBuilder().setLabels(spec.labels()).setInstruction(spec.instruction()).build();
             case EXTRACT -> ExtractTask.newBuilder().setJsonSchema(spec.schema()).setInstruction(spec.instruction()).build();
             case GENERATE -> GenerateTask.newBuilder().setPrompt(spec.prompt()).setSystem(spec.system())
-                    .setMaxTokens(spec.maxTokens()).build();
+                    .setMessages(messages(spec)).setMaxTokens(spec.maxTokens()).build();
         };
         return InferenceRequest.newBuilder()
                 .setRequestId(key)
@@ -39,5 +42,11 @@ public final class RequestMapper {
                 .setText(spec.text())
                 .setMetadata(new LinkedHashMap<>(metadata))
                 .build();
+    }
+
+    private static List<ChatMessage> messages(RequestSpec spec) {
+        return spec.messages().stream()
+                .map(m -> new ChatMessage(ChatRole.valueOf(m.role().name()), m.content()))
+                .toList();
     }
 }

@@ -5,8 +5,11 @@ import io.bitnetstreams.contract.TaskKind;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bitnetstreams.engine.chat.ChatMessage;
 import io.bitnetstreams.engine.json.InvalidSchemaException;
 import io.bitnetstreams.engine.json.JsonSchemaParser;
+import io.bitnetstreams.engine.tasks.EngineException;
+import io.bitnetstreams.engine.tasks.TaskRules;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -17,10 +20,11 @@ import java.util.Set;
  * Turns one JSONL line into a {@link RequestSpec} or an {@link InputProblem}; never throws for bad input.
  *
  * <pre>{"id", "task": "classify"|"extract"|"generate", "text", "labels": [...], "instruction", "schema": {...},
- *  "system", "prompt", "max_tokens", "deadline_ms"}</pre>
+ *  "system", "prompt", "messages": [{"role", "content"}, ...], "max_tokens", "deadline_ms"}</pre>
  *
- * Unknown fields are refused (a typo must not silently change the request). A generation prompt is {@code prompt},
- * else {@code instruction}; a non-empty {@code text} is appended to it as the document to work on.
+ * Unknown fields are refused (a typo must not silently change the request). For generation, {@code text} is the
+ * user turn, after {@code prompt} (or {@code instruction}) when one is given; or {@code messages} is the whole
+ * conversation. The engine's rule ({@link TaskRules#conversation}) decides what is a valid conversation.
  */
 public final class RequestParser {
 
@@ -32,8 +36,10 @@ public final class RequestParser {
     public static final int MAX_GENERATED_TOKENS = 2_048;
     public static final int DEFAULT_GENERATED_TOKENS = 64;
     public static final long MAX_DEADLINE_MS = 24L * 3600 * 1000;
+    public static final int MAX_MESSAGES = 256;
     private static final Set<String> FIELDS = Set.of("id", "task", "text", "labels", "instruction", "schema", "system",
-            "prompt", "max_tokens", "deadline_ms");
+            "prompt", "messages", "max_tokens", "deadline_ms");
+    private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content");
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private RequestParser() {
@@ -93,30 +99,92 @@ public final class RequestParser {
         long deadlineMs = wholeNumber(root, "deadline_ms", 1, MAX_DEADLINE_MS, 0);
         return switch (task) {
             case CLASSIFY -> {
-                onlyFor(root, task, "schema", "system", "prompt", "max_tokens");
+                onlyFor(root, task, "schema", "system", "prompt", "messages", "max_tokens");
                 requireText(text, "classify needs a non-empty \"text\"");
                 yield new RequestSpec(id, task, text, labels(root), instruction, null, null, null, 0, deadlineMs, line);
             }
             case EXTRACT -> {
-                onlyFor(root, task, "labels", "system", "prompt", "max_tokens");
+                onlyFor(root, task, "labels", "system", "prompt", "messages", "max_tokens");
                 requireText(text, "extract needs a non-empty \"text\"");
                 yield new RequestSpec(id, task, text, List.of(), instruction, schema(root), null, null, 0, deadlineMs, line);
             }
             case GENERATE -> {
                 onlyFor(root, task, "labels", "schema");
-                String prompt = text(root, "prompt", MAX_TEXT_CHARS);
-                if (prompt == null || prompt.isBlank()) {
-                    prompt = instruction;
-                }
-                requireText(prompt, "generate needs a non-empty \"prompt\" (or \"instruction\")");
-                if (text != null && !text.isBlank()) {
-                    prompt = prompt.strip() + "\n\n" + text.strip();
-                }
-                String system = text(root, "system", MAX_INSTRUCTION_CHARS);
-                int maxTokens = (int) wholeNumber(root, "max_tokens", 1, MAX_GENERATED_TOKENS, DEFAULT_GENERATED_TOKENS);
-                yield new RequestSpec(id, task, "", List.of(), null, null, system, prompt, maxTokens, deadlineMs, line);
+                yield generation(line, id, root, text, instruction, deadlineMs);
             }
         };
+    }
+
+    /** A generate request: text as the user turn (after prompt or instruction), or a whole list of messages. */
+    private static RequestSpec generation(int line, String id, JsonNode root, String text, String instruction,
+                                          long deadlineMs) {
+        String prompt = text(root, "prompt", MAX_TEXT_CHARS);
+        if (prompt != null && instruction != null) {
+            throw new IllegalArgumentException("give \"prompt\" or \"instruction\", not both");
+        }
+        if (prompt == null) {
+            prompt = instruction;
+        }
+        List<ChatMessage> messages = messages(root);
+        if (!messages.isEmpty() && (text != null || prompt != null)) {
+            throw new IllegalArgumentException("\"messages\" is the whole conversation: give it without \"text\", "
+                    + "\"prompt\" or \"instruction\"");
+        }
+        String system = text(root, "system", MAX_INSTRUCTION_CHARS);
+        try {
+            TaskRules.conversation(system, messages, prompt, text);
+        } catch (EngineException e) {
+            throw new IllegalArgumentException("generate: " + e.getMessage());
+        }
+        int maxTokens = (int) wholeNumber(root, "max_tokens", 1, MAX_GENERATED_TOKENS, DEFAULT_GENERATED_TOKENS);
+        return new RequestSpec(id, TaskKind.GENERATE, text, List.of(), null, null, system, prompt, maxTokens, deadlineMs,
+                line, messages);
+    }
+
+    private static List<ChatMessage> messages(JsonNode root) {
+        JsonNode node = root.get("messages");
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray() || node.isEmpty()) {
+            throw new IllegalArgumentException("\"messages\" must be a non-empty array of {\"role\", \"content\"}");
+        }
+        if (node.size() > MAX_MESSAGES) {
+            throw new IllegalArgumentException("more than " + MAX_MESSAGES + " messages");
+        }
+        List<ChatMessage> messages = new ArrayList<>();
+        long chars = 0;
+        for (JsonNode message : node) {
+            if (!message.isObject()) {
+                throw new IllegalArgumentException("every message must be an object {\"role\", \"content\"}");
+            }
+            for (Map.Entry<String, JsonNode> field : message.properties()) {
+                if (!MESSAGE_FIELDS.contains(field.getKey())) {
+                    throw new IllegalArgumentException("unknown message field \"" + shorten(field.getKey())
+                            + "\" (known: role, content)");
+                }
+            }
+            String role = text(message, "role", 16);
+            ChatMessage.Role parsed = role == null ? null : switch (role) {
+                case "system" -> ChatMessage.Role.SYSTEM;
+                case "user" -> ChatMessage.Role.USER;
+                case "assistant" -> ChatMessage.Role.ASSISTANT;
+                default -> null;
+            };
+            if (parsed == null) {
+                throw new IllegalArgumentException("a message \"role\" must be system, user or assistant");
+            }
+            String content = text(message, "content", MAX_TEXT_CHARS);
+            if (content == null) {
+                throw new IllegalArgumentException("every message needs a \"content\" string");
+            }
+            chars += content.length();
+            if (chars > MAX_TEXT_CHARS) {
+                throw new IllegalArgumentException("the messages have more than " + MAX_TEXT_CHARS + " characters together");
+            }
+            messages.add(new ChatMessage(parsed, content));
+        }
+        return messages;
     }
 
     private static List<String> labels(JsonNode root) {

@@ -4,6 +4,8 @@ import io.bitnetstreams.contract.TaskKind;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bitnetstreams.engine.chat.ChatMessage;
+import io.bitnetstreams.engine.tasks.TaskRules;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -44,8 +46,35 @@ class RequestParserTest {
         assertThat(fromPrompt.maxTokens()).isEqualTo(9);
 
         RequestSpec fromInstruction = valid(1, "{\"id\": \"g\", \"task\": \"generate\", \"instruction\": \"Summarize:\", \"text\": \"Long story.\"}");
-        assertThat(fromInstruction.prompt()).isEqualTo("Summarize:\n\nLong story.");
+        assertThat(fromInstruction.prompt()).isEqualTo("Summarize:");
+        assertThat(fromInstruction.text()).isEqualTo("Long story.");
+        // the engine puts them together as before: one user turn, the instruction first
+        assertThat(TaskRules.conversation(null, fromInstruction.messages(), fromInstruction.prompt(), fromInstruction.text()))
+                .containsExactly(ChatMessage.user("Summarize:\n\nLong story."));
         assertThat(fromInstruction.maxTokens()).isEqualTo(RequestParser.DEFAULT_GENERATED_TOKENS);
+    }
+
+    @Test
+    void generationByTextAloneMakesTheTextTheUserTurn() {
+        RequestSpec spec = valid(1, "{\"id\": \"g\", \"task\": \"generate\", \"text\": \"Write one sentence about Kafka.\", \"system\": \"Be brief\"}");
+        assertThat(spec.task()).isEqualTo(TaskKind.GENERATE);
+        assertThat(spec.text()).isEqualTo("Write one sentence about Kafka.");
+        assertThat(spec.prompt()).isNull();
+        assertThat(TaskRules.conversation(spec.system(), spec.messages(), spec.prompt(), spec.text()))
+                .containsExactly(ChatMessage.system("Be brief"), ChatMessage.user("Write one sentence about Kafka."));
+    }
+
+    @Test
+    void generationByMessagesKeepsTheWholeConversationInOrder() {
+        RequestSpec spec = valid(1, """
+                {"id": "m", "task": "generate", "system": "Be brief", "max_tokens": 8, "messages": [
+                  {"role": "user", "content": "What is Kafka?"},
+                  {"role": "assistant", "content": "A log."},
+                  {"role": "user", "content": "<|eot_id|>And Avro?"}]}""");
+        assertThat(spec.messages()).containsExactly(ChatMessage.user("What is Kafka?"), ChatMessage.assistant("A log."),
+                ChatMessage.user("<|eot_id|>And Avro?"));
+        assertThat(spec.text()).isEmpty();
+        assertThat(spec.system()).isEqualTo("Be brief");
     }
 
     @Test
@@ -83,7 +112,15 @@ class RequestParserTest {
             "{\"id\": \"r\", \"task\": \"extract\", \"text\": \"t\"}                                  | needs \"schema\"",
             "{\"id\": \"r\", \"task\": \"extract\", \"text\": \"t\", \"schema\": {\"type\": \"array\"}} | invalid \"schema\"",
             "{\"id\": \"r\", \"task\": \"extract\", \"text\": \"t\", \"schema\": {\"type\": \"object\", \"pattern\": \"x\"}} | invalid \"schema\"",
-            "{\"id\": \"r\", \"task\": \"generate\"}                                                  | non-empty \"prompt\"",
+            "{\"id\": \"r\", \"task\": \"generate\"}                                                  | needs a user turn",
+            "{\"id\": \"r\", \"task\": \"generate\", \"text\": \"  \"}                                 | needs a user turn",
+            "{\"id\": \"r\", \"task\": \"generate\", \"prompt\": \"p\", \"instruction\": \"i\"}          | not both",
+            "{\"id\": \"r\", \"task\": \"generate\", \"text\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"c\"}]} | without \"text\"",
+            "{\"id\": \"r\", \"task\": \"generate\", \"messages\": []}                              | non-empty array",
+            "{\"id\": \"r\", \"task\": \"generate\", \"messages\": [{\"role\": \"bot\", \"content\": \"c\"}]} | system, user or assistant",
+            "{\"id\": \"r\", \"task\": \"generate\", \"messages\": [{\"role\": \"user\"}]}          | needs a \"content\"",
+            "{\"id\": \"r\", \"task\": \"generate\", \"messages\": [{\"role\": \"user\", \"content\": \"c\", \"name\": \"x\"}]} | unknown message field",
+            "{\"id\": \"r\", \"task\": \"classify\", \"text\": \"t\", \"labels\": [\"a\"], \"messages\": []} | does not apply",
             "{\"id\": \"r\", \"task\": \"generate\", \"prompt\": \"p\", \"max_tokens\": 0}             | \"max_tokens\" must be",
             "{\"id\": \"r\", \"task\": \"generate\", \"prompt\": \"p\", \"max_tokens\": 2.5}           | \"max_tokens\" must be",
             "{\"id\": \"r\", \"task\": \"generate\", \"prompt\": \"p\", \"deadline_ms\": -1}           | \"deadline_ms\" must be",

@@ -40,7 +40,7 @@ class WireFormatBytesTest {
                 .setOutput(new GenerationOutput("hi", FinishReason.LENGTH))
                 .setError(null)
                 .setUsage(new Usage(10, 300))
-                .setTimings(new WorkTimings(5L, 64L))
+                .setTimings(new WorkTimings(5L, 64L, 1L, 2L, 3L))
                 .setWorkerId("w")
                 .setModelId("m")
                 .setCompletedAt(Instant.ofEpochMilli(1000))
@@ -61,6 +61,9 @@ class WireFormatBytesTest {
                 0xD8, 0x04,             // usage.generatedTokens 300 -> zigzag 600 = 0b100_1011000: 0x58|0x80, 0x04
                 0x0A,                   // timings.queuedMs 5 -> zigzag 10
                 0x80, 0x01,             // timings.inferenceMs 64 -> zigzag 128: 0x00|0x80, 0x01
+                0x02,                   // timings.engineQueuedMs 1 -> zigzag 2
+                0x04,                   // timings.prefillMs 2 -> zigzag 4
+                0x06,                   // timings.decodeMs 3 -> zigzag 6
                 0x02, 'w',              // workerId "w"
                 0x02, 'm',              // modelId "m"
                 0xD0, 0x0F);            // completedAt 1000 ms -> zigzag 2000 = 0b1111_1010000: 0x50|0x80, 0x0F

@@ -6,6 +6,7 @@ import io.bitnetstreams.contract.config.ConfigLoader;
 import io.bitnetstreams.contract.config.ConfigValues;
 import io.bitnetstreams.contract.config.KnownKeys;
 import io.bitnetstreams.contract.config.Secrets;
+import io.bitnetstreams.engine.tasks.EngineConfig;
 import io.bitnetstreams.schemas.clients.ExactlyOnceSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,7 +131,8 @@ public record TopologyConfig(
                 in.integer("bitnet.chunk.overlap", 64),
                 in.integer("bitnet.context.tokens", 4096),
                 in.integer("bitnet.request.max.text.chars", 1_000_000),
-                in.integer("bitnet.request.max.labels", 256),
+                // the engine's own limit: more labels would be refused by every worker
+                in.integer("bitnet.request.max.labels", EngineConfig.defaults().maxLabels()),
                 in.duration("bitnet.reassembly.timeout", Duration.ofMinutes(10)),
                 in.duration("bitnet.punctuate.interval", Duration.ofSeconds(1)),
                 in.integer("bitnet.http.port", 8080),

@@ -14,7 +14,6 @@ import io.bitnetstreams.avro.WorkStatus;
 import io.bitnetstreams.contract.TaskKind;
 import io.bitnetstreams.topology.ResultMerger;
 import io.bitnetstreams.topology.TopologyMetrics;
-import io.bitnetstreams.topology.state.ChunkAnswer;
 import io.bitnetstreams.topology.state.PendingRequest;
 import io.bitnetstreams.topology.state.RequestState;
 import io.bitnetstreams.topology.state.RequestStatus;
@@ -84,7 +83,7 @@ public final class ReassembleProcessor implements Processor<String, Envelope<Wor
             metrics.lateResult();
             return;
         }
-        PendingRequest updated = request.withAnswer(index, answerOf(result, request.kind()));
+        PendingRequest updated = request.withAnswer(index, result);
         long now = context.currentSystemTimeMs();
         if (updated.complete()) {
             publish(updated, now, false);
@@ -119,9 +118,9 @@ public final class ReassembleProcessor implements Processor<String, Envelope<Wor
                 : answered == total ? ResultStatus.DONE : ResultStatus.PARTIAL;
         String error = resultStatus == ResultStatus.DONE ? null : errorOf(request, deadlinePassed, answered, total);
         Usage usage = new Usage(
-                request.answers().values().stream().mapToInt(ChunkAnswer::promptTokens).sum(),
-                request.answers().values().stream().mapToInt(ChunkAnswer::generatedTokens).sum());
-        String modelId = request.answers().values().stream().map(ChunkAnswer::modelId)
+                request.answers().values().stream().mapToInt(a -> a.getUsage().getPromptTokens()).sum(),
+                request.answers().values().stream().mapToInt(a -> a.getUsage().getGeneratedTokens()).sum());
+        String modelId = request.answers().values().stream().map(WorkResult::getModelId)
                 .filter(id -> id != null && !id.isEmpty()).findFirst().orElse("");
         Instant createdAt = Instant.ofEpochMilli(request.createdAt());
         Instant completedAt = Instant.ofEpochMilli(now);
@@ -151,36 +150,9 @@ public final class ReassembleProcessor implements Processor<String, Envelope<Wor
     }
 
     private static String errorOf(PendingRequest request, boolean deadlinePassed, int answered, int total) {
-        String errors = request.answers().values().stream().filter(a -> !a.ok() && a.error() != null)
-                .map(ChunkAnswer::error).distinct().limit(5).collect(Collectors.joining("; "));
+        String errors = request.answers().values().stream().map(request::problemOf)
+                .filter(java.util.Objects::nonNull).distinct().limit(5).collect(Collectors.joining("; "));
         String head = (deadlinePassed ? "deadline passed with " : "") + answered + " of " + total + " chunks answered";
         return errors.isEmpty() ? head : head + ": " + errors;
-    }
-
-    static ChunkAnswer answerOf(WorkResult result, TaskKind kind) {
-        int promptTokens = result.getUsage().getPromptTokens();
-        int generatedTokens = result.getUsage().getGeneratedTokens();
-        String modelId = result.getModelId();
-        if (result.getStatus() != WorkStatus.OK) {
-            String error = result.getStatus() + (result.getError() == null ? "" : ": " + result.getError());
-            return failed(error, promptTokens, generatedTokens, modelId);
-        }
-        return switch (result.getOutput()) {
-            case ClassificationOutput c when kind == TaskKind.CLASSIFY -> new ChunkAnswer(true, null,
-                    Map.copyOf(c.getProbabilities()), Map.copyOf(c.getLogLikelihoods()), null, false, null, null,
-                    promptTokens, generatedTokens, modelId);
-            case ExtractionOutput e when kind == TaskKind.EXTRACT -> new ChunkAnswer(true, null, null, null,
-                    e.getJson(), e.getStatus() == ExtractionStatus.COMPLETE, null, null, promptTokens, generatedTokens,
-                    modelId);
-            case GenerationOutput g when kind == TaskKind.GENERATE -> new ChunkAnswer(true, null, null, null, null,
-                    false, g.getText(), g.getFinishReason().name(), promptTokens, generatedTokens, modelId);
-            case null -> failed("OK without output", promptTokens, generatedTokens, modelId);
-            default -> failed("output " + result.getOutput().getClass().getSimpleName() + " does not match task "
-                    + kind, promptTokens, generatedTokens, modelId);
-        };
-    }
-
-    private static ChunkAnswer failed(String error, int promptTokens, int generatedTokens, String modelId) {
-        return new ChunkAnswer(false, error, null, null, null, false, null, null, promptTokens, generatedTokens, modelId);
     }
 }

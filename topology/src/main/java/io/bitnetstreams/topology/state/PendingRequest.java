@@ -1,5 +1,10 @@
 package io.bitnetstreams.topology.state;
 
+import io.bitnetstreams.avro.ClassificationOutput;
+import io.bitnetstreams.avro.ExtractionOutput;
+import io.bitnetstreams.avro.GenerationOutput;
+import io.bitnetstreams.avro.WorkResult;
+import io.bitnetstreams.avro.WorkStatus;
 import io.bitnetstreams.contract.TaskKind;
 import java.util.List;
 import java.util.Map;
@@ -7,6 +12,8 @@ import java.util.TreeMap;
 
 /**
  * A request whose chunks are out with the workers: everything reassembly needs to build the final result.
+ * Stored as the Avro {@code ReassemblyState} ({@link PendingRequestSerde}); the answers are the workers'
+ * {@link WorkResult}s exactly as they arrived.
  *
  * @param requestId     the request
  * @param tenant        its tenant
@@ -19,12 +26,12 @@ import java.util.TreeMap;
  * @param multiLabel    classification: select every label over its threshold
  * @param thresholds    classification: per-label thresholds
  * @param metadata      caller metadata carried to the result
- * @param answers       chunk index -> answer, for the chunks answered so far
+ * @param answers       chunk index -> the worker's result, for the chunks answered so far
  */
 public record PendingRequest(String requestId, String tenant, TaskKind kind, long createdAt, long acceptedAt,
                              long deadline, List<Integer> chunkTokens, List<String> labels, boolean multiLabel,
                              Map<String, Double> thresholds, Map<String, String> metadata,
-                             TreeMap<Integer, ChunkAnswer> answers) {
+                             TreeMap<Integer, WorkResult> answers) {
 
     public int chunkCount() {
         return chunkTokens.size();
@@ -34,12 +41,34 @@ public record PendingRequest(String requestId, String tenant, TaskKind kind, lon
         return answers.size() >= chunkCount();
     }
 
+    /** Answers that can take part in the merge (see {@link #usable}). */
     public long okCount() {
-        return answers.values().stream().filter(ChunkAnswer::ok).count();
+        return answers.values().stream().filter(this::usable).count();
+    }
+
+    /** True when the worker answered OK with an output of this request's task. */
+    public boolean usable(WorkResult answer) {
+        return answer.getStatus() == WorkStatus.OK && switch (kind) {
+            case CLASSIFY -> answer.getOutput() instanceof ClassificationOutput;
+            case EXTRACT -> answer.getOutput() instanceof ExtractionOutput;
+            case GENERATE -> answer.getOutput() instanceof GenerationOutput;
+        };
+    }
+
+    /** Why an answer cannot take part in the merge; null when it can. */
+    public String problemOf(WorkResult answer) {
+        if (answer.getStatus() != WorkStatus.OK) {
+            return answer.getStatus() + (answer.getError() == null ? "" : ": " + answer.getError());
+        }
+        if (answer.getOutput() == null) {
+            return "OK without output";
+        }
+        return usable(answer) ? null
+                : "output " + answer.getOutput().getClass().getSimpleName() + " does not match task " + kind;
     }
 
     /** A copy with one more answer (the first answer of a chunk wins; worker retries are ignored). */
-    public PendingRequest withAnswer(int chunkIndex, ChunkAnswer answer) {
+    public PendingRequest withAnswer(int chunkIndex, WorkResult answer) {
         var copy = new TreeMap<>(answers);
         copy.putIfAbsent(chunkIndex, answer);
         return new PendingRequest(requestId, tenant, kind, createdAt, acceptedAt, deadline, chunkTokens, labels,

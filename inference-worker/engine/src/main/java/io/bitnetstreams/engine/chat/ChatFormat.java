@@ -2,12 +2,16 @@ package io.bitnetstreams.engine.chat;
 
 import io.bitnetstreams.engine.tokenizer.Tokenizer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * The BitNet b1.58 2B4T chat prompt:
- * {@code <|begin_of_text|>System: {sys}<|eot_id|>User: {msg}<|eot_id|>Assistant: } with contents
- * trimmed and the system part left out when the system text is null or blank.
+ * The BitNet b1.58 2B4T chat prompt, as the reference's template ({@code bitnet-25} in llama.cpp, the
+ * model's {@code chat_template}) writes it: {@code <|begin_of_text|>}, then every turn of the
+ * conversation in order as {@code Role: {content}<|eot_id|>} (roles {@code System}, {@code User},
+ * {@code Assistant}; contents trimmed), then {@code Assistant: } for the answer. A one-turn prompt is
+ * {@code <|begin_of_text|>System: {sys}<|eot_id|>User: {msg}<|eot_id|>Assistant: } with the system part
+ * left out when the system text is null or blank.
  *
  * <p>Control tokens are inserted by id only. The system and user texts go through
  * {@link Tokenizer#encode}, which treats special-token strings as plain text, so untrusted text
@@ -19,9 +23,8 @@ public final class ChatFormat {
     public static final String END_OF_TEXT = "<|end_of_text|>";
     public static final String END_OF_TURN = "<|eot_id|>";
 
-    private static final String SYSTEM_PREFIX = "System: ";
-    private static final String USER_PREFIX = "User: ";
-    private static final String ASSISTANT_PREFIX = "Assistant: ";
+    /** Turns a conversation may hold; requests come from outside, so their size is bounded. */
+    public static final int MAX_MESSAGES = 1024;
 
     private final Tokenizer tokenizer;
     private final int beginOfTextId;
@@ -53,27 +56,77 @@ public final class ChatFormat {
      * @param user   the user's message (untrusted plain text)
      */
     public int[] encodePrompt(String system, String user) {
-        Objects.requireNonNull(user, "user");
-        IdBuffer ids = new IdBuffer();
-        ids.add(beginOfTextId);
-        if (system != null && !system.isBlank()) {
-            ids.addAll(tokenizer.encode(SYSTEM_PREFIX + system.strip()));
-            ids.add(endOfTurnId);
-        }
-        ids.addAll(tokenizer.encode(USER_PREFIX + user.strip()));
-        ids.add(endOfTurnId);
-        ids.addAll(tokenizer.encode(ASSISTANT_PREFIX));
-        return ids.toArray();
+        return encodeConversation(oneTurn(system, user));
     }
 
     /** The prompt as text (for logs and debugging); control tokens appear as their pieces. */
     public String renderPrompt(String system, String user) {
-        Objects.requireNonNull(user, "user");
-        StringBuilder text = new StringBuilder(BEGIN_OF_TEXT);
-        if (system != null && !system.isBlank()) {
-            text.append(SYSTEM_PREFIX).append(system.strip()).append(END_OF_TURN);
+        return renderConversation(oneTurn(system, user));
+    }
+
+    /**
+     * Token ids of a whole conversation, turn by turn, BOS first, ending with {@code "Assistant: "}.
+     * Control tokens are inserted by id; every content goes through {@link Tokenizer#encode}, so text
+     * that spells a special token stays plain text.
+     */
+    public int[] encodeConversation(List<ChatMessage> conversation) {
+        checkConversation(conversation);
+        IdBuffer ids = new IdBuffer();
+        ids.add(beginOfTextId);
+        for (ChatMessage message : conversation) {
+            ids.addAll(tokenizer.encode(message.role().prefix() + message.content().strip()));
+            ids.add(endOfTurnId);
         }
-        return text.append(USER_PREFIX).append(user.strip()).append(END_OF_TURN).append(ASSISTANT_PREFIX).toString();
+        ids.addAll(tokenizer.encode(ChatMessage.Role.ASSISTANT.prefix()));
+        return ids.toArray();
+    }
+
+    /** The conversation's prompt as text (for logs and debugging); control tokens appear as their pieces. */
+    public String renderConversation(List<ChatMessage> conversation) {
+        checkConversation(conversation);
+        StringBuilder text = new StringBuilder(BEGIN_OF_TEXT);
+        for (ChatMessage message : conversation) {
+            text.append(message.role().prefix()).append(message.content().strip()).append(END_OF_TURN);
+        }
+        return text.append(ChatMessage.Role.ASSISTANT.prefix()).toString();
+    }
+
+    /**
+     * How many leading ids of {@code encodeConversation(conversation)} belong to its opening system
+     * turn (BOS included), 0 when it does not open with one: the part that requests can share.
+     */
+    public int systemTurnLength(List<ChatMessage> conversation, int[] ids) {
+        if (conversation.isEmpty() || conversation.getFirst().role() != ChatMessage.Role.SYSTEM) {
+            return 0;
+        }
+        for (int i = 1; i < ids.length; i++) {
+            if (ids[i] == endOfTurnId) {
+                return i + 1;
+            }
+        }
+        return 0;
+    }
+
+    /** A system turn (when the text is not blank) and a user turn. */
+    public static List<ChatMessage> oneTurn(String system, String user) {
+        Objects.requireNonNull(user, "user");
+        return system == null || system.isBlank()
+                ? List.of(ChatMessage.user(user))
+                : List.of(ChatMessage.system(system), ChatMessage.user(user));
+    }
+
+    private static void checkConversation(List<ChatMessage> conversation) {
+        Objects.requireNonNull(conversation, "conversation");
+        if (conversation.isEmpty()) {
+            throw new IllegalArgumentException("a conversation needs at least one message");
+        }
+        if (conversation.size() > MAX_MESSAGES) {
+            throw new IllegalArgumentException("a conversation holds at most " + MAX_MESSAGES + " messages, got "
+                    + conversation.size());
+        }
+        for (ChatMessage message : conversation) {
+            Objects.requireNonNull(message, "message");
+        }
     }
 
     /** Ids that end generation: {@code <|end_of_text|>} (when present) and {@code <|eot_id|>}. */

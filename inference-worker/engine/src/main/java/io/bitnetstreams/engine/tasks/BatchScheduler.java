@@ -157,6 +157,7 @@ final class BatchScheduler {
             while (!queue.isEmpty() && reservedTokens + queue.peek().reservedTokens <= poolTokens) {
                 Sequence s = queue.poll();
                 reservedTokens += s.reservedTokens;
+                s.admitted();
                 active.add(s);
             }
             return true;

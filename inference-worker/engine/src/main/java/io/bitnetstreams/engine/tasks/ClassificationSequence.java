@@ -94,6 +94,7 @@ final class ClassificationSequence extends Sequence {
         if (!prompt.finished()) {
             prompt.completed(segments.getFirst(), logits[0]);
             if (prompt.finished()) {
+                promptDone();
                 advanceLabels();
             }
             return;
@@ -143,25 +144,19 @@ final class ClassificationSequence extends Sequence {
             total += p[i];
         }
         List<LabelScore> scores = new ArrayList<>();
-        int best = 0;
-        List<String> selected = new ArrayList<>();
+        Map<String, Double> probabilities = new java.util.HashMap<>();
         for (int i = 0; i < p.length; i++) {
             p[i] /= total;
             scores.add(new LabelScore(labels.get(i), p[i], logLikelihood[i]));
-            if (p[i] > p[best]) {
-                best = i;
-            }
+            probabilities.put(labels.get(i), p[i]);
         }
-        if (multiLabel) {
-            for (int i = 0; i < p.length; i++) {
-                if (p[i] >= thresholds.getOrDefault(labels.get(i), 1.0 / p.length)) {
-                    selected.add(labels.get(i));
-                }
-            }
-        } else {
-            selected.add(labels.get(best));
+        List<String> selected = TaskRules.selectLabels(labels, probabilities, multiLabel, thresholds);
+        int scored = 0;
+        for (int[] tokens : labelTokens) {
+            scored += tokens.length;
         }
-        return new ClassificationResult(labels.get(best), scores, selected);
+        return new ClassificationResult(TaskRules.argmax(labels, probabilities), scores, selected,
+                stats(prompt.tokens().length, scored));
     }
 
     @Override

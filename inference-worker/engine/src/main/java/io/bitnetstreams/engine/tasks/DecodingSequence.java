@@ -74,6 +74,7 @@ abstract class DecodingSequence<R> extends Sequence {
             if (!prompt.finished()) {
                 return;
             }
+            promptDone();
         }
         float[] row = logits[0];
         int token = choose(row);
@@ -175,7 +176,7 @@ abstract class DecodingSequence<R> extends Sequence {
                 emit(end);
             }
             future().complete(new GenerationResult(text.substring(0, Math.min(end, text.length())),
-                    Arrays.copyOf(ids, idCount), reason));
+                    Arrays.copyOf(ids, idCount), reason, stats(prompt.tokens().length, generated)));
             return false;
         }
 
@@ -230,7 +231,8 @@ abstract class DecodingSequence<R> extends Sequence {
             state = masker.advance(state, token);
             bytes.writeBytes(tokenizer.tokenBytes(token));
             if (JsonAutomaton.isComplete(state)) {
-                future().complete(new ExtractionResult(parse(), ExtractionResult.Status.COMPLETE, generated));
+                future().complete(new ExtractionResult(parse(), ExtractionResult.Status.COMPLETE, generated,
+                        stats(prompt.tokens().length, generated)));
                 return false;
             }
             if (generated >= maxTokens) {
@@ -250,7 +252,7 @@ abstract class DecodingSequence<R> extends Sequence {
 
         private void truncate() {
             future().complete(new ExtractionResult(PartialJson.close(bytes.toByteArray()),
-                    ExtractionResult.Status.TRUNCATED, generated));
+                    ExtractionResult.Status.TRUNCATED, generated, stats(prompt.tokens().length, generated)));
         }
 
         @Override

@@ -1,7 +1,7 @@
 package io.bitnetstreams.engine.tasks;
 
-/** Generated text (stop string excluded), its token ids and why generation ended. */
-public record GenerationResult(String text, int[] tokens, FinishReason finishReason) {
+/** Generated text (stop string excluded), its token ids, why generation ended and what the engine measured. */
+public record GenerationResult(String text, int[] tokens, FinishReason finishReason, RunStats stats) {
 
     public enum FinishReason { STOP, LENGTH, CANCELLED, DEADLINE }
 }

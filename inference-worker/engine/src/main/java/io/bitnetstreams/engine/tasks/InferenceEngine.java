@@ -1,6 +1,7 @@
 package io.bitnetstreams.engine.tasks;
 
 import io.bitnetstreams.engine.chat.ChatFormat;
+import io.bitnetstreams.engine.chat.ChatMessage;
 import io.bitnetstreams.engine.chat.StopStrings;
 import io.bitnetstreams.engine.json.InvalidSchemaException;
 import io.bitnetstreams.engine.json.JsonSchema;
@@ -30,7 +31,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class InferenceEngine implements AutoCloseable {
 
-    private static final int MAX_LABEL_TOKENS = 64;
+    private static final int MAX_LABEL_TOKENS = TaskRules.MAX_LABEL_TOKENS;
 
     private final BitNetModel model;
     private final Tokenizer tokenizer;
@@ -234,15 +235,30 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     private Sequence generation(GenerationRequest r, TokenListener listener) {
-        String user = Requests.text(r.user(), "user message");
+        List<ChatMessage> conversation = conversation(r.conversation());
         Requests.positive(r.maxTokens(), "maxTokens");
         StopStrings stops = new StopStrings(r.stopStrings());
-        String system = r.system() == null ? null : Requests.text(r.system(), "system prompt");
-        int[] prompt = checkPrompt(chat.encodePrompt(system, user), 1);
+        int[] prompt = checkPrompt(chat.encodeConversation(conversation), 1);
         int maxTokens = Math.min(r.maxTokens(), context - prompt.length);
-        PromptRun run = new PromptRun(model, prompt, systemBoundary(system, prompt), prefixes, prompt.length + maxTokens);
+        PromptRun run = new PromptRun(model, prompt, chat.systemTurnLength(conversation, prompt), prefixes,
+                prompt.length + maxTokens);
         return new DecodingSequence.Generation(run, sampler(r.sampling()), maxTokens, r.deadline(),
                 prompt.length + maxTokens, tokenizer, chat.stopTokenIds(), stops, listener);
+    }
+
+    /** The conversation checked against the bounds on untrusted input. */
+    private static List<ChatMessage> conversation(List<ChatMessage> conversation) {
+        if (conversation.isEmpty()) {
+            throw new EngineException(EngineException.Reason.INVALID_REQUEST, "user message is missing");
+        }
+        if (conversation.size() > ChatFormat.MAX_MESSAGES) {
+            throw new EngineException(EngineException.Reason.INVALID_REQUEST, conversation.size()
+                    + " messages; the limit is " + ChatFormat.MAX_MESSAGES);
+        }
+        for (ChatMessage message : conversation) {
+            Requests.text(message.content(), message.role().name().toLowerCase(java.util.Locale.ROOT) + " message");
+        }
+        return conversation;
     }
 
     private static Sampler sampler(SamplingParams params) {

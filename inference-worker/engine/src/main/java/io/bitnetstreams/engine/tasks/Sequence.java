@@ -1,6 +1,7 @@
 package io.bitnetstreams.engine.tasks;
 
 import io.bitnetstreams.engine.model.BatchedForward.Segment;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -10,10 +11,32 @@ abstract class Sequence {
 
     final Instant deadline;
     final long reservedTokens;
+    private final long submittedNanos = System.nanoTime();
+    private long admittedNanos;
+    private long promptDoneNanos;
 
     Sequence(Instant deadline, long reservedTokens) {
         this.deadline = deadline;
         this.reservedTokens = reservedTokens;
+    }
+
+    /** Records that the sequence joined the batch (for {@link RunStats}). */
+    final void admitted() {
+        admittedNanos = System.nanoTime();
+    }
+
+    /** Records that the prompt has been processed (for {@link RunStats}). */
+    final void promptDone() {
+        promptDoneNanos = System.nanoTime();
+    }
+
+    /** What the engine measured for this sequence, now that it ends. */
+    final RunStats stats(int promptTokens, int generatedTokens) {
+        long now = System.nanoTime();
+        long admitted = admittedNanos == 0 ? now : admittedNanos;
+        long promptDone = promptDoneNanos == 0 ? now : promptDoneNanos;
+        return new RunStats(promptTokens, generatedTokens, Duration.ofNanos(admitted - submittedNanos),
+                Duration.ofNanos(Math.max(0, promptDone - admitted)), Duration.ofNanos(Math.max(0, now - promptDone)));
     }
 
     abstract CompletableFuture<?> future();

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bitnetstreams.engine.chat.ChatFormat;
+import io.bitnetstreams.engine.chat.ChatMessage;
 import io.bitnetstreams.engine.json.JsonSchema;
 import io.bitnetstreams.engine.json.JsonSchemaParser;
 import io.bitnetstreams.engine.json.SchemaValidator;
@@ -46,7 +47,10 @@ class InferenceEngineTest {
 
     /** Greedy one-at-a-time reference with the model's own forward pass. */
     private static int[] referenceGreedy(String user, int maxTokens) {
-        int[] prompt = CHAT.encodePrompt(null, user);
+        return referenceGreedy(CHAT.encodePrompt(null, user), maxTokens);
+    }
+
+    private static int[] referenceGreedy(int[] prompt, int maxTokens) {
         KvCache cache = MODEL.newCache(1024);
         float[] logits = MODEL.forwardLast(cache, prompt);
         Sampler sampler = new Sampler(SamplingParams.greedy());
@@ -390,5 +394,49 @@ class InferenceEngineTest {
         assertThatThrownBy(future::join).isInstanceOf(CompletionException.class)
                 .cause().isInstanceOf(EngineException.class).hasMessageContaining(message)
                 .satisfies(e -> assertThat(((EngineException) e).reason()).isEqualTo(reason));
+    }
+
+    @Test
+    void aMultiTurnConversationReachesTheModelWholeAndCountsWholeInTheStats() {
+        List<ChatMessage> conversation = List.of(ChatMessage.system("Answer briefly."), ChatMessage.user("first question"),
+                ChatMessage.assistant("first answer"), ChatMessage.user("second question"));
+        int[] prompt = CHAT.encodeConversation(conversation);
+        try (InferenceEngine engine = engine(small())) {
+            GenerationResult r = engine.generate(new GenerationRequest(conversation, null, List.of(), 8, null), null).join();
+            assertThat(r.tokens()).containsExactly(referenceGreedy(prompt, 8));
+            assertThat(r.stats().promptTokens()).isEqualTo(prompt.length)
+                    .isGreaterThan(CHAT.encodePrompt("Answer briefly.", "second question").length);
+            assertThat(r.stats().generatedTokens()).isEqualTo(r.tokens().length);
+            assertThat(r.stats().queued().isNegative()).isFalse();
+            assertThat(r.stats().prefill()).isPositive();
+        }
+    }
+
+    @Test
+    void resultsCarryThePromptAndScoredTokenCountsTheEngineUsed() {
+        ClassificationRequest request = ClassificationRequest.of("I was charged twice", List.of("billing", "other"));
+        int[] prompt = CHAT.encodePrompt(InferenceEngine.classificationSystem(request), request.text());
+        int scored = 0;
+        for (String label : request.labels()) {
+            scored += TOKENIZER.encode(label).length + 1; // the label and its end of turn
+        }
+        try (InferenceEngine engine = engine(small())) {
+            ClassificationResult r = engine.classify(request).join();
+            assertThat(r.stats().promptTokens()).isEqualTo(prompt.length);
+            assertThat(r.stats().generatedTokens()).isEqualTo(scored);
+            ExtractionResult e = engine.extract(ExtractionRequest.of("The cat Tom.", "{\"type\":\"object\"}", 4)).join();
+            assertThat(e.stats().generatedTokens()).isEqualTo(e.generatedTokens());
+            assertThat(e.stats().promptTokens()).isGreaterThan(TOKENIZER.encode("The cat Tom.").length);
+        }
+    }
+
+    @Test
+    void anEmptyConversationIsRefused() {
+        try (InferenceEngine engine = engine(small())) {
+            assertReason(engine.generate(new GenerationRequest(List.of(), null, List.of(), 3, null), null),
+                    EngineException.Reason.INVALID_REQUEST, "user message is missing");
+            assertReason(engine.generate(new GenerationRequest(null, null, null, List.of(), 3, null), null),
+                    EngineException.Reason.INVALID_REQUEST, "user message is missing");
+        }
     }
 }

@@ -49,7 +49,7 @@ public final class EngineExecutors implements ExecutorFactory {
             InferenceEngine engine = new InferenceEngine(model, tokenizer, engineConfig);
             ComputePool ownedPool = pool;
             String modelId = path.getFileName().toString();
-            return new EngineWorkExecutor(engine, tokenizer, modelId, config.queueCapacity(), config.maxBatchSize(),
+            return new EngineWorkExecutor(engine, modelId, config.queueCapacity(), config.maxBatchSize(),
                     MAX_EXTRACT_TOKENS, Clock.systemUTC(), () -> {
                         ownedPool.close();
                         file.close();

@@ -1,24 +1,11 @@
 package io.bitnetstreams.worker.engine;
 
-import io.bitnetstreams.avro.ClassificationOutput;
 import io.bitnetstreams.avro.ClassifyTask;
 import io.bitnetstreams.avro.ExtractTask;
-import io.bitnetstreams.avro.ExtractionOutput;
-import io.bitnetstreams.avro.ExtractionStatus;
-import io.bitnetstreams.avro.FinishReason;
 import io.bitnetstreams.avro.GenerateTask;
-import io.bitnetstreams.avro.GenerationOutput;
 import io.bitnetstreams.avro.WorkItem;
-import io.bitnetstreams.engine.sampling.SamplingParams;
-import io.bitnetstreams.engine.tasks.ClassificationRequest;
-import io.bitnetstreams.engine.tasks.ClassificationResult;
 import io.bitnetstreams.engine.tasks.EngineException;
-import io.bitnetstreams.engine.tasks.ExtractionRequest;
-import io.bitnetstreams.engine.tasks.ExtractionResult;
-import io.bitnetstreams.engine.tasks.GenerationRequest;
-import io.bitnetstreams.engine.tasks.GenerationResult;
 import io.bitnetstreams.engine.tasks.InferenceEngine;
-import io.bitnetstreams.engine.tokenizer.Tokenizer;
 import io.bitnetstreams.worker.executor.AdmissionQueue;
 import io.bitnetstreams.worker.executor.AdmissionQueue.Job;
 import io.bitnetstreams.worker.executor.TransientWorkException;
@@ -26,10 +13,6 @@ import io.bitnetstreams.worker.executor.WorkExecutor;
 import io.bitnetstreams.worker.executor.WorkOutcome;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
@@ -50,7 +33,6 @@ public final class EngineWorkExecutor implements WorkExecutor {
     private static final Logger log = LoggerFactory.getLogger(EngineWorkExecutor.class);
 
     private final InferenceEngine engine;
-    private final Tokenizer tokenizer;
     private final String modelId;
     private final int maxExtractTokens;
     private final Semaphore engineSlots;
@@ -63,13 +45,12 @@ public final class EngineWorkExecutor implements WorkExecutor {
     /**
      * @param resources closed after the engine (model file, compute pool); may be null
      */
-    public EngineWorkExecutor(InferenceEngine engine, Tokenizer tokenizer, String modelId, int capacity, int maxConcurrent,
+    public EngineWorkExecutor(InferenceEngine engine, String modelId, int capacity, int maxConcurrent,
                               int maxExtractTokens, Clock clock, AutoCloseable resources) {
         if (capacity < 1 || maxConcurrent < 1 || maxExtractTokens < 1) {
             throw new IllegalArgumentException("capacity, maxConcurrent and maxExtractTokens must be >= 1");
         }
         this.engine = engine;
-        this.tokenizer = tokenizer;
         this.modelId = modelId;
         this.maxExtractTokens = maxExtractTokens;
         this.engineSlots = new Semaphore(maxConcurrent);
@@ -138,25 +119,11 @@ public final class EngineWorkExecutor implements WorkExecutor {
     private CompletableFuture<? extends Object> run(WorkItem item) {
         Instant deadline = item.getDeadline();
         return switch (item.getTask()) {
-            case ClassifyTask t -> engine.classify(new ClassificationRequest(item.getText(), t.getLabels(), t.getInstruction(),
-                    t.getExamples().stream().map(e -> new ClassificationRequest.Example(e.getText(), e.getLabel())).toList(),
-                    t.getMultiLabel(), t.getThresholds(), deadline));
-            case ExtractTask t -> engine.extract(new ExtractionRequest(item.getText(), t.getJsonSchema(), t.getInstruction(),
-                    maxExtractTokens, null, deadline));
-            case GenerateTask t -> engine.generate(generation(item, t, deadline), null);
+            case ClassifyTask t -> engine.classify(EngineTasks.classification(item, t, deadline));
+            case ExtractTask t -> engine.extract(EngineTasks.extraction(item, t, maxExtractTokens, deadline));
+            case GenerateTask t -> engine.generate(EngineTasks.generation(item, t, deadline), null);
             default -> throw new IllegalArgumentException("unknown task type " + item.getTask().getClass().getName());
         };
-    }
-
-    static GenerationRequest generation(WorkItem item, GenerateTask task, Instant deadline) {
-        String user = !task.getMessages().isEmpty() ? task.getMessages().getLast().getContent()
-                : task.getPrompt() != null ? task.getPrompt() : item.getText();
-        SamplingParams sampling = null;
-        if (task.getTemperature() > 0) {
-            sampling = SamplingParams.defaults(task.getSeed() == null ? item.getRequestId().hashCode() : task.getSeed())
-                    .withTemperature(task.getTemperature()).withTopK(task.getTopK()).withTopP(task.getTopP());
-        }
-        return new GenerationRequest(task.getSystem(), user, sampling, task.getStop(), task.getMaxTokens(), deadline);
     }
 
     /**
@@ -172,28 +139,7 @@ public final class EngineWorkExecutor implements WorkExecutor {
     }
 
     private WorkOutcome outcome(WorkItem item, Object result, long queuedMs, long inferenceMs, int batchSize) {
-        int promptTokens = tokenizer.encode(item.getText()).length;
-        return switch (result) {
-            case ClassificationResult r -> {
-                Map<String, Double> probabilities = new LinkedHashMap<>();
-                Map<String, Double> logLikelihoods = new LinkedHashMap<>();
-                r.labels().forEach(s -> {
-                    probabilities.put(s.label(), s.probability());
-                    logLikelihoods.put(s.label(), s.logLikelihood());
-                });
-                List<String> selected = r.selected().isEmpty() ? List.of(r.label()) : new ArrayList<>(r.selected());
-                yield WorkOutcome.ok(ClassificationOutput.newBuilder().setProbabilities(probabilities).setLogLikelihoods(logLikelihoods)
-                        .setArgmax(r.label()).setSelectedLabels(selected).build(), promptTokens, r.labels().size(), queuedMs, inferenceMs,
-                        batchSize);
-            }
-            case ExtractionResult r -> WorkOutcome.ok(ExtractionOutput.newBuilder().setJson(r.result().toString())
-                    .setStatus(r.status() == ExtractionResult.Status.COMPLETE ? ExtractionStatus.COMPLETE : ExtractionStatus.TRUNCATED)
-                    .build(), promptTokens, r.generatedTokens(), queuedMs, inferenceMs, batchSize);
-            case GenerationResult r -> WorkOutcome.ok(GenerationOutput.newBuilder().setText(r.text())
-                    .setFinishReason(FinishReason.valueOf(r.finishReason().name())).build(),
-                    promptTokens, r.tokens().length, queuedMs, inferenceMs, batchSize);
-            default -> throw new IllegalStateException("unexpected engine result " + result.getClass().getName());
-        };
+        return EngineTasks.outcome(result, queuedMs, inferenceMs, batchSize);
     }
 
     private void fail(Job job, Throwable failure, long queuedMs) {

@@ -9,6 +9,8 @@ import io.bitnetstreams.avro.FinishReason;
 import io.bitnetstreams.avro.GenerateTask;
 import io.bitnetstreams.avro.GenerationOutput;
 import io.bitnetstreams.avro.WorkItem;
+import io.bitnetstreams.engine.tasks.TaskRules;
+import io.bitnetstreams.worker.engine.EngineTasks;
 import io.bitnetstreams.worker.executor.AdmissionQueue.Job;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -118,16 +120,7 @@ public final class KeywordWorkExecutor extends QueuedWorkExecutor {
                 argmax = label;
             }
         }
-        List<String> selected = new ArrayList<>();
-        if (task.getMultiLabel()) {
-            for (String label : labels) {
-                if (probabilities.get(label) >= task.getThresholds().getOrDefault(label, 0.5)) {
-                    selected.add(label);
-                }
-            }
-        } else {
-            selected.add(argmax);
-        }
+        List<String> selected = TaskRules.selectLabels(labels, probabilities, task.getMultiLabel(), task.getThresholds());
         return ClassificationOutput.newBuilder().setProbabilities(probabilities).setLogLikelihoods(logLikelihoods)
                 .setArgmax(argmax).setSelectedLabels(selected).build();
     }
@@ -146,8 +139,7 @@ public final class KeywordWorkExecutor extends QueuedWorkExecutor {
     }
 
     public static GenerationOutput generate(GenerateTask task, String text) {
-        String source = !task.getMessages().isEmpty() ? task.getMessages().getLast().getContent()
-                : task.getPrompt() != null ? task.getPrompt() : text;
+        String source = EngineTasks.conversation(task, text).getLast().content();
         List<String> words = words(source);
         boolean cut = words.size() > task.getMaxTokens();
         List<String> kept = cut ? words.subList(0, Math.max(0, task.getMaxTokens())) : words;

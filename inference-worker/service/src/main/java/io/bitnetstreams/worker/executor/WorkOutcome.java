@@ -18,12 +18,20 @@ import org.apache.avro.specific.SpecificRecord;
  * @param queuedMs        time between submission and start of inference
  * @param inferenceMs     time spent in inference
  * @param batchSize       how many items ran together with this one (1 = alone)
+ * @param engineTimings   the engine's own split of the inference time ({@link EngineTimings#NONE} without one)
  */
 public record WorkOutcome(WorkStatus status, SpecificRecord output, String error, int promptTokens,
-                          int generatedTokens, long queuedMs, long inferenceMs, int batchSize) {
+                          int generatedTokens, long queuedMs, long inferenceMs, int batchSize,
+                          EngineTimings engineTimings) {
+
+    public WorkOutcome(WorkStatus status, SpecificRecord output, String error, int promptTokens, int generatedTokens,
+                       long queuedMs, long inferenceMs, int batchSize) {
+        this(status, output, error, promptTokens, generatedTokens, queuedMs, inferenceMs, batchSize, EngineTimings.NONE);
+    }
 
     public WorkOutcome {
         Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(engineTimings, "engineTimings");
         if (status == WorkStatus.OK) {
             if (!(output instanceof ClassificationOutput || output instanceof ExtractionOutput || output instanceof GenerationOutput)) {
                 throw new IllegalArgumentException("OK outcome needs a task output, got " + output);
@@ -35,6 +43,11 @@ public record WorkOutcome(WorkStatus status, SpecificRecord output, String error
 
     public static WorkOutcome ok(SpecificRecord output, int promptTokens, int generatedTokens, long queuedMs, long inferenceMs, int batchSize) {
         return new WorkOutcome(WorkStatus.OK, output, null, promptTokens, generatedTokens, queuedMs, inferenceMs, batchSize);
+    }
+
+    /** This outcome with the engine's timings. */
+    public WorkOutcome withEngineTimings(EngineTimings timings) {
+        return new WorkOutcome(status, output, error, promptTokens, generatedTokens, queuedMs, inferenceMs, batchSize, timings);
     }
 
     public static WorkOutcome failed(String error, long queuedMs, long inferenceMs) {

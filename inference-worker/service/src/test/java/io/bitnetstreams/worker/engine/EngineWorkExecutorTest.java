@@ -3,16 +3,23 @@ package io.bitnetstreams.worker.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bitnetstreams.avro.ChatMessage;
+import io.bitnetstreams.avro.ChatRole;
 import io.bitnetstreams.avro.ClassificationOutput;
+import io.bitnetstreams.avro.ClassifyTask;
 import io.bitnetstreams.avro.ExtractTask;
 import io.bitnetstreams.avro.GenerateTask;
 import io.bitnetstreams.avro.GenerationOutput;
 import io.bitnetstreams.avro.WorkItem;
 import io.bitnetstreams.avro.WorkStatus;
 import io.bitnetstreams.contract.config.ConfigException;
+import io.bitnetstreams.engine.chat.ChatFormat;
 import io.bitnetstreams.engine.gguf.GgmlType;
+import io.bitnetstreams.engine.gguf.GgufFile;
+import io.bitnetstreams.engine.model.GgufTokenizers;
 import io.bitnetstreams.engine.synth.SyntheticModelWriter;
 import io.bitnetstreams.engine.synth.SyntheticSpec;
+import io.bitnetstreams.engine.tokenizer.Tokenizer;
 import io.bitnetstreams.engine.tokenizer.Vocabulary;
 import io.bitnetstreams.worker.config.WorkerConfig;
 import io.bitnetstreams.worker.config.WorkerConfigLoader;
@@ -20,6 +27,7 @@ import io.bitnetstreams.worker.executor.WorkItems;
 import io.bitnetstreams.worker.executor.WorkOutcome;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +42,9 @@ class EngineWorkExecutorTest {
     @TempDir
     static Path dir;
     static EngineWorkExecutor executor;
+    /** The model's chat format: the prompts the engine builds, to check the counts it reports. */
+    static ChatFormat chat;
+    static Tokenizer tokenizer;
 
     @BeforeAll
     static void load() throws Exception {
@@ -41,6 +52,10 @@ class EngineWorkExecutorTest {
         SyntheticSpec spec = new SyntheticSpec(256, 2, 512, 4, 2, 0, 1024, 500000f, 1e-5f, null, GgmlType.I2_S, 42);
         SyntheticModelWriter.write(spec, Vocabulary.byteLevel(), file);
         executor = new EngineExecutors().create(config(file.toString()));
+        try (GgufFile gguf = GgufFile.open(file)) {
+            tokenizer = GgufTokenizers.tokenizer(gguf.metadata());
+        }
+        chat = new ChatFormat(tokenizer);
     }
 
     @AfterAll
@@ -122,5 +137,68 @@ class EngineWorkExecutorTest {
     void missingModelFileNamesTheKey() {
         assertThatThrownBy(() -> new EngineExecutors().create(config(dir.resolve("absent.gguf").toString())))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("bitnet.model"));
+    }
+
+    @Test
+    void theTextAloneIsTheUserTurnOfAGeneration() throws Exception {
+        WorkItem item = WorkItem.newBuilder(WorkItems.classify("gt", "Write one sentence about Kafka."))
+                .setTask(GenerateTask.newBuilder().setSystem("Be brief.").setMaxTokens(3).build()).build();
+        WorkOutcome outcome = executor.submit(item).get(60, TimeUnit.SECONDS);
+        assertThat(outcome.status()).isEqualTo(WorkStatus.OK);
+        assertThat(outcome.promptTokens())
+                .isEqualTo(chat.encodePrompt("Be brief.", "Write one sentence about Kafka.").length);
+    }
+
+    @Test
+    void everyMessageReachesTheEngineAndCountsAsPromptTokens() throws Exception {
+        List<ChatMessage> messages = List.of(new ChatMessage(ChatRole.USER, "What is Kafka?"),
+                new ChatMessage(ChatRole.ASSISTANT, "A distributed log."), new ChatMessage(ChatRole.USER, "And Avro?"));
+        WorkItem item = WorkItem.newBuilder(WorkItems.classify("gm", ""))
+                .setTask(GenerateTask.newBuilder().setSystem("Be brief.").setMessages(messages).setMaxTokens(3).build())
+                .build();
+        WorkOutcome outcome = executor.submit(item).get(60, TimeUnit.SECONDS);
+        assertThat(outcome.status()).isEqualTo(WorkStatus.OK);
+        int whole = chat.encodeConversation(List.of(
+                io.bitnetstreams.engine.chat.ChatMessage.system("Be brief."),
+                io.bitnetstreams.engine.chat.ChatMessage.user("What is Kafka?"),
+                io.bitnetstreams.engine.chat.ChatMessage.assistant("A distributed log."),
+                io.bitnetstreams.engine.chat.ChatMessage.user("And Avro?"))).length;
+        assertThat(outcome.promptTokens()).isEqualTo(whole)
+                .isGreaterThan(chat.encodePrompt("Be brief.", "And Avro?").length);
+        assertThat(outcome.generatedTokens()).isBetween(1, 3);
+    }
+
+    @Test
+    void countsAreTheEnginesNotARetokenizedText() throws Exception {
+        WorkOutcome outcome = executor.submit(WorkItems.classify("cc", "my invoice is wrong")).get(60, TimeUnit.SECONDS);
+        assertThat(outcome.status()).isEqualTo(WorkStatus.OK);
+        // the engine reads the chat prompt (system turn with the labels, the text, the template) ...
+        assertThat(outcome.promptTokens()).isGreaterThan(tokenizer.encode("my invoice is wrong").length);
+        // ... and scores every label's tokens and its end of turn
+        int scored = tokenizer.encode("billing").length + 1 + tokenizer.encode("tech").length + 1;
+        assertThat(outcome.generatedTokens()).isEqualTo(scored);
+    }
+
+    @Test
+    void multiLabelSelectionIsTheEngines() throws Exception {
+        WorkItem item = WorkItem.newBuilder(WorkItems.classify("ml", "my invoice is wrong"))
+                .setTask(ClassifyTask.newBuilder().setLabels(List.of("billing", "tech", "other")).setMultiLabel(true).build())
+                .build();
+        WorkOutcome outcome = executor.submit(item).get(60, TimeUnit.SECONDS);
+        ClassificationOutput output = (ClassificationOutput) outcome.output();
+        List<String> expected = output.getProbabilities().entrySet().stream()
+                .filter(e -> e.getValue() >= 1.0 / 3).map(Map.Entry::getKey).toList();
+        assertThat(output.getSelectedLabels()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void aGenerationWithTextAndMessagesFailsPermanently() {
+        WorkItem item = WorkItem.newBuilder(WorkItems.classify("tm", "text too"))
+                .setTask(GenerateTask.newBuilder().setMessages(List.of(new ChatMessage(ChatRole.USER, "hi"))).build())
+                .build();
+        assertThatThrownBy(() -> executor.submit(item).get(60, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(io.bitnetstreams.engine.tasks.EngineException.class)
+                .hasMessageContaining("not both");
     }
 }

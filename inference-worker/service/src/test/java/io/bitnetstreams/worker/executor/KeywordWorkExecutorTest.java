@@ -61,7 +61,7 @@ class KeywordWorkExecutorTest {
     void generationEchoesTheLastMessageCutToMaxTokens() {
         GenerateTask task = GenerateTask.newBuilder().setMaxTokens(2)
                 .setMessages(List.of(new ChatMessage(ChatRole.USER, "one two three"))).build();
-        GenerationOutput output = KeywordWorkExecutor.generate(task, "ignored");
+        GenerationOutput output = KeywordWorkExecutor.generate(task, "");
         assertThat(output.getText()).isEqualTo("one two");
         assertThat(output.getFinishReason()).isEqualTo(FinishReason.LENGTH);
     }
