@@ -148,9 +148,19 @@ public final class LoadtestCommand implements Callable<Integer> {
             + " stack (default: ${DEFAULT-VALUE}; a multiple of every worker count spreads work evenly).")
     int partitions;
 
-    @Option(names = "--commit-interval", paramLabel = "DURATION", defaultValue = "100ms", converter = DurationConverter.class,
-            description = "Exactly-once commit interval of the topology and the workers (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--commit-interval", paramLabel = "DURATION", defaultValue = "10ms", converter = DurationConverter.class,
+            description = "Exactly-once commit interval of the topology and the workers started here (default: ${DEFAULT-VALUE};"
+                    + " every hop waits for a commit, so this bounds the pipeline's overhead).")
     Duration commitInterval;
+
+    @Option(names = "--poll-interval", paramLabel = "DURATION", defaultValue = "10ms", converter = DurationConverter.class,
+            description = "Longest poll of the topology (poll.ms) and the workers (poll.timeout.ms) started here: a finished"
+                    + " item waits for the poll to return before it is committed (default: ${DEFAULT-VALUE}).")
+    Duration pollInterval;
+
+    @Option(names = "--topology-set", paramLabel = "KEY=VALUE", description = "Any further topology key or Kafka Streams"
+            + " property of a started stack, e.g. --topology-set poll.ms=10.")
+    Map<String, String> topologySettings = new LinkedHashMap<>();
 
     @Option(names = "--worker-set", paramLabel = "KEY=VALUE", description = "Any further worker config key, e.g. --worker-set poll.timeout.ms=20.")
     Map<String, String> workerSettings = new LinkedHashMap<>();
@@ -197,7 +207,7 @@ public final class LoadtestCommand implements Callable<Integer> {
         Path dataDir = Files.createTempDirectory("bitnet-loadtest-");
         try (LoadCluster cluster = LoadCluster.start(new LoadCluster.Settings(bootstrapServers, schemaRegistry, model,
                 dataDir, partitions, (int) commitInterval.toMillis(), workerGroup, topologyAppId,
-                TopicNames.DEFAULTS))) {
+                TopicNames.DEFAULTS, topologySettings()))) {
             LoadStudy study = new LoadStudy(cluster, plan.tokens, err);
             Thread hook = new Thread(study::abort, "loadtest-abort");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -302,9 +312,25 @@ public final class LoadtestCommand implements Callable<Integer> {
         }
         LoadStudy.Settings study = new LoadStudy.Settings(counts, threadsPerWorker, batch, load, workload, findSaturation,
                 sloP99.toMillis(), searchSteps, probeInFlight, warmup, drainTimeout, workerStartup, dir.resolve("workers"),
-                Map.copyOf(workerSettings), workerJvmOptions.isBlank() ? List.of() : Arrays.asList(workerJvmOptions.trim().split("\\s+")),
+                workerSettings(), workerJvmOptions.isBlank() ? List.of() : Arrays.asList(workerJvmOptions.trim().split("\\s+")),
                 progressInterval, 5.0);
         return new Plan(dir.toAbsolutePath(), workload, tokens, study, notes);
+    }
+
+    /** The workers' poll bound, then the user's settings. */
+    private Map<String, String> workerSettings() {
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("poll.timeout.ms", Long.toString(pollInterval.toMillis()));
+        values.putAll(workerSettings);
+        return values;
+    }
+
+    /** Streams' poll bound, then the user's settings. */
+    private Map<String, String> topologySettings() {
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("poll.ms", Long.toString(pollInterval.toMillis()));
+        values.putAll(topologySettings);
+        return values;
     }
 
     private String commandLine() {

@@ -38,9 +38,11 @@ public final class LoadCluster implements AutoCloseable {
      * @param commitIntervalMs  exactly-once commit interval of the topology and the workers
      * @param workerGroup       the workers' consumer group (for lag)
      * @param topologyAppId     the topology's application id (for lag)
+     * @param topologySettings  further settings of a started topology (applied last)
      */
     public record Settings(String bootstrapServers, String registryUrl, Path model, Path dataDir, int partitions,
-                           int commitIntervalMs, String workerGroup, String topologyAppId, TopicNames topics) {
+                           int commitIntervalMs, String workerGroup, String topologyAppId, TopicNames topics,
+                           Map<String, String> topologySettings) {
     }
 
     private final Settings settings;
@@ -64,9 +66,12 @@ public final class LoadCluster implements AutoCloseable {
         Infrastructure infrastructure = Infrastructure.embedded(settings.dataDir().resolve("stack"), Duration.ofMinutes(4));
         try {
             Path stateDir = Files.createDirectories(settings.dataDir().resolve("streams"));
+            Map<String, String> overrides = new java.util.HashMap<>(Map.of(
+                    "bitnet.topics.partitions", Integer.toString(settings.partitions()),
+                    "commit.interval.ms", Integer.toString(settings.commitIntervalMs())));
+            overrides.putAll(settings.topologySettings());
             TopologyConfig config = TopologyPart.config(infrastructure, TopologyPart.contextTokens(settings.model()), 0, stateDir,
-                    Map.of("bitnet.topics.partitions", Integer.toString(settings.partitions()),
-                            "commit.interval.ms", Integer.toString(settings.commitIntervalMs())));
+                    overrides);
             TopologyApp topology = TopologyPart.start(config, settings.model());
             return new LoadCluster(settings, infrastructure, topology);
         } catch (IOException e) {

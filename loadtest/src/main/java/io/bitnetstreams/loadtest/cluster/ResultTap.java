@@ -110,19 +110,20 @@ public final class ResultTap implements AutoCloseable {
             return;
         }
         switch (value) {
-            case WorkResult r -> ledger.workResult(r.getRequestId(), r.getTimings().getQueuedMs(), r.getTimings().getInferenceMs());
-            case ClassificationResult r -> ended(r.getRequestId(), outcome(r.getStatus()), r.getUsage(), r.getError());
-            case ExtractionResult r -> ended(r.getRequestId(), outcome(r.getStatus()), r.getUsage(), r.getError());
-            case GenerationResult r -> ended(r.getRequestId(), outcome(r.getStatus()), r.getUsage(), r.getError());
+            case WorkResult r -> ledger.workResult(r.getRequestId(), r.getTimings().getQueuedMs(), r.getTimings().getInferenceMs(),
+                    r.getCompletedAt().toEpochMilli());
+            case ClassificationResult r -> ended(r.getRequestId(), outcome(r.getStatus()), r.getUsage(), r.getError(), r.getCompletedAt());
+            case ExtractionResult r -> ended(r.getRequestId(), outcome(r.getStatus()), r.getUsage(), r.getError(), r.getCompletedAt());
+            case GenerationResult r -> ended(r.getRequestId(), outcome(r.getStatus()), r.getUsage(), r.getError(), r.getCompletedAt());
             case DeadLetter d when d.getRequestId() != null -> ended(d.getRequestId(), Outcome.DEAD_LETTER, null,
-                    d.getReason() + ": " + d.getMessage());
+                    d.getReason() + ": " + d.getMessage(), d.getFailedAt());
             default -> { }
         }
     }
 
-    private void ended(String id, Outcome outcome, Usage usage, String error) {
+    private void ended(String id, Outcome outcome, Usage usage, String error, java.time.Instant madeAt) {
         boolean first = ledger.ended(id, outcome, usage == null ? 0 : usage.getPromptTokens(),
-                usage == null ? 0 : usage.getGeneratedTokens(), error);
+                usage == null ? 0 : usage.getGeneratedTokens(), error, madeAt == null ? -1 : madeAt.toEpochMilli());
         if (first) {
             onEnded.accept(id);
         }

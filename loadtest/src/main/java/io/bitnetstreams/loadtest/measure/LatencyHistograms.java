@@ -19,6 +19,9 @@ public final class LatencyHistograms {
     private final Histogram engine = histogram();
     private final Histogram minusEngine = histogram();
     private final Histogram overhead = histogram();
+    private final Histogram inbound = histogram();
+    private final Histogram back = histogram();
+    private final Histogram delivery = histogram();
 
     private static Histogram histogram() {
         return new Histogram(HIGHEST_MICROS, 3);
@@ -44,6 +47,11 @@ public final class LatencyHistograms {
             record(engine, record.engineMs() * 1_000);
             record(minusEngine, record.minusEngineMicros());
             record(overhead, record.overheadMicros());
+            if (record.hops().known()) {
+                record(inbound, record.inboundMs(record.queueMs(), record.engineMs()) * 1_000);
+                record(back, record.returnMs() * 1_000);
+                record(delivery, record.deliveryMs() * 1_000);
+            }
         }
     }
 
@@ -57,7 +65,8 @@ public final class LatencyHistograms {
 
     public Summary summary() {
         return new Summary(Percentiles.of(endToEnd), Percentiles.of(service), Percentiles.of(queue), Percentiles.of(engine),
-                Percentiles.of(minusEngine), Percentiles.of(overhead));
+                Percentiles.of(minusEngine), Percentiles.of(overhead), Percentiles.of(inbound), Percentiles.of(back),
+                Percentiles.of(delivery));
     }
 
     /**
@@ -67,8 +76,13 @@ public final class LatencyHistograms {
      * @param engine      time in the engine (worker's timings)
      * @param minusEngine end to end minus engine: queueing plus Kafka and pipeline overhead (the issue's target)
      * @param overhead    end to end minus queueing and engine: Kafka hops, transactions, topology
+     * @param inbound     the overhead's first part: sent to the worker's completion, minus queue and engine (topology
+     *                    in, its commits, the worker's poll); wall clock, millisecond resolution
+     * @param back        worker done to final result made (worker's transaction, topology's reassembly)
+     * @param delivery    final result made to read by the generator (topology's commit, the generator's fetch)
      */
     public record Summary(Percentiles endToEnd, Percentiles service, Percentiles queue, Percentiles engine,
-                          Percentiles minusEngine, Percentiles overhead) {
+                          Percentiles minusEngine, Percentiles overhead, Percentiles inbound, Percentiles back,
+                          Percentiles delivery) {
     }
 }

@@ -30,6 +30,10 @@ public final class RequestLedger {
         final int textTokens;
         final long intendedNanos;
         final long sentNanos;
+        final long sentEpochMs = System.currentTimeMillis();
+        long workDoneEpochMs = -1;
+        long finalEpochMs = -1;
+        long readEpochMs = -1;
         long endedNanos = -1;
         Outcome outcome = Outcome.MISSING;
         long queueMs = -1;
@@ -63,6 +67,11 @@ public final class RequestLedger {
      * engine's work for the request). False when the id is not one of this run's.
      */
     public boolean workResult(String id, long queuedMs, long inferenceMs) {
+        return workResult(id, queuedMs, inferenceMs, -1);
+    }
+
+    /** The same with the worker's completion time (epoch ms; -1 unknown): the latest chunk's counts. */
+    public boolean workResult(String id, long queuedMs, long inferenceMs, long completedEpochMs) {
         Entry entry = entries.get(id);
         if (entry == null) {
             return false;
@@ -70,12 +79,18 @@ public final class RequestLedger {
         synchronized (entry) {
             entry.queueMs = Math.max(entry.queueMs, Math.max(0, queuedMs));
             entry.engineMs = Math.max(0, entry.engineMs) + Math.max(0, inferenceMs);
+            entry.workDoneEpochMs = Math.max(entry.workDoneEpochMs, completedEpochMs);
         }
         return true;
     }
 
     /** The final record of a request ({@code error}: why it failed, else null); true the first time (later copies are ignored), false for unknown ids. */
     public boolean ended(String id, Outcome outcome, int promptTokens, int generatedTokens, String error) {
+        return ended(id, outcome, promptTokens, generatedTokens, error, -1);
+    }
+
+    /** The same with the time the final record was made (epoch ms, e.g. a result's completedAt; -1 unknown). */
+    public boolean ended(String id, Outcome outcome, int promptTokens, int generatedTokens, String error, long finalEpochMs) {
         if (outcome == Outcome.MISSING || outcome == Outcome.NOT_SENT) {
             throw new IllegalArgumentException(outcome + " is not an answer");
         }
@@ -92,6 +107,8 @@ public final class RequestLedger {
             entry.promptTokens = promptTokens;
             entry.generatedTokens = generatedTokens;
             entry.error = error;
+            entry.finalEpochMs = finalEpochMs;
+            entry.readEpochMs = System.currentTimeMillis();
         }
         ended.incrementAndGet();
         return true;
@@ -133,7 +150,8 @@ public final class RequestLedger {
         for (Entry e : entries.values()) {
             synchronized (e) {
                 records.add(new RequestRecord(e.id, e.task, e.textTokens, e.intendedNanos, e.sentNanos, e.endedNanos,
-                        e.outcome, e.queueMs, e.engineMs, e.promptTokens, e.generatedTokens, e.error));
+                        e.outcome, e.queueMs, e.engineMs, e.promptTokens, e.generatedTokens, e.error,
+                        new RequestRecord.Hops(e.sentEpochMs, e.workDoneEpochMs, e.finalEpochMs, e.readEpochMs)));
             }
         }
         records.sort(Comparator.comparingLong(RequestRecord::intendedNanos).thenComparing(RequestRecord::id));

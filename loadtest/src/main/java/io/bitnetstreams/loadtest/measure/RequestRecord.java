@@ -11,9 +11,48 @@ import io.bitnetstreams.contract.TaskKind;
  * @param sentNanos     when it was handed to the producer
  * @param endedNanos    when its final record (result or dead letter) was read; -1 when missing
  * @param error         the result's error or the dead letter's reason; null when done
+ * @param hops          wall-clock milestones splitting the overhead
  */
 public record RequestRecord(String id, TaskKind task, int textTokens, long intendedNanos, long sentNanos, long endedNanos,
-                            Outcome outcome, long queueMs, long engineMs, int promptTokens, int generatedTokens, String error) {
+                            Outcome outcome, long queueMs, long engineMs, int promptTokens, int generatedTokens, String error,
+                            Hops hops) {
+
+    /** Without the wall-clock hops (tests, records of other sources). */
+    public RequestRecord(String id, TaskKind task, int textTokens, long intendedNanos, long sentNanos, long endedNanos,
+                         Outcome outcome, long queueMs, long engineMs, int promptTokens, int generatedTokens, String error) {
+        this(id, task, textTokens, intendedNanos, sentNanos, endedNanos, outcome, queueMs, engineMs, promptTokens, generatedTokens,
+                error, Hops.UNKNOWN);
+    }
+
+    /**
+     * Wall-clock milestones (epoch ms; -1 unknown) that split the overhead into hops: sent by the generator, work done
+     * by the worker (its result's completedAt), final result made by the topology (its completedAt), final result read
+     * by the generator. All clocks are the same machine's when the stack runs here; across machines they are only as
+     * good as the clocks' synchronisation.
+     */
+    public record Hops(long sentEpochMs, long workDoneEpochMs, long finalEpochMs, long readEpochMs) {
+        public static final Hops UNKNOWN = new Hops(-1, -1, -1, -1);
+
+        public boolean known() {
+            return sentEpochMs >= 0 && workDoneEpochMs >= 0 && finalEpochMs >= 0 && readEpochMs >= 0;
+        }
+    }
+
+    /** Request sent to worker done, minus the worker's queue and engine time: topology in, Kafka, worker poll. */
+    public long inboundMs(long queue, long engine) {
+        return hops.workDoneEpochMs() - hops.sentEpochMs() - queue - engine;
+    }
+
+    /** Worker done to final result made: worker's transaction commit, topology's read and reassembly. */
+    public long returnMs() {
+        return hops.finalEpochMs() - hops.workDoneEpochMs();
+    }
+
+    /** Final result made to final result read: topology's transaction commit and the generator's fetch. */
+    public long deliveryMs() {
+        return hops.readEpochMs() - hops.finalEpochMs();
+    }
+
 
     /** Submit (intended) to final record, in microseconds; -1 when it did not end. */
     public long endToEndMicros() {

@@ -99,6 +99,9 @@ public final class Markdown {
         rows.put("engine (worker)", latency.engine());
         rows.put("e2e - engine", latency.minusEngine());
         rows.put("overhead (e2e - queue - engine)", latency.overhead());
+        rows.put("  of which: sent -> worker done - queue - engine", latency.inbound());
+        rows.put("  of which: worker done -> final result made", latency.back());
+        rows.put("  of which: final result made -> read", latency.delivery());
         rows.forEach((name, p) -> md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s |%n", name, p.count(),
                 ReportWriter.ms(p.mean()), ReportWriter.ms(p.p50()), ReportWriter.ms(p.p90()), ReportWriter.ms(p.p99()),
                 ReportWriter.ms(p.p999()), ReportWriter.ms(p.max()))));

@@ -45,7 +45,8 @@ public record RunResult(String label, @JsonIgnore LoadShape load, int workers, i
         double maxDelay = load.openLoop()
                 ? records.stream().mapToLong(r -> r.sentNanos() - r.intendedNanos()).max().orElse(0) / 1e6 : 0;
         double slope = lagSlope(samples, sendSeconds);
-        boolean growing = load.openLoop() && slope > Math.max(0.05, 0.05 * load.rate());
+        // lag is sampled as whole records: a slope below a fifth of a record per second (or 10% of the rate) is noise
+        boolean growing = load.openLoop() && slope > Math.max(0.2, 0.1 * load.rate());
         return new RunResult(label, load, workers, threads, counts, sendSeconds, window, counts.results() / window, tokens / window,
                 LatencyHistograms.of(records).summary(), maxDelay, slope, growing, processStats(samples), failureReasons(records),
                 TimeSeries.of(records, seriesInterval), samples, records);

@@ -134,4 +134,33 @@ class RequestLedgerTest {
         assertThat(points.get(1).p99Ms()).isCloseTo(1_400, org.assertj.core.data.Offset.offset(2.0));
         assertThat(points.get(1).p50Ms()).isCloseTo(800, org.assertj.core.data.Offset.offset(1.0));
     }
+
+    @Test
+    void theOverheadSplitsIntoHopsByWallClock() {
+        // sent at 1,000; worker done at 1,900 after 100 ms queue and 500 ms engine; final made at 2,050; read at 2,080
+        RequestRecord record = new RequestRecord("h", TaskKind.CLASSIFY, 1, 0, 0, ms(1_080), Outcome.DONE, 100, 500, 1, 1, null,
+                new RequestRecord.Hops(1_000, 1_900, 2_050, 2_080));
+        assertThat(record.inboundMs(record.queueMs(), record.engineMs())).isEqualTo(300);
+        assertThat(record.returnMs()).isEqualTo(150);
+        assertThat(record.deliveryMs()).isEqualTo(30);
+        LatencyHistograms.Summary summary = LatencyHistograms.of(List.of(record)).summary();
+        assertThat(summary.inbound().max()).isCloseTo(300, org.assertj.core.data.Offset.offset(0.5));
+        assertThat(summary.back().max()).isCloseTo(150, org.assertj.core.data.Offset.offset(0.5));
+        assertThat(summary.delivery().max()).isCloseTo(30, org.assertj.core.data.Offset.offset(0.1));
+        // the hops add up to the overhead
+        assertThat(summary.overhead().max()).isCloseTo(480, org.assertj.core.data.Offset.offset(0.5));
+        assertThat(RequestRecord.Hops.UNKNOWN.known()).isFalse();
+    }
+
+    @Test
+    void theLedgerKeepsTheLatestChunkAndTheFinalRecordTimes() {
+        ledger.sending("t", TaskKind.CLASSIFY, 1, 0);
+        ledger.workResult("t", 0, 10, 5_000);
+        ledger.workResult("t", 0, 10, 4_000);
+        ledger.ended("t", Outcome.DONE, 1, 1, null, 6_000);
+        RequestRecord.Hops hops = ledger.records().getFirst().hops();
+        assertThat(hops.workDoneEpochMs()).isEqualTo(5_000);
+        assertThat(hops.finalEpochMs()).isEqualTo(6_000);
+        assertThat(hops.known()).isTrue();
+    }
 }

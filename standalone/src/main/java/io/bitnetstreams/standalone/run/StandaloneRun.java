@@ -153,7 +153,11 @@ public final class StandaloneRun {
 
     private Stack startStack(ResolvedModel model) throws Exception {
         Infrastructure infrastructure;
-        Path dataDir = options.dataDir() == null ? null
+        // Always a directory of ours: left to themselves, the embedded broker's test kit and the registry register
+        // their own JVM shutdown hooks, and on SIGTERM Kafka's hook deleted the live broker's log directory, the
+        // broker halted the JVM, and our shutdown never finished (registry and Streams directories were left behind).
+        // A temporary one is deleted after every part that uses it has stopped (parts close in reverse order).
+        Path dataDir = options.dataDir() == null ? temporaryDirectory("bitnet-standalone-")
                 : options.dataDir().resolve("run-" + Instant.now().toString().replace(':', '-'));
         if (options.bootstrapServers() != null) {
             infrastructure = parts.add("connection", Infrastructure.existing(options.bootstrapServers(), options.registryUrl()));
@@ -162,7 +166,7 @@ public final class StandaloneRun {
             err.flush();
             infrastructure = parts.add("kafka and schema registry", Infrastructure.embedded(dataDir, options.registryStartup()));
         }
-        Path stateDir = dataDir != null ? dataDir.resolve("streams") : temporaryDirectory("bitnet-streams-state");
+        Path stateDir = dataDir.resolve("streams");
         TopologyConfig config = TopologyPart.config(infrastructure, TopologyPart.contextTokens(model.path()),
                 options.statusPort(), stateDir, options.settings());
         err.println("starting: topology...");

@@ -1,5 +1,6 @@
 package io.bitnetstreams.topology.app;
 
+import io.bitnetstreams.schemas.clients.ClusterFailures;
 import io.bitnetstreams.topology.config.TopologyConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,8 +36,7 @@ public final class TopicProvisioner {
             try {
                 admin.describeCluster().nodes().get(millis, TimeUnit.MILLISECONDS);
             } catch (TimeoutException | ExecutionException e) {
-                throw new StartupException("Kafka cluster at " + config.bootstrapServers() + " is unreachable ("
-                        + e + ")", e);
+                throw new StartupException(ClusterFailures.describe(config.bootstrapServers(), e), e);
             }
             Set<String> existing = admin.listTopics().names().get(millis, TimeUnit.MILLISECONDS);
             List<String> wanted = new ArrayList<>(config.topics().all());

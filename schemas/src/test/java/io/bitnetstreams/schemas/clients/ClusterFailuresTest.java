@@ -1,0 +1,23 @@
+package io.bitnetstreams.schemas.clients;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.junit.jupiter.api.Test;
+
+class ClusterFailuresTest {
+
+    @Test
+    void tlsAndSaslFailuresAreNamedNotReportedAsTimeouts() {
+        assertThat(ClusterFailures.describe("b:9093", new ExecutionException(new SslAuthenticationException("SSL handshake failed"))))
+                .contains("TLS handshake failed").contains("ssl.truststore").doesNotContain("unreachable");
+        assertThat(ClusterFailures.describe("b:9093", new ExecutionException(
+                new SaslAuthenticationException("Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512"))))
+                .contains("refused the credentials").contains("sasl.jaas.config").doesNotContain("unreachable");
+        assertThat(ClusterFailures.describe("b:9093", new TimeoutException()))
+                .contains("is unreachable").contains("security.protocol").contains("--set");
+    }
+}
