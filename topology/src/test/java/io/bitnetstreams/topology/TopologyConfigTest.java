@@ -3,6 +3,7 @@ package io.bitnetstreams.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bitnetstreams.contract.config.ConfigException;
 import io.bitnetstreams.topology.config.TopologyConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +60,31 @@ class TopologyConfigTest {
                 .hasMessageContaining("distinct");
         assertThatThrownBy(() -> TopologyConfig.load(null, Map.of(), Map.of("bootstrap.servers", "b:1")))
                 .hasMessageContaining("schema.registry.url");
+    }
+
+    @Test
+    void misspelledKeysAreRejectedNotIgnored() {
+        Map<String, String> base = Map.of("bootstrap.servers", "b:1", "schema.registry.url", "http://r:1");
+        assertThatThrownBy(() -> TopologyConfig.load(null, Map.of(), merge(base, "bitnet.chunk.token", "256")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("bitnet.chunk.token"))
+                .hasMessageContaining("did you mean 'bitnet.chunk.tokens'");
+        assertThatThrownBy(() -> TopologyConfig.load(null, Map.of("BITNET_CHUNK_TOKEN", "256"), base))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("bitnet.chunk.token"));
+        // every key the topology reads is declared: the optional typed extraction topic included
+        assertThat(TopologyConfig.load(null, Map.of("BITNET_TOPIC_RESULTS_EXTRACTION_TYPED", "typed"), base)
+                .typedExtractionTopic()).isEqualTo("typed");
+    }
+
+    @Test
+    void clusterSettingsComeFromTheEnvironmentLikeEveryPart() {
+        var config = TopologyConfig.load(null, Map.of("KAFKA_BOOTSTRAP_SERVERS", "env:9092",
+                "SCHEMA_REGISTRY_URL", "http://env:8081", "KAFKA_SASL_JAAS_CONFIG", "x password=\"hunter2\";",
+                "BITNET_TOPIC_DLQ", "shared.dlq"), Map.of());
+        assertThat(config.bootstrapServers()).isEqualTo("env:9092");
+        assertThat(config.schemaRegistryUrl()).isEqualTo("http://env:8081");
+        assertThat(config.passthrough()).containsEntry("sasl.jaas.config", "x password=\"hunter2\";");
+        assertThat(config.topics().deadLetters()).isEqualTo("shared.dlq");
+        assertThat(config.toString()).doesNotContain("hunter2");
     }
 
     private static Map<String, String> merge(Map<String, String> base, String key, String value) {

@@ -1,5 +1,6 @@
 package io.bitnetstreams.loadtest.cli;
 
+import io.bitnetstreams.contract.TopicNames;
 import io.bitnetstreams.loadtest.arrival.ArrivalSchedule;
 import io.bitnetstreams.loadtest.arrival.LoadShape;
 import io.bitnetstreams.loadtest.cluster.LoadCluster;
@@ -14,7 +15,6 @@ import io.bitnetstreams.loadtest.workload.TokenCounter;
 import io.bitnetstreams.loadtest.workload.Workload;
 import io.bitnetstreams.standalone.input.SampleCorpus;
 import io.bitnetstreams.topology.app.Tokenizers;
-import io.bitnetstreams.topology.config.TopicNames;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

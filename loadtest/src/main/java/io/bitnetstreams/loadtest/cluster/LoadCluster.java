@@ -1,10 +1,10 @@
 package io.bitnetstreams.loadtest.cluster;
 
+import io.bitnetstreams.contract.TopicNames;
+import io.bitnetstreams.loadtest.measure.LagProbe;
 import io.bitnetstreams.standalone.pipeline.Infrastructure;
 import io.bitnetstreams.standalone.pipeline.TopologyPart;
-import io.bitnetstreams.loadtest.measure.LagProbe;
 import io.bitnetstreams.topology.app.TopologyApp;
-import io.bitnetstreams.topology.config.TopicNames;
 import io.bitnetstreams.topology.config.TopologyConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -128,15 +128,15 @@ public final class LoadCluster implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             Map<String, String> values = new java.util.LinkedHashMap<>();
             TopicNames t = settings.topics();
-            values.put("topic.classify", t.workClassify());
-            values.put("topic.extract", t.workExtract());
-            values.put("topic.generate", t.workGenerate());
-            values.put("topic.results", t.workResults());
-            values.put("topic.dead.letter", t.deadLetters());
+            values.put(TopicNames.WORK_CLASSIFY, t.workClassify());
+            values.put(TopicNames.WORK_EXTRACT, t.workExtract());
+            values.put(TopicNames.WORK_GENERATE, t.workGenerate());
+            values.put(TopicNames.WORK_RESULTS, t.workResults());
+            values.put(TopicNames.DEAD_LETTERS, t.deadLetters());
             values.put("group.id", settings.workerGroup());
-            values.put("commit.interval.ms", Integer.toString(settings.commitIntervalMs()));
+            values.put("bitnet.commit.interval.ms", Integer.toString(settings.commitIntervalMs()));
             // a stopped run should not wait half a minute for in-flight work
-            values.put("shutdown.grace.ms", "5000");
+            values.put("bitnet.shutdown.grace.ms", "5000");
             values.putAll(extraSettings);
             specs.add(new WorkerLaunch.Spec(tag + "-" + i, settings.model(), threads, batch, bootstrapServers(), registryUrl(),
                     values, jvmOptions));

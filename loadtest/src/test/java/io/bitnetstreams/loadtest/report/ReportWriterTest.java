@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bitnetstreams.contract.TaskKind;
 import io.bitnetstreams.loadtest.arrival.LoadShape;
 import io.bitnetstreams.loadtest.measure.Outcome;
 import io.bitnetstreams.loadtest.measure.ProcStats;
@@ -11,7 +12,6 @@ import io.bitnetstreams.loadtest.measure.RequestRecord;
 import io.bitnetstreams.loadtest.measure.SystemSampler;
 import io.bitnetstreams.loadtest.run.LoadStudy;
 import io.bitnetstreams.loadtest.run.RunResult;
-import io.bitnetstreams.contract.TaskKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

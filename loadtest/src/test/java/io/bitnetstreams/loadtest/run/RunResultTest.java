@@ -3,13 +3,13 @@ package io.bitnetstreams.loadtest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.bitnetstreams.contract.TaskKind;
 import io.bitnetstreams.loadtest.arrival.ArrivalSchedule;
 import io.bitnetstreams.loadtest.arrival.LoadShape;
 import io.bitnetstreams.loadtest.measure.Outcome;
 import io.bitnetstreams.loadtest.measure.ProcStats;
 import io.bitnetstreams.loadtest.measure.RequestRecord;
 import io.bitnetstreams.loadtest.measure.SystemSampler;
-import io.bitnetstreams.contract.TaskKind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,12 +1,18 @@
 package io.bitnetstreams.standalone.cli;
 
+import io.bitnetstreams.contract.config.ConfigLoader;
+import io.bitnetstreams.contract.config.ConfigOptions;
 import io.bitnetstreams.engine.download.DownloadConfig;
+import io.bitnetstreams.launcher.cli.Durations;
+import io.bitnetstreams.launcher.cli.Logging;
 import io.bitnetstreams.standalone.input.InputReader;
 import io.bitnetstreams.standalone.model.ModelResolver;
 import io.bitnetstreams.standalone.run.StandaloneRun;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -81,6 +87,9 @@ final class StandaloneCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Show INFO logs.")
     boolean verbose;
 
+    @CommandLine.Mixin
+    ConfigOptions configOptions = new ConfigOptions();
+
     @Override
     public Integer call() throws Exception {
         Logging.quiet(verbose);
@@ -117,6 +126,7 @@ final class StandaloneCommand implements Callable<Integer> {
         return new StandaloneRun.Options(input, limit, new ModelResolver.Request(model, cache, !noDownload, synthetic),
                 bootstrapServers, schemaRegistry, dataDir, statusPort, workerPort, workers,
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(), timeout, Duration.ofMinutes(4),
-                report, keepRunning, System.console() != null);
+                report, keepRunning, System.console() != null,
+                ConfigLoader.merge(configOptions.file(), System.getenv(), configOptions.overrides(Map.of())));
     }
 }

@@ -3,7 +3,6 @@ package io.bitnetstreams.standalone.input;
 import io.bitnetstreams.contract.request.InputProblem;
 import io.bitnetstreams.contract.request.ParsedLine;
 import io.bitnetstreams.contract.request.RequestSpec;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

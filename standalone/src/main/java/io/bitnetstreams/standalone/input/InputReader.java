@@ -4,7 +4,6 @@ import io.bitnetstreams.contract.request.InputProblem;
 import io.bitnetstreams.contract.request.ParsedLine;
 import io.bitnetstreams.contract.request.RequestParser;
 import io.bitnetstreams.contract.request.RequestSpec;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,12 +1,11 @@
 package io.bitnetstreams.standalone.input;
 
-import io.bitnetstreams.contract.request.ParsedLine;
-import io.bitnetstreams.contract.request.RequestParser;
-
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bitnetstreams.contract.request.ParsedLine;
+import io.bitnetstreams.contract.request.RequestParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,6 +1,7 @@
 package io.bitnetstreams.standalone.pipeline;
 
-import io.bitnetstreams.topology.config.TopicNames;
+import io.bitnetstreams.contract.TopicNames;
+import io.bitnetstreams.contract.config.ConfigValues;
 import io.bitnetstreams.worker.config.WorkerConfig;
 import io.bitnetstreams.worker.config.WorkerConfigLoader;
 import io.bitnetstreams.worker.engine.EngineExecutors;
@@ -20,7 +21,13 @@ public final class WorkerPart implements AutoCloseable {
      * {@code instancePrefix} starts each worker's instance id, hence its transactional id: runs sharing a cluster
      * need different prefixes, or the newer worker fences the older one.
      */
-    public record Settings(Path model, int workers, int threadsPerWorker, int httpPort, String instancePrefix) {
+    public record Settings(Path model, int workers, int threadsPerWorker, int httpPort, String instancePrefix,
+                           Map<String, String> userSettings) {
+
+        /** Without settings of the user's. */
+        public Settings(Path model, int workers, int threadsPerWorker, int httpPort, String instancePrefix) {
+            this(model, workers, threadsPerWorker, httpPort, instancePrefix, Map.of());
+        }
     }
 
     private final List<WorkerApp> apps;
@@ -31,20 +38,26 @@ public final class WorkerPart implements AutoCloseable {
 
     public static WorkerConfig config(Infrastructure infrastructure, TopicNames topics, Settings settings, int index) {
         Map<String, String> values = new HashMap<>();
-        values.put("model", settings.model().toAbsolutePath().toString());
-        values.put("threads", Integer.toString(settings.threadsPerWorker()));
         // sequences the engine batches together: more than the default keeps both cores busy on short documents
-        values.put("batch.max.size", "32");
-        values.put("instance.id", settings.instancePrefix() + index);
-        values.put("topic.classify", topics.workClassify());
-        values.put("topic.extract", topics.workExtract());
-        values.put("topic.generate", topics.workGenerate());
-        values.put("topic.results", topics.workResults());
-        values.put("topic.dead.letter", topics.deadLetters());
-        values.put("http.port", Integer.toString(index == 0 ? settings.httpPort() : 0));
+        values.put("bitnet.batch.max.size", "32");
         // Ctrl-C should not wait half a minute for in-flight work
-        values.put("shutdown.grace.ms", "5000");
-        values.put("commit.interval.ms", "100");
+        values.put("bitnet.shutdown.grace.ms", "5000");
+        values.put("bitnet.commit.interval.ms", "100");
+        settings.userSettings().forEach((key, value) -> {
+            if (!key.startsWith(ConfigValues.PREFIX) || WorkerConfig.KEYS.contains(key)) {
+                values.put(key, value);
+            }
+        });
+        // what the stack decides: the model, one thread count, distinct instances, the topology's topics and cluster
+        values.put("bitnet.model", settings.model().toAbsolutePath().toString());
+        values.put("bitnet.threads", Integer.toString(settings.threadsPerWorker()));
+        values.put("bitnet.instance.id", settings.instancePrefix() + index);
+        values.put(TopicNames.WORK_CLASSIFY, topics.workClassify());
+        values.put(TopicNames.WORK_EXTRACT, topics.workExtract());
+        values.put(TopicNames.WORK_GENERATE, topics.workGenerate());
+        values.put(TopicNames.WORK_RESULTS, topics.workResults());
+        values.put(TopicNames.DEAD_LETTERS, topics.deadLetters());
+        values.put("bitnet.http.port", Integer.toString(index == 0 ? settings.httpPort() : 0));
         values.put("bootstrap.servers", infrastructure.bootstrapServers());
         values.put("schema.registry.url", infrastructure.registryUrl());
         return WorkerConfigLoader.fromMap(values, Map.of());

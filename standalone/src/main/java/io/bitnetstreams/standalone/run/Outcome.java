@@ -1,6 +1,7 @@
 package io.bitnetstreams.standalone.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.bitnetstreams.launcher.client.OutcomeStatus;
 
 /**
  * The end of one request (or of one input line that could not become a request).

@@ -1,5 +1,6 @@
 package io.bitnetstreams.standalone.run;
 
+import io.bitnetstreams.launcher.client.OutcomeStatus;
 import java.util.List;
 import org.HdrHistogram.Histogram;
 

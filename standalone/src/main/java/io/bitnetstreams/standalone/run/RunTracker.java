@@ -2,7 +2,8 @@ package io.bitnetstreams.standalone.run;
 
 import io.bitnetstreams.contract.request.InputProblem;
 import io.bitnetstreams.contract.request.RequestSpec;
-
+import io.bitnetstreams.launcher.client.Ending;
+import io.bitnetstreams.launcher.client.OutcomeStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

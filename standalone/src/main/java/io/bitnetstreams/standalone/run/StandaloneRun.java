@@ -1,10 +1,14 @@
 package io.bitnetstreams.standalone.run;
 
-import io.bitnetstreams.schemas.serde.registry.Redaction;
+import io.bitnetstreams.contract.config.ConfigValues;
+import io.bitnetstreams.contract.config.KnownKeys;
 import io.bitnetstreams.contract.request.ParsedLine;
 import io.bitnetstreams.contract.request.RequestMapper;
 import io.bitnetstreams.contract.request.RequestSpec;
-
+import io.bitnetstreams.launcher.client.RequestPublisher;
+import io.bitnetstreams.launcher.client.ResultListener;
+import io.bitnetstreams.launcher.client.ResultMapper;
+import io.bitnetstreams.schemas.serde.registry.Redaction;
 import io.bitnetstreams.standalone.input.InputBatch;
 import io.bitnetstreams.standalone.input.InputReader;
 import io.bitnetstreams.standalone.input.SampleCorpus;
@@ -12,13 +16,11 @@ import io.bitnetstreams.standalone.model.ModelResolver;
 import io.bitnetstreams.standalone.model.ResolvedModel;
 import io.bitnetstreams.standalone.pipeline.Infrastructure;
 import io.bitnetstreams.standalone.pipeline.Parts;
-import io.bitnetstreams.standalone.pipeline.RequestPublisher;
-import io.bitnetstreams.standalone.pipeline.ResultListener;
-import io.bitnetstreams.standalone.pipeline.ResultMapper;
 import io.bitnetstreams.standalone.pipeline.TopologyPart;
 import io.bitnetstreams.standalone.pipeline.WorkerPart;
 import io.bitnetstreams.topology.app.TopologyApp;
 import io.bitnetstreams.topology.config.TopologyConfig;
+import io.bitnetstreams.worker.config.WorkerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -41,6 +43,9 @@ public final class StandaloneRun {
     public static final int EXIT_INCOMPLETE = 1;
     public static final int EXIT_USAGE = 2;
 
+    /** The {@code bitnet.*} keys of a standalone run: the topology's and the worker's. */
+    public static final KnownKeys KEYS = TopologyConfig.KEYS.union("standalone", WorkerConfig.KEYS);
+
     /**
      * @param input            JSONL file or directory; null = the bundled sample corpus
      * @param limit            only the first {@code limit} input lines; 0 = all
@@ -49,12 +54,25 @@ public final class StandaloneRun {
      * @param threads          inference threads per worker
      * @param timeout          bound on the whole run, from reading the input to the last final record (start-up of
      *                         the broker and registry included; those have their own bounds too)
+     * @param settings         configuration of the topology and the workers from the one loader ({@code --config},
+     *                         environment, {@code --set}), checked against {@link #KEYS}; the stack's own
+     *                         addresses, ports and model win over it
      */
     public record Options(Path input, int limit, ModelResolver.Request model, String bootstrapServers, String registryUrl,
                           Path dataDir, int statusPort, int workerPort, int workers, int threads, Duration timeout,
-                          Duration registryStartup, Path report, boolean keepRunning, boolean terminal) {
+                          Duration registryStartup, Path report, boolean keepRunning, boolean terminal,
+                          Map<String, String> settings) {
+
+        /** Without settings of the user's (every key at the standalone defaults). */
+        public Options(Path input, int limit, ModelResolver.Request model, String bootstrapServers, String registryUrl,
+                       Path dataDir, int statusPort, int workerPort, int workers, int threads, Duration timeout,
+                       Duration registryStartup, Path report, boolean keepRunning, boolean terminal) {
+            this(input, limit, model, bootstrapServers, registryUrl, dataDir, statusPort, workerPort, workers, threads,
+                    timeout, registryStartup, report, keepRunning, terminal, Map.of());
+        }
 
         public Options {
+            settings = ConfigValues.of(KEYS, settings).asMap();
             if ((bootstrapServers == null) != (registryUrl == null)) {
                 throw new IllegalArgumentException("--bootstrap-servers and --schema-registry go together");
             }
@@ -150,7 +168,7 @@ public final class StandaloneRun {
         }
         Path stateDir = dataDir.resolve("streams");
         TopologyConfig config = TopologyPart.config(infrastructure, TopologyPart.contextTokens(model.path()),
-                options.statusPort(), stateDir);
+                options.statusPort(), stateDir, options.settings());
         err.println("starting: topology...");
         err.flush();
         TopologyApp topology = parts.add("topology", TopologyPart.start(config, model.path()));
@@ -158,7 +176,7 @@ public final class StandaloneRun {
         err.flush();
         WorkerPart workers = parts.add("workers", WorkerPart.start(infrastructure, config.topics(),
                 new WorkerPart.Settings(model.path(), options.workers(), options.threads(), options.workerPort(),
-                        infrastructure.embedded() ? "standalone-" : "standalone-" + runTag + "-")));
+                        infrastructure.embedded() ? "standalone-" : "standalone-" + runTag + "-", options.settings())));
         return new Stack(infrastructure, topology, config, workers);
     }
 

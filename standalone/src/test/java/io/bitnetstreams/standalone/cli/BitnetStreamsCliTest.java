@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 class BitnetStreamsCliTest {
@@ -22,16 +22,29 @@ class BitnetStreamsCliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"standalone", "topology", "worker", "submit", "loadtest"})
+    @ValueSource(strings = {"standalone", "topology", "worker", "submit", "pull", "loadtest"})
     void everySubcommandHasHelp(String command) {
         assertThat(run(command, "--help")).isZero();
         assertThat(out.toString()).startsWith("Usage: bitnet-streams " + command);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"standalone", "topology", "worker", "submit"})
+    void everyCommandThatTalksToAClusterTakesTheOneConfigOptions(String command) {
+        assertThat(run(command, "--help")).isZero();
+        assertThat(out.toString()).contains("--config=FILE", "--set=KEY=VALUE", "BITNET_CONFIG", "bitnet.topic.dlq");
+    }
+
+    @Test
+    void standaloneRejectsAnUnknownKey() {
+        assertThat(run("standalone", "--set", "bitnet.chunk.tokenz=5")).isEqualTo(2);
+        assertThat(err.toString()).contains("bitnet.chunk.tokenz").contains("did you mean 'bitnet.chunk.tokens'");
+    }
+
     @Test
     void theRootHelpListsEverySubcommand() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("standalone", "topology", "worker", "submit", "loadtest");
+        assertThat(out.toString()).contains("standalone", "topology", "worker", "submit", "pull", "loadtest");
     }
 
     @Test

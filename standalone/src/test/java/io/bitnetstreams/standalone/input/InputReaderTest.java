@@ -3,10 +3,6 @@ package io.bitnetstreams.standalone.input;
 import io.bitnetstreams.contract.request.InputProblem;
 import io.bitnetstreams.contract.request.ParsedLine;
 import io.bitnetstreams.contract.request.RequestSpec;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class InputReaderTest {
 

@@ -2,15 +2,14 @@ package io.bitnetstreams.standalone.input;
 
 import io.bitnetstreams.contract.TaskKind;
 import io.bitnetstreams.contract.request.InputProblem;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.bitnetstreams.engine.json.JsonSchema;
 import io.bitnetstreams.engine.json.JsonSchemaParser;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+
 
 class SampleCorpusTest {
 

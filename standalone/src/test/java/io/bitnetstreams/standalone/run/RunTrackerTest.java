@@ -2,13 +2,13 @@ package io.bitnetstreams.standalone.run;
 
 import io.bitnetstreams.contract.request.InputProblem;
 import io.bitnetstreams.contract.request.RequestSpec;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import io.bitnetstreams.launcher.client.Ending;
+import io.bitnetstreams.launcher.client.OutcomeStatus;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RunTrackerTest {
 

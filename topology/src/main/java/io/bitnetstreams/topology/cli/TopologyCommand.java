@@ -1,11 +1,12 @@
 package io.bitnetstreams.topology.cli;
 
+import io.bitnetstreams.contract.config.ConfigOptions;
 import io.bitnetstreams.topology.app.StartupException;
 import io.bitnetstreams.topology.app.Tokenizers;
 import io.bitnetstreams.topology.app.TopologyApp;
 import io.bitnetstreams.topology.config.TopologyConfig;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -24,11 +25,11 @@ public final class TopologyCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (bootstrap.servers)")
     String bootstrapServers;
 
-    @Option(names = "--schema-registry", description = "Schema registry URL(s) (schema.registry.url)")
+    @Option(names = {"--schema-registry", "--schema-registry-url"}, description = "Schema registry URL(s) (schema.registry.url)")
     String schemaRegistry;
 
-    @Option(names = "--config", description = "Properties file (bitnet.* keys and Kafka/Streams/registry keys)")
-    Path configFile;
+    @CommandLine.Mixin
+    ConfigOptions configOptions = new ConfigOptions();
 
     @Option(names = "--tokenizer", description = "tiktoken ranks file (or a GGUF) for token counting")
     Path tokenizer;
@@ -39,9 +40,6 @@ public final class TopologyCommand implements Callable<Integer> {
     @Option(names = "--http-port", description = "Port of /requests/{id}, /metrics, /health, /health/live and /health/ready (default 8080)")
     Integer httpPort;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any other setting, e.g. --set bitnet.chunk.tokens=512")
-    Map<String, String> settings = new HashMap<>();
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -49,7 +47,7 @@ public final class TopologyCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         TopologyConfig config;
         try {
-            config = TopologyConfig.load(configFile, System.getenv(), overrides());
+            config = TopologyConfig.load(configOptions.file(), System.getenv(), overrides());
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("invalid configuration: " + e.getMessage());
             return 2;
@@ -74,20 +72,16 @@ public final class TopologyCommand implements Callable<Integer> {
     }
 
     Map<String, String> overrides() {
-        Map<String, String> overrides = new HashMap<>(settings);
-        if (bootstrapServers != null) {
-            overrides.put(TopologyConfig.BOOTSTRAP_SERVERS, bootstrapServers);
-        }
-        if (schemaRegistry != null) {
-            overrides.put(TopologyConfig.SCHEMA_REGISTRY_URL, schemaRegistry);
-        }
-        if (httpPort != null) {
-            overrides.put("bitnet.http.port", httpPort.toString());
-        }
-        return overrides;
+        Map<String, Object> options = new LinkedHashMap<>();
+        options.put(TopologyConfig.BOOTSTRAP_SERVERS, bootstrapServers);
+        options.put(TopologyConfig.SCHEMA_REGISTRY_URL, schemaRegistry);
+        options.put("bitnet.http.port", httpPort);
+        return configOptions.overrides(options);
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new TopologyCommand()).execute(args));
+        CommandLine commandLine = new CommandLine(new TopologyCommand());
+        ConfigOptions.document(commandLine, TopologyConfig.KEYS);
+        System.exit(commandLine.execute(args));
     }
 }

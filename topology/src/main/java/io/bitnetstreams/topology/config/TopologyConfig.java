@@ -1,26 +1,27 @@
 package io.bitnetstreams.topology.config;
 
+import io.bitnetstreams.contract.TopicNames;
+import io.bitnetstreams.contract.config.ConfigException;
+import io.bitnetstreams.contract.config.ConfigLoader;
+import io.bitnetstreams.contract.config.ConfigValues;
+import io.bitnetstreams.contract.config.KnownKeys;
+import io.bitnetstreams.contract.config.Secrets;
 import io.bitnetstreams.engine.tasks.EngineConfig;
 import io.bitnetstreams.schemas.clients.ExactlyOnceSettings;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
+import java.util.Set;
 
 /**
- * Validated settings of the topology application. Read from a properties file, then {@code BITNET_*} environment
- * variables ({@code BITNET_CHUNK_TOKENS} = {@code bitnet.chunk.tokens}), then command-line overrides, later sources
- * winning. Keys that do not start with {@code bitnet.} (Kafka client, Streams and {@code schema.registry.*} keys)
- * are passed through unchanged in {@link #passthrough()}.
+ * Validated settings of the topology application, read by the pipeline's one loader ({@link ConfigLoader}: a
+ * properties file, then the environment, {@code BITNET_CHUNK_TOKENS} = {@code bitnet.chunk.tokens} and
+ * {@code KAFKA_LINGER_MS} = {@code linger.ms}, then command-line overrides, later sources winning). The
+ * {@code bitnet.*} keys it knows are {@link #KEYS}; any other {@code bitnet.*} key is rejected, naming it. Keys
+ * that do not start with {@code bitnet.} (Kafka client, Streams and {@code schema.registry.*} keys) are passed
+ * through unchanged in {@link #passthrough()}.
  *
  * @param applicationId      Kafka Streams application.id ({@code bitnet.application.id})
  * @param topics             topic names ({@code bitnet.topic.requests}, {@code bitnet.topic.dlq}, ...)
@@ -59,6 +60,13 @@ public record TopologyConfig(
         String typedExtractionTopic,
         Map<String, String> passthrough) {
 
+    /** The {@code bitnet.*} keys of the topology: its own, the topic names and the serde's. */
+    public static final KnownKeys KEYS = KnownKeys.of("topology", Set.of(
+            "bitnet.application.id", "bitnet.topics.partitions", "bitnet.topics.replication", "bitnet.dedupe.window",
+            "bitnet.chunk.tokens", "bitnet.chunk.overlap", "bitnet.context.tokens", "bitnet.request.max.text.chars",
+            "bitnet.request.max.labels", "bitnet.reassembly.timeout", "bitnet.punctuate.interval", "bitnet.http.port",
+            "bitnet.http.advertised.host", "bitnet.topic.results.extraction.typed"), TopicNames.KEYS, KnownKeys.SERDE);
+
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
     public static final String TYPED_EXTRACTION_TOPIC = "bitnet.topic.results.extraction.typed";
@@ -82,8 +90,7 @@ public record TopologyConfig(
         requireText(advertisedHost, "bitnet.http.advertised.host");
         typedExtractionTopic = typedExtractionTopic == null ? "" : typedExtractionTopic.strip();
         if (!typedExtractionTopic.isEmpty() && !typedExtractionTopic.matches("[a-zA-Z0-9._-]{1,249}")) {
-            throw new IllegalArgumentException("bitnet.topic.results.extraction.typed: illegal topic name '"
-                    + typedExtractionTopic + "'");
+            throw new ConfigException(TYPED_EXTRACTION_TOPIC, "illegal topic name '" + typedExtractionTopic + "'");
         }
         passthrough = Map.copyOf(passthrough);
         ExactlyOnceSettings.refuseOverrides(passthrough);
@@ -94,49 +101,25 @@ public record TopologyConfig(
         return fromMap(Map.of(BOOTSTRAP_SERVERS, bootstrapServers, SCHEMA_REGISTRY_URL, registryUrl));
     }
 
-    /** File (optional), then {@code BITNET_*} variables of {@code env}, then {@code overrides}. */
+    /** File (optional; else {@code BITNET_CONFIG}), then the environment, then {@code overrides}. */
     public static TopologyConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
-        Map<String, String> merged = new LinkedHashMap<>();
-        if (file != null) {
-            merged.putAll(readProperties(file));
-        }
-        env.forEach((name, value) -> {
-            if (name.startsWith("BITNET_")) {
-                merged.put(name.toLowerCase(Locale.ROOT).replace('_', '.'), value);
-            }
-        });
-        overrides.forEach((key, value) -> {
-            if (value != null) {
-                merged.put(key, value);
-            }
-        });
-        return fromMap(merged);
+        return from(ConfigLoader.load(KEYS, file, env, overrides));
     }
 
     /** Validates a flat key/value map; failures name the key. */
     public static TopologyConfig fromMap(Map<String, String> values) {
-        var in = new Values(values);
-        var names = new TopicNames(
-                in.text("bitnet.topic.requests", TopicNames.DEFAULTS.requests()),
-                in.text("bitnet.topic.dlq", TopicNames.DEFAULTS.deadLetters()),
-                in.text("bitnet.topic.work.classify", TopicNames.DEFAULTS.workClassify()),
-                in.text("bitnet.topic.work.extract", TopicNames.DEFAULTS.workExtract()),
-                in.text("bitnet.topic.work.generate", TopicNames.DEFAULTS.workGenerate()),
-                in.text("bitnet.topic.work.results", TopicNames.DEFAULTS.workResults()),
-                in.text("bitnet.topic.results.classification", TopicNames.DEFAULTS.classificationResults()),
-                in.text("bitnet.topic.results.extraction", TopicNames.DEFAULTS.extractionResults()),
-                in.text("bitnet.topic.results.generation", TopicNames.DEFAULTS.generationResults()));
-        Map<String, String> passthrough = new HashMap<>();
-        values.forEach((key, value) -> {
-            if (!key.startsWith("bitnet.") && value != null) {
-                passthrough.put(key, value);
-            }
-        });
+        return from(ConfigValues.of(KEYS, values));
+    }
+
+    /** Validates loaded values; failures name the key. */
+    public static TopologyConfig from(ConfigValues in) {
+        TopicNames names = TopicNames.from(in);
+        Map<String, String> passthrough = in.serdeConfig();
         if (passthrough.getOrDefault(BOOTSTRAP_SERVERS, "").isBlank()) {
-            throw new IllegalArgumentException(BOOTSTRAP_SERVERS + " is required (--bootstrap-servers)");
+            throw new ConfigException(BOOTSTRAP_SERVERS, "required (--bootstrap-servers, KAFKA_BOOTSTRAP_SERVERS)");
         }
         if (passthrough.getOrDefault(SCHEMA_REGISTRY_URL, "").isBlank()) {
-            throw new IllegalArgumentException(SCHEMA_REGISTRY_URL + " is required (--schema-registry)");
+            throw new ConfigException(SCHEMA_REGISTRY_URL, "required (--schema-registry, SCHEMA_REGISTRY_URL)");
         }
         return new TopologyConfig(
                 in.text("bitnet.application.id", "bitnet-topology"),
@@ -184,82 +167,33 @@ public record TopologyConfig(
                 advertisedHost, typedExtractionTopic, passthrough);
     }
 
-    private static Map<String, String> readProperties(Path file) {
-        var properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            properties.load(reader);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
-        }
-        Map<String, String> map = new LinkedHashMap<>();
-        properties.stringPropertyNames().forEach(name -> map.put(name, properties.getProperty(name).strip()));
-        return map;
-    }
-
     private static void requireText(String value, String key) {
         if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(key + " must not be blank");
+            throw new ConfigException(key, "must not be blank");
         }
     }
 
     private static void requireRange(String key, long value, long min, long max) {
         if (value < min || value > max) {
-            throw new IllegalArgumentException(key + " = " + value + " is outside [" + min + ", " + max + "]");
+            throw new ConfigException(key, value + " is outside [" + min + ", " + max + "]");
         }
     }
 
     private static void requirePositive(String key, Duration value) {
         if (value == null || value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(key + " must be a positive duration, got " + value);
+            throw new ConfigException(key, "must be a positive duration, got " + value);
         }
     }
 
-    /** Typed reads of the flat map; every failure names its key. */
-    private record Values(Map<String, String> map) {
-
-        String text(String key, String fallback) {
-            String value = map.get(key);
-            return value == null || value.isBlank() ? fallback : value.strip();
-        }
-
-        int integer(String key, int fallback) {
-            String value = map.get(key);
-            if (value == null || value.isBlank()) {
-                return fallback;
-            }
-            try {
-                return Integer.parseInt(value.strip());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(key + " = '" + value + "' is not a whole number");
-            }
-        }
-
-        /** Milliseconds ({@code 5000}), ISO-8601 ({@code PT24H}) or a number with s, m, h or d ({@code 24h}). */
-        Duration duration(String key, Duration fallback) {
-            String value = map.get(key);
-            if (value == null || value.isBlank()) {
-                return fallback;
-            }
-            String text = value.strip().toLowerCase(Locale.ROOT);
-            try {
-                if (text.startsWith("pt") || text.startsWith("p")) {
-                    return Duration.parse(text.toUpperCase(Locale.ROOT));
-                }
-                char unit = text.charAt(text.length() - 1);
-                if (Character.isDigit(unit)) {
-                    return Duration.ofMillis(Long.parseLong(text));
-                }
-                long amount = Long.parseLong(text.substring(0, text.length() - 1));
-                return switch (unit) {
-                    case 's' -> Duration.ofSeconds(amount);
-                    case 'm' -> Duration.ofMinutes(amount);
-                    case 'h' -> Duration.ofHours(amount);
-                    case 'd' -> Duration.ofDays(amount);
-                    default -> throw new IllegalArgumentException(key + " = '" + value + "': unknown unit '" + unit + "'");
-                };
-            } catch (NumberFormatException | DateTimeParseException e) {
-                throw new IllegalArgumentException(key + " = '" + value + "' is not a duration (e.g. 5000, 30s, 24h, PT24H)");
-            }
-        }
+    /** Secrets (passwords, JAAS configs, registry user info) masked. */
+    @Override
+    public String toString() {
+        return "TopologyConfig[applicationId=" + applicationId + ", topics=" + topics + ", partitions=" + partitions
+                + ", replicationFactor=" + replicationFactor + ", dedupeWindow=" + dedupeWindow + ", chunkTokens="
+                + chunkTokens + ", chunkOverlap=" + chunkOverlap + ", contextTokens=" + contextTokens
+                + ", maxTextChars=" + maxTextChars + ", maxLabels=" + maxLabels + ", reassemblyTimeout="
+                + reassemblyTimeout + ", punctuateInterval=" + punctuateInterval + ", httpPort=" + httpPort
+                + ", advertisedHost=" + advertisedHost + ", typedExtractionTopic=" + typedExtractionTopic
+                + ", passthrough=" + Secrets.masked(passthrough) + "]";
     }
 }

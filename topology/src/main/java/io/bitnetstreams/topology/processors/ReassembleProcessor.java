@@ -11,12 +11,12 @@ import io.bitnetstreams.avro.ResultStatus;
 import io.bitnetstreams.avro.Usage;
 import io.bitnetstreams.avro.WorkResult;
 import io.bitnetstreams.avro.WorkStatus;
+import io.bitnetstreams.contract.TaskKind;
 import io.bitnetstreams.topology.ResultMerger;
 import io.bitnetstreams.topology.TopologyMetrics;
 import io.bitnetstreams.topology.state.PendingRequest;
 import io.bitnetstreams.topology.state.RequestState;
 import io.bitnetstreams.topology.state.RequestStatus;
-import io.bitnetstreams.topology.state.TaskKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,9 +27,9 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Gathers the workers' answers per request; when every chunk has answered, or the request's deadline passes

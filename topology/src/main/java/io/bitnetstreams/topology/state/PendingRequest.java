@@ -5,6 +5,7 @@ import io.bitnetstreams.avro.ExtractionOutput;
 import io.bitnetstreams.avro.GenerationOutput;
 import io.bitnetstreams.avro.WorkResult;
 import io.bitnetstreams.avro.WorkStatus;
+import io.bitnetstreams.contract.TaskKind;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

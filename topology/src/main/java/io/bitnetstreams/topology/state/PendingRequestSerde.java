@@ -12,6 +12,7 @@ import io.bitnetstreams.avro.Usage;
 import io.bitnetstreams.avro.WorkResult;
 import io.bitnetstreams.avro.WorkStatus;
 import io.bitnetstreams.avro.WorkTimings;
+import io.bitnetstreams.contract.TaskKind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;

@@ -21,6 +21,17 @@ class TopologyCommandTest {
     }
 
     @Test
+    void helpListsTheConfigOptionsAndKeys() {
+        var out = new StringWriter();
+        var cli = new CommandLine(new TopologyCommand());
+        io.bitnetstreams.contract.config.ConfigOptions.document(cli, io.bitnetstreams.topology.config.TopologyConfig.KEYS);
+        cli.setOut(new PrintWriter(out));
+        assertThat(cli.execute("--help")).isZero();
+        assertThat(out.toString()).contains("--config=FILE").contains("--set=KEY=VALUE").contains("BITNET_CONFIG")
+                .contains("KAFKA_SASL_JAAS_CONFIG").contains("bitnet.chunk.tokens").contains("bitnet.topic.dlq");
+    }
+
+    @Test
     void invalidConfigurationExitsWithCode2AndSaysWhy() {
         var err = new StringWriter();
         var cli = new CommandLine(new TopologyCommand());

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.bitnetstreams.avro.ClassificationOutput;
 import io.bitnetstreams.avro.Usage;
 import io.bitnetstreams.avro.WorkResult;
+import io.bitnetstreams.contract.TaskKind;
 import io.bitnetstreams.avro.WorkStatus;
 import io.bitnetstreams.avro.WorkTimings;
 import java.nio.charset.StandardCharsets;

@@ -1,11 +1,11 @@
 package io.bitnetstreams.worker.cli;
 
-import io.bitnetstreams.worker.config.InvalidConfigException;
+import io.bitnetstreams.contract.TopicCheck;
+import io.bitnetstreams.contract.config.ConfigException;
+import io.bitnetstreams.contract.config.ConfigOptions;
 import io.bitnetstreams.worker.config.WorkerConfig;
-import io.bitnetstreams.worker.config.WorkerConfigLoader;
 import io.bitnetstreams.worker.executor.ExecutorFactory;
 import io.bitnetstreams.worker.service.WorkerApp;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code bitnet-streams worker --model M --tasks classify,extract [--threads N] ...}: runs one worker
  * process until SIGTERM, then shuts down gracefully and exits 0. Options override the properties file
- * ({@code --config}) and {@code BITNET_*} environment variables; {@code --set key=value} sets any key,
- * Kafka client properties included. Register it as a subcommand of the pipeline CLI.
+ * ({@code --config}) and the environment ({@code BITNET_*}, {@code KAFKA_*}, {@code SCHEMA_REGISTRY_*}); {@code --set
+ * key=value} sets any key, Kafka client properties included. Register it as a subcommand of the pipeline CLI.
  */
 @Command(name = "worker", mixinStandardHelpOptions = true,
         description = "Run an inference worker: consume work items from Kafka, publish results exactly once.")
@@ -33,8 +33,8 @@ public final class WorkerCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Worker properties file.")
-    Path configFile;
+    @CommandLine.Mixin
+    ConfigOptions configOptions = new ConfigOptions();
 
     @Option(names = "--model", paramLabel = "M", description = "Model file, hf:OWNER/REPO/FILE, or 'keyword' (rule-based stand-in, no model).")
     String model;
@@ -60,14 +60,11 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", paramLabel = "HOSTS", description = "Kafka bootstrap servers.")
     String bootstrapServers;
 
-    @Option(names = "--schema-registry-url", paramLabel = "URL", description = "Schema registry (Confluent API) URL.")
+    @Option(names = {"--schema-registry", "--schema-registry-url"}, paramLabel = "URL", description = "Schema registry (Confluent API) URL.")
     String registryUrl;
 
     @Option(names = "--http-port", paramLabel = "PORT", description = "Port of /health, /health/live, /health/ready (model loaded and partitions assigned) and /metrics (0 any, -1 none).")
     Integer httpPort;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any config key, e.g. --set kafka.linger.ms=5.")
-    Map<String, String> settings = new LinkedHashMap<>();
 
     private final ExecutorFactory executors;
     private final Map<String, String> environment;
@@ -93,11 +90,17 @@ public final class WorkerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         WorkerConfig config;
         try {
-            config = WorkerConfigLoader.load(configFile, environment, overrides());
-        } catch (InvalidConfigException e) {
+            config = WorkerConfig.load(configOptions.file(), environment, overrides());
+        } catch (ConfigException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        WorkerApp app = WorkerApp.start(config, executors);
+        WorkerApp app;
+        try {
+            app = WorkerApp.start(config, executors);
+        } catch (TopicCheck.MissingTopicsException e) {
+            spec.commandLine().getErr().println("worker: cannot start: " + e.getMessage());
+            return 1;
+        }
         spec.commandLine().getOut().printf("worker %s consuming %s; health on port %d%n",
                 config.instanceId(), config.subscribedTopics(), app.httpPort());
         spec.commandLine().getOut().flush();
@@ -105,24 +108,18 @@ public final class WorkerCommand implements Callable<Integer> {
     }
 
     Map<String, String> overrides() {
-        Map<String, String> values = new LinkedHashMap<>(settings);
-        put(values, "model", model);
-        put(values, "tasks", tasks);
-        put(values, "threads", threads);
-        put(values, "batch.max.size", batch);
-        put(values, "queue.capacity", queue);
-        put(values, "memory.max.mb", memoryMb);
-        put(values, "instance.id", instanceId);
-        put(values, "bootstrap.servers", bootstrapServers);
-        put(values, "schema.registry.url", registryUrl);
-        put(values, "http.port", httpPort);
-        return values;
-    }
-
-    private static void put(Map<String, String> values, String key, Object value) {
-        if (value != null) {
-            values.put(key, value.toString());
-        }
+        Map<String, Object> options = new LinkedHashMap<>();
+        options.put("bitnet.model", model);
+        options.put("bitnet.tasks", tasks);
+        options.put("bitnet.threads", threads);
+        options.put("bitnet.batch.max.size", batch);
+        options.put("bitnet.queue.capacity", queue);
+        options.put("bitnet.memory.max.mb", memoryMb);
+        options.put("bitnet.instance.id", instanceId);
+        options.put("bootstrap.servers", bootstrapServers);
+        options.put("schema.registry.url", registryUrl);
+        options.put("bitnet.http.port", httpPort);
+        return configOptions.overrides(options);
     }
 
     /** Waits for SIGTERM (a shutdown hook) or the loop ending by itself; 0 after a clean stop. */

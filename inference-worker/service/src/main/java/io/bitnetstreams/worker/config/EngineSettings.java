@@ -1,5 +1,6 @@
 package io.bitnetstreams.worker.config;
 
+import io.bitnetstreams.contract.config.ConfigException;
 import io.bitnetstreams.engine.kernel.Kernels;
 import io.bitnetstreams.engine.model.LmHeadKind;
 import io.bitnetstreams.engine.model.LoadOptions;
@@ -10,10 +11,10 @@ import java.util.Optional;
 /**
  * How the worker loads the model.
  *
- * @param kernels     {@code engine.kernels}: vector (default; lookup tables on repacked weights),
+ * @param kernels     {@code bitnet.engine.kernels}: vector (default; lookup tables on repacked weights),
  *                    in-place or scalar (see {@link Kernels#byName})
- * @param head        {@code engine.head}: f16 (exact, default) or q8_0 (int8 copy, faster decode)
- * @param repackCache {@code engine.repack.cache}: directory for the repacked weights reused by later
+ * @param head        {@code bitnet.engine.head}: f16 (exact, default) or q8_0 (int8 copy, faster decode)
+ * @param repackCache {@code bitnet.engine.repack.cache}: directory for the repacked weights reused by later
  *                    loads and by other workers on the node (default: the engine's cache directory;
  *                    {@code none} repacks at every start)
  */
@@ -21,7 +22,7 @@ public record EngineSettings(String kernels, LmHeadKind head, Optional<Path> rep
 
     public EngineSettings {
         if (kernels == null || !Kernels.NAMES.contains(kernels)) {
-            throw new InvalidConfigException("engine.kernels", "must be one of " + Kernels.NAMES + ", was '" + kernels + "'");
+            throw new ConfigException("bitnet.engine.kernels", "must be one of " + Kernels.NAMES + ", was '" + kernels + "'");
         }
         Objects.requireNonNull(head, "head");
         Objects.requireNonNull(repackCache, "repackCache");
@@ -38,7 +39,7 @@ public record EngineSettings(String kernels, LmHeadKind head, Optional<Path> rep
         try {
             headKind = head == null ? defaults.head() : LmHeadKind.parse(head);
         } catch (IllegalArgumentException e) {
-            throw new InvalidConfigException("engine.head", "must be f16 or q8_0, was '" + head + "'");
+            throw new ConfigException("bitnet.engine.head", "must be f16 or q8_0, was '" + head + "'");
         }
         return new EngineSettings(kernels == null ? defaults.kernels() : kernels, headKind,
                 LoadOptions.cacheDirectory(repackCache));

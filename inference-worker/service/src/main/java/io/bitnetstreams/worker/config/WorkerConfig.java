@@ -1,15 +1,21 @@
 package io.bitnetstreams.worker.config;
 
+import io.bitnetstreams.contract.TaskKind;
+import io.bitnetstreams.contract.TopicNames;
+import io.bitnetstreams.contract.config.ConfigException;
+import io.bitnetstreams.contract.config.KnownKeys;
+import io.bitnetstreams.contract.config.Secrets;
 import io.bitnetstreams.schemas.clients.ExactlyOnceSettings;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Everything one worker process needs, validated at construction. Built by {@link WorkerConfigLoader}
- * from a properties file and {@code BITNET_*} environment variables.
+ * Everything one worker process needs, validated at construction. Built by {@link #load} (the pipeline's one
+ * loader: properties file, then environment, then overrides) from the keys {@link #KEYS}; see
+ * {@link WorkerConfigLoader} for each key.
  *
  * <p>Timeouts of the Kafka clients are derived from these limits in {@link #consumerDefaults()} and
  * {@link #producerDefaults()}; explicit client properties in {@link #kafka()} win.
@@ -21,10 +27,9 @@ import java.util.Objects;
  * @param maxBatchSize    most sequences the executor runs together
  * @param queueCapacity   most work items in flight (queued or running) per process; the consumer pauses beyond
  * @param maxMemoryMb     memory budget of the executor (KV caches), 0 = engine default
- * @param tasks           task types this worker consumes
- * @param topics          topic per task type (only the configured tasks are subscribed)
- * @param resultsTopic    where {@code WorkResult}s go (key = requestId)
- * @param deadLetterTopic where undeserializable records go
+ * @param tasks           task kinds this worker consumes
+ * @param topics          the pipeline's topics: a work topic per task kind (only the configured tasks are
+ *                        subscribed), results ({@link #resultsTopic()}), dead letters ({@link #deadLetterTopic()})
  * @param groupId         consumer group shared by all workers
  * @param transactionalIdPrefix prefix of the transactional id
  * @param maxRetries      retries of a work item whose execution failed transiently
@@ -33,6 +38,7 @@ import java.util.Objects;
  * @param commitInterval  how often completed work is committed (one transaction each time)
  * @param pollTimeout     longest single consumer poll
  * @param httpPort        port of /health and /metrics; 0 = any free port, -1 = no HTTP server
+ * @param topicWait       how long the start waits for the topology to create missing topics before failing
  * @param kafka           client properties passed through to consumer and producer
  * @param serde           serde properties ({@code schema.registry.*}, {@code bitnet.schema.registry.*}, ...)
  */
@@ -43,10 +49,8 @@ public record WorkerConfig(
         int maxBatchSize,
         int queueCapacity,
         long maxMemoryMb,
-        List<TaskType> tasks,
-        Map<TaskType, String> topics,
-        String resultsTopic,
-        String deadLetterTopic,
+        List<TaskKind> tasks,
+        TopicNames topics,
         String groupId,
         String transactionalIdPrefix,
         int maxRetries,
@@ -55,60 +59,81 @@ public record WorkerConfig(
         Duration commitInterval,
         Duration pollTimeout,
         int httpPort,
+        Duration topicWait,
         EngineSettings engine,
         Map<String, String> kafka,
         Map<String, String> serde) {
 
     public static final int MAX_QUEUE_CAPACITY = 100_000;
 
+    /** The {@code bitnet.*} keys of the worker (see {@link WorkerConfigLoader}). */
+    public static final KnownKeys KEYS = WorkerConfigLoader.KEYS;
+
+    /** File (may be null; else {@code BITNET_CONFIG}), then the environment, then overrides; errors name the key. */
+    public static WorkerConfig load(Path file, Map<String, String> environment, Map<String, String> overrides) {
+        return WorkerConfigLoader.load(file, environment, overrides);
+    }
+
     public WorkerConfig {
-        requireText("instance.id", instanceId);
+        requireText("bitnet.instance.id", instanceId);
         if (!instanceId.matches("[A-Za-z0-9._-]{1,200}")) {
-            throw new InvalidConfigException("instance.id", "'" + instanceId + "' must be 1-200 of [A-Za-z0-9._-]");
+            throw new ConfigException("bitnet.instance.id", "'" + instanceId + "' must be 1-200 of [A-Za-z0-9._-]");
         }
-        requireText("model", model);
-        requireRange("threads", threads, 1, 1024);
-        requireRange("batch.max.size", maxBatchSize, 1, 4096);
-        requireRange("queue.capacity", queueCapacity, 1, MAX_QUEUE_CAPACITY);
+        requireText("bitnet.model", model);
+        requireRange("bitnet.threads", threads, 1, 1024);
+        requireRange("bitnet.batch.max.size", maxBatchSize, 1, 4096);
+        requireRange("bitnet.queue.capacity", queueCapacity, 1, MAX_QUEUE_CAPACITY);
         if (maxMemoryMb < 0) {
-            throw new InvalidConfigException("memory.max.mb", "must be >= 0, was " + maxMemoryMb);
+            throw new ConfigException("bitnet.memory.max.mb", "must be >= 0, was " + maxMemoryMb);
         }
         if (tasks == null || tasks.isEmpty()) {
-            throw new InvalidConfigException("tasks", "at least one of classify, extract, generate is needed");
+            throw new ConfigException("bitnet.tasks", "at least one of classify, extract, generate is needed");
         }
         tasks = List.copyOf(tasks);
         Objects.requireNonNull(topics, "topics");
-        var topicCopy = new EnumMap<TaskType, String>(TaskType.class);
-        for (TaskType task : TaskType.values()) {
-            String topic = topics.getOrDefault(task, task.defaultTopic());
-            requireTopic("topic." + task.name().toLowerCase(java.util.Locale.ROOT), topic);
-            topicCopy.put(task, topic);
-        }
-        topics = Map.copyOf(topicCopy);
-        requireTopic("topic.results", resultsTopic);
-        requireTopic("topic.dead.letter", deadLetterTopic);
         requireText("group.id", groupId);
-        requireText("transactional.id.prefix", transactionalIdPrefix);
-        requireRange("retries.max", maxRetries, 0, 100);
-        requirePositive("shutdown.grace.ms", shutdownGrace);
-        requirePositive("revoke.grace.ms", revokeGrace);
-        requirePositive("commit.interval.ms", commitInterval);
-        requirePositive("poll.timeout.ms", pollTimeout);
-        requireRange("http.port", httpPort, -1, 65535);
+        requireText("bitnet.transactional.id.prefix", transactionalIdPrefix);
+        requireRange("bitnet.retries.max", maxRetries, 0, 100);
+        requirePositive("bitnet.shutdown.grace.ms", shutdownGrace);
+        requirePositive("bitnet.revoke.grace.ms", revokeGrace);
+        requirePositive("bitnet.commit.interval.ms", commitInterval);
+        requirePositive("bitnet.poll.timeout.ms", pollTimeout);
+        requireRange("bitnet.http.port", httpPort, -1, 65535);
+        if (topicWait == null || topicWait.isNegative()) {
+            throw new ConfigException("bitnet.topics.wait", "must be a duration >= 0");
+        }
         Objects.requireNonNull(engine, "engine");
         kafka = Map.copyOf(kafka);
         try {
             ExactlyOnceSettings.refuseOverrides(kafka);
         } catch (IllegalArgumentException e) {
-            throw new InvalidConfigException("kafka", e.getMessage());
+            throw new ConfigException("kafka", e.getMessage());
         }
         serde = Map.copyOf(serde);
         if (!kafka.containsKey("bootstrap.servers")) {
-            throw new InvalidConfigException("bootstrap.servers", "missing (set bootstrap.servers, kafka.bootstrap.servers or BITNET_BOOTSTRAP_SERVERS)");
+            throw new ConfigException("bootstrap.servers", "missing (set bootstrap.servers, --bootstrap-servers or KAFKA_BOOTSTRAP_SERVERS)");
         }
         if (!serde.containsKey("schema.registry.url")) {
-            throw new InvalidConfigException("schema.registry.url", "missing (set schema.registry.url or BITNET_SCHEMA_REGISTRY_URL)");
+            throw new ConfigException("schema.registry.url", "missing (set schema.registry.url, --schema-registry-url or SCHEMA_REGISTRY_URL)");
         }
+    }
+
+    /** Where {@code WorkResult}s go (key = requestId). */
+    public String resultsTopic() {
+        return topics.workResults();
+    }
+
+    /** Where records that cannot be processed go: the pipeline's one dead-letter topic. */
+    public String deadLetterTopic() {
+        return topics.deadLetters();
+    }
+
+    /** Every topic this worker reads or writes: they must exist before it starts. */
+    public List<String> usedTopics() {
+        List<String> used = new java.util.ArrayList<>(subscribedTopics());
+        used.add(resultsTopic());
+        used.add(deadLetterTopic());
+        return used.stream().distinct().toList();
     }
 
     /** The transactional id of this instance: stable across restarts so the broker fences a zombie. */
@@ -118,7 +143,7 @@ public record WorkerConfig(
 
     /** Topics this worker subscribes to, in task order. */
     public List<String> subscribedTopics() {
-        return tasks.stream().map(topics::get).distinct().toList();
+        return tasks.stream().map(topics::work).distinct().toList();
     }
 
     /**
@@ -167,26 +192,31 @@ public record WorkerConfig(
 
     private static void requireText(String key, String value) {
         if (value == null || value.isBlank()) {
-            throw new InvalidConfigException(key, "must not be empty");
-        }
-    }
-
-    private static void requireTopic(String key, String topic) {
-        requireText(key, topic);
-        if (!topic.matches("[A-Za-z0-9._-]{1,249}")) {
-            throw new InvalidConfigException(key, "'" + topic + "' is not a legal topic name");
+            throw new ConfigException(key, "must not be empty");
         }
     }
 
     private static void requireRange(String key, long value, long min, long max) {
         if (value < min || value > max) {
-            throw new InvalidConfigException(key, "must be in [" + min + ", " + max + "], was " + value);
+            throw new ConfigException(key, "must be in [" + min + ", " + max + "], was " + value);
         }
     }
 
     private static void requirePositive(String key, Duration value) {
         if (value == null || value.isNegative() || value.isZero()) {
-            throw new InvalidConfigException(key, "must be a positive duration");
+            throw new ConfigException(key, "must be a positive duration");
         }
+    }
+
+    /** Secrets (passwords, JAAS configs, registry user info) masked. */
+    @Override
+    public String toString() {
+        return "WorkerConfig[instanceId=" + instanceId + ", model=" + model + ", threads=" + threads
+                + ", maxBatchSize=" + maxBatchSize + ", queueCapacity=" + queueCapacity + ", maxMemoryMb=" + maxMemoryMb
+                + ", tasks=" + tasks + ", topics=" + topics + ", groupId=" + groupId + ", transactionalIdPrefix="
+                + transactionalIdPrefix + ", maxRetries=" + maxRetries + ", shutdownGrace=" + shutdownGrace
+                + ", revokeGrace=" + revokeGrace + ", commitInterval=" + commitInterval + ", pollTimeout=" + pollTimeout
+                + ", httpPort=" + httpPort + ", topicWait=" + topicWait + ", engine=" + engine
+                + ", kafka=" + Secrets.masked(kafka) + ", serde=" + Secrets.masked(serde) + "]";
     }
 }

@@ -1,158 +1,120 @@
 package io.bitnetstreams.worker.config;
 
+import io.bitnetstreams.contract.TaskKind;
+import io.bitnetstreams.contract.TopicNames;
+import io.bitnetstreams.contract.config.ConfigException;
+import io.bitnetstreams.contract.config.ConfigLoader;
+import io.bitnetstreams.contract.config.ConfigValues;
+import io.bitnetstreams.contract.config.KnownKeys;
 import java.io.IOException;
-import java.io.Reader;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
- * Builds a {@link WorkerConfig} from, in increasing precedence: a properties file, {@code BITNET_*}
- * environment variables ({@code BITNET_QUEUE_CAPACITY} is {@code queue.capacity}), and explicit
- * overrides (command-line options).
+ * Reads a {@link WorkerConfig} with the pipeline's one loader ({@link ConfigLoader}: properties file, then
+ * environment, then overrides; {@code BITNET_QUEUE_CAPACITY} is {@code bitnet.queue.capacity},
+ * {@code KAFKA_LINGER_MS} is {@code linger.ms}).
  *
- * <p>Worker keys: {@code model, threads, batch.max.size, queue.capacity, memory.max.mb, tasks,
- * topic.classify, topic.extract, topic.generate, topic.results, topic.dead.letter, instance.id, group.id,
- * transactional.id.prefix, retries.max, shutdown.grace.ms, revoke.grace.ms, commit.interval.ms,
- * poll.timeout.ms, http.port, engine.kernels, engine.head, engine.repack.cache}. Kafka client properties pass through as {@code kafka.<key>} or as a plain
- * consumer/producer key; serde keys ({@code schema.registry.*}, {@code bitnet.schema.registry.*},
- * {@code basic.auth.*}, ...) go to the Avro serde. Any other key fails, naming it.
+ * <p>Worker keys: {@code bitnet.model, bitnet.threads, bitnet.batch.max.size, bitnet.queue.capacity,
+ * bitnet.memory.max.mb, bitnet.tasks, bitnet.instance.id, bitnet.transactional.id.prefix, bitnet.retries.max,
+ * bitnet.shutdown.grace.ms, bitnet.revoke.grace.ms, bitnet.commit.interval.ms, bitnet.poll.timeout.ms,
+ * bitnet.http.port, bitnet.topics.wait, bitnet.engine.kernels, bitnet.engine.head, bitnet.engine.repack.cache}, the
+ * topic names {@code bitnet.topic.*} ({@link TopicNames}) and the serde's {@code bitnet.schema.registry.*}. Any
+ * other {@code bitnet.*} key fails, naming it. Keys outside {@code bitnet.*} pass through verbatim: Kafka client
+ * properties (the consumer group is {@code group.id}, default {@code bitnet-workers}) and serde keys
+ * ({@code schema.registry.*}, {@code basic.auth.*}, ...). The worker's former un-prefixed keys ({@code threads},
+ * {@code topic.dead.letter}, {@code kafka.<key>}, ...) fail with their current name.
  */
 public final class WorkerConfigLoader {
 
-    private static final String ENV_PREFIX = "BITNET_";
-    private static final String KAFKA_PREFIX = "kafka.";
-    private static final Set<String> WORKER_KEYS = Set.of(
-            "model", "threads", "batch.max.size", "queue.capacity", "memory.max.mb", "tasks",
-            "topic.classify", "topic.extract", "topic.generate", "topic.results", "topic.dead.letter",
-            "instance.id", "group.id", "transactional.id.prefix", "retries.max", "shutdown.grace.ms",
-            "revoke.grace.ms", "commit.interval.ms", "poll.timeout.ms", "http.port",
-            "engine.kernels", "engine.head", "engine.repack.cache");
-    /** Environment variables with the prefix that are not config (launcher settings). */
-    private static final Set<String> IGNORED_ENV = Set.of("java.opts", "home", "jvm.args", "config", "apicurio.dist", "cache.dir");
-    private static final Set<String> SERDE_KEYS = Set.of(
-            "schema.registry.url", "auto.register.schemas", "use.latest.version", "specific.avro.reader",
-            "key.subject.name.strategy", "value.subject.name.strategy");
+    public static final String GROUP_ID = "group.id";
+
+    /** Former key -> current key (the worker's keys had no prefix before the pipeline shared one loader). */
+    private static final Map<String, String> RENAMED = Map.ofEntries(
+            Map.entry("model", "bitnet.model"), Map.entry("threads", "bitnet.threads"),
+            Map.entry("batch.max.size", "bitnet.batch.max.size"), Map.entry("queue.capacity", "bitnet.queue.capacity"),
+            Map.entry("memory.max.mb", "bitnet.memory.max.mb"), Map.entry("tasks", "bitnet.tasks"),
+            Map.entry("instance.id", "bitnet.instance.id"),
+            Map.entry("transactional.id.prefix", "bitnet.transactional.id.prefix"),
+            Map.entry("retries.max", "bitnet.retries.max"), Map.entry("shutdown.grace.ms", "bitnet.shutdown.grace.ms"),
+            Map.entry("revoke.grace.ms", "bitnet.revoke.grace.ms"),
+            Map.entry("commit.interval.ms", "bitnet.commit.interval.ms"),
+            Map.entry("poll.timeout.ms", "bitnet.poll.timeout.ms"), Map.entry("http.port", "bitnet.http.port"),
+            Map.entry("engine.kernels", "bitnet.engine.kernels"), Map.entry("engine.head", "bitnet.engine.head"),
+            Map.entry("engine.repack.cache", "bitnet.engine.repack.cache"),
+            Map.entry("topic.classify", TopicNames.WORK_CLASSIFY), Map.entry("topic.extract", TopicNames.WORK_EXTRACT),
+            Map.entry("topic.generate", TopicNames.WORK_GENERATE), Map.entry("topic.results", TopicNames.WORK_RESULTS),
+            Map.entry("topic.dead.letter", TopicNames.DEAD_LETTERS),
+            Map.entry("bitnet.topic.classify", TopicNames.WORK_CLASSIFY),
+            Map.entry("bitnet.topic.extract", TopicNames.WORK_EXTRACT),
+            Map.entry("bitnet.topic.generate", TopicNames.WORK_GENERATE),
+            Map.entry("bitnet.topic.results", TopicNames.WORK_RESULTS),
+            Map.entry("bitnet.topic.dead.letter", TopicNames.DEAD_LETTERS),
+            // Kafka client properties were given as kafka.<key> (BITNET_KAFKA_<KEY>); now verbatim (KAFKA_<KEY>)
+            Map.entry("kafka.", ""), Map.entry("bitnet.kafka.", ""));
+
+    /** The worker's {@code bitnet.*} keys. */
+    public static final KnownKeys KEYS = KnownKeys.of("worker", Set.of(
+            "bitnet.model", "bitnet.threads", "bitnet.batch.max.size", "bitnet.queue.capacity", "bitnet.memory.max.mb",
+            "bitnet.tasks", "bitnet.instance.id", "bitnet.transactional.id.prefix", "bitnet.retries.max",
+            "bitnet.shutdown.grace.ms", "bitnet.revoke.grace.ms", "bitnet.commit.interval.ms", "bitnet.poll.timeout.ms",
+            "bitnet.http.port", "bitnet.topics.wait", "bitnet.engine.kernels", "bitnet.engine.head",
+            "bitnet.engine.repack.cache"), TopicNames.KEYS, KnownKeys.SERDE).withRenamed(RENAMED);
 
     private WorkerConfigLoader() {}
 
-    /** Loads file (may be null), then environment, then overrides. */
+    /** Loads file (may be null; else {@code BITNET_CONFIG}), then environment, then overrides. */
     public static WorkerConfig load(Path file, Map<String, String> environment, Map<String, String> overrides) {
-        Map<String, String> merged = new LinkedHashMap<>();
-        if (file != null) {
-            merged.putAll(readFile(file));
-        }
-        merged.putAll(fromEnvironment(environment));
-        merged.putAll(overrides);
-        return fromMap(merged, environment);
+        return from(ConfigLoader.load(KEYS, file, environment, overrides), environment);
     }
 
-    /** Maps {@code BITNET_FOO_BAR=x} to {@code foo.bar=x}; other variables are ignored. */
-    static Map<String, String> fromEnvironment(Map<String, String> environment) {
-        Map<String, String> keys = new HashMap<>();
-        environment.forEach((name, value) -> {
-            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
-                String key = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
-                if (!IGNORED_ENV.contains(key)) {
-                    keys.put(key, value);
-                }
-            }
-        });
-        return keys;
-    }
-
-    static Map<String, String> readFile(Path file) {
-        Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            properties.load(reader);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new InvalidConfigException("config file", "cannot read " + file + ": " + e.getMessage());
-        }
-        Map<String, String> map = new LinkedHashMap<>();
-        properties.stringPropertyNames().forEach(k -> map.put(k.trim(), properties.getProperty(k).trim()));
-        return map;
-    }
-
-    /** Validates a flat key/value map. */
+    /** Validates a flat key/value map ({@code environment} only supplies {@code HOSTNAME}, the default instance id). */
     public static WorkerConfig fromMap(Map<String, String> values, Map<String, String> environment) {
-        Map<String, String> worker = new HashMap<>();
-        Map<String, String> kafka = new HashMap<>();
-        Map<String, String> serde = new HashMap<>();
-        Set<String> clientKeys = clientKeys();
-        values.forEach((key, value) -> {
-            if (WORKER_KEYS.contains(key)) {
-                worker.put(key, value);
-            } else if (key.startsWith(KAFKA_PREFIX)) {
-                kafka.put(key.substring(KAFKA_PREFIX.length()), value);
-            } else if (isSerdeKey(key)) {
-                serde.put(key, value);
-            } else if (clientKeys.contains(key)) {
-                kafka.put(key, value);
-            } else {
-                throw new InvalidConfigException(key, "unknown key (worker keys: " + String.join(", ", WORKER_KEYS.stream().sorted().toList())
-                        + "; Kafka client properties as kafka.<key> or plain; schema.registry.*)");
-            }
-        });
-        String groupId = worker.getOrDefault("group.id", kafka.getOrDefault("group.id", "bitnet-workers"));
-        kafka.remove("group.id");
-        Map<TaskType, String> topics = new EnumMap<>(TaskType.class);
-        for (TaskType task : TaskType.values()) {
-            String key = "topic." + task.name().toLowerCase(Locale.ROOT);
-            topics.put(task, worker.getOrDefault(key, task.defaultTopic()));
-        }
+        return from(ConfigValues.of(KEYS, values), environment);
+    }
+
+    /** Validates loaded values; errors name the key. */
+    public static WorkerConfig from(ConfigValues in, Map<String, String> environment) {
+        Map<String, String> kafka = new HashMap<>(in.clientConfig());
+        String groupId = kafka.remove(GROUP_ID);
+        EngineSettings engine = EngineSettings.parse(in.get("bitnet.engine.kernels").orElse(null),
+                in.get("bitnet.engine.head").orElse(null), in.get("bitnet.engine.repack.cache").orElse(null));
         return new WorkerConfig(
-                worker.getOrDefault("instance.id", defaultInstanceId(environment)),
-                worker.get("model"),
-                intValue(worker, "threads", Math.max(1, Runtime.getRuntime().availableProcessors())),
-                intValue(worker, "batch.max.size", 8),
-                intValue(worker, "queue.capacity", 64),
-                longValue(worker, "memory.max.mb", 0),
-                tasks(worker.getOrDefault("tasks", "classify,extract,generate")),
-                topics,
-                worker.getOrDefault("topic.results", "bitnet.work.results"),
-                worker.getOrDefault("topic.dead.letter", "bitnet.work.dead-letter"),
-                groupId,
-                worker.getOrDefault("transactional.id.prefix", "bitnet-worker"),
-                intValue(worker, "retries.max", 2),
-                millis(worker, "shutdown.grace.ms", 30_000),
-                millis(worker, "revoke.grace.ms", 10_000),
-                millis(worker, "commit.interval.ms", 200),
-                millis(worker, "poll.timeout.ms", 100),
-                intValue(worker, "http.port", 8080),
-                EngineSettings.parse(worker.get("engine.kernels"), worker.get("engine.head"), worker.get("engine.repack.cache")),
+                in.text("bitnet.instance.id", defaultInstanceId(environment)),
+                in.required("bitnet.model", "--model, BITNET_MODEL: a model file, hf:OWNER/REPO/FILE or 'keyword'"),
+                in.integer("bitnet.threads", Math.max(1, Runtime.getRuntime().availableProcessors())),
+                in.integer("bitnet.batch.max.size", 8),
+                in.integer("bitnet.queue.capacity", 64),
+                in.longValue("bitnet.memory.max.mb", 0),
+                tasks(in.text("bitnet.tasks", "classify,extract,generate")),
+                TopicNames.from(in),
+                groupId == null ? "bitnet-workers" : groupId,
+                in.text("bitnet.transactional.id.prefix", "bitnet-worker"),
+                in.integer("bitnet.retries.max", 2),
+                in.duration("bitnet.shutdown.grace.ms", Duration.ofSeconds(30)),
+                in.duration("bitnet.revoke.grace.ms", Duration.ofSeconds(10)),
+                in.duration("bitnet.commit.interval.ms", Duration.ofMillis(200)),
+                in.duration("bitnet.poll.timeout.ms", Duration.ofMillis(100)),
+                in.integer("bitnet.http.port", 8080),
+                in.duration("bitnet.topics.wait", Duration.ofSeconds(60)),
+                engine,
                 kafka,
-                serde);
+                in.serdeConfig());
     }
 
-    private static boolean isSerdeKey(String key) {
-        return SERDE_KEYS.contains(key) || key.startsWith("schema.registry.") || key.startsWith("bitnet.schema.registry.")
-                || key.startsWith("basic.auth.");
-    }
-
-    private static Set<String> clientKeys() {
-        Set<String> keys = new java.util.HashSet<>(ConsumerConfig.configNames());
-        keys.addAll(ProducerConfig.configNames());
-        return keys;
-    }
-
-    private static List<TaskType> tasks(String value) {
-        List<TaskType> tasks = new ArrayList<>();
+    private static List<TaskKind> tasks(String value) {
+        List<TaskKind> tasks = new ArrayList<>();
         for (String part : value.split(",")) {
             if (!part.isBlank()) {
-                TaskType task = TaskType.parse("tasks", part);
+                TaskKind task = TaskKind.fromWireName(part.strip().toLowerCase(java.util.Locale.ROOT))
+                        .orElseThrow(() -> new ConfigException("bitnet.tasks", "unknown task '" + part.strip()
+                                + "' (expected classify, extract or generate)"));
                 if (!tasks.contains(task)) {
                     tasks.add(task);
                 }
@@ -171,29 +133,5 @@ public final class WorkerConfigLoader {
             }
         }
         return host.replaceAll("[^A-Za-z0-9._-]", "-");
-    }
-
-    private static int intValue(Map<String, String> values, String key, int fallback) {
-        long value = longValue(values, key, fallback);
-        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
-            throw new InvalidConfigException(key, "out of range: " + value);
-        }
-        return (int) value;
-    }
-
-    private static long longValue(Map<String, String> values, String key, long fallback) {
-        String text = values.get(key);
-        if (text == null || text.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Long.parseLong(text.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidConfigException(key, "'" + text + "' is not an integer");
-        }
-    }
-
-    private static Duration millis(Map<String, String> values, String key, long fallback) {
-        return Duration.ofMillis(longValue(values, key, fallback));
     }
 }

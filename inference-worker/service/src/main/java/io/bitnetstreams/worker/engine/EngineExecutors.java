@@ -1,5 +1,6 @@
 package io.bitnetstreams.worker.engine;
 
+import io.bitnetstreams.contract.config.ConfigException;
 import io.bitnetstreams.engine.download.DownloadConfig;
 import io.bitnetstreams.engine.download.DownloadListener;
 import io.bitnetstreams.engine.download.ModelDownloader;
@@ -13,7 +14,6 @@ import io.bitnetstreams.engine.tasks.EngineConfig;
 import io.bitnetstreams.engine.tasks.InferenceEngine;
 import io.bitnetstreams.engine.tokenizer.Llama3Tokenizer;
 import io.bitnetstreams.engine.tokenizer.Tokenizer;
-import io.bitnetstreams.worker.config.InvalidConfigException;
 import io.bitnetstreams.worker.config.WorkerConfig;
 import io.bitnetstreams.worker.executor.ExecutorFactory;
 import java.nio.file.Files;
@@ -71,7 +71,7 @@ public final class EngineExecutors implements ExecutorFactory {
             try {
                 source = ModelSource.parse(model);
             } catch (IllegalArgumentException e) {
-                throw new InvalidConfigException("model", e.getMessage());
+                throw new ConfigException("bitnet.model", e.getMessage());
             }
             try (ModelDownloader downloader = new ModelDownloader(DownloadConfig.defaults())) {
                 log.info("pulling model {}", model);
@@ -80,7 +80,7 @@ public final class EngineExecutors implements ExecutorFactory {
         }
         Path path = Path.of(model);
         if (!Files.isRegularFile(path)) {
-            throw new InvalidConfigException("model", "no model file at " + path.toAbsolutePath());
+            throw new ConfigException("bitnet.model", "no model file at " + path.toAbsolutePath());
         }
         return path;
     }

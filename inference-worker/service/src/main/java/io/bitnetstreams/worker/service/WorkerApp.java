@@ -1,5 +1,6 @@
 package io.bitnetstreams.worker.service;
 
+import io.bitnetstreams.contract.TopicCheck;
 import io.bitnetstreams.worker.config.WorkerConfig;
 import io.bitnetstreams.worker.executor.ExecutorFactory;
 import io.bitnetstreams.worker.executor.WorkExecutor;
@@ -43,8 +44,13 @@ public final class WorkerApp implements AutoCloseable {
         this.gcMetrics = gcMetrics;
     }
 
-    /** Loads the model (timed into the model-load metric), starts HTTP, then consumes. */
+    /**
+     * Checks that its topics exist (waiting {@code bitnet.topics.wait} for a topology creating them), loads the
+     * model (timed into the model-load metric), starts HTTP, then consumes.
+     */
     public static WorkerApp start(WorkerConfig config, ExecutorFactory executors) throws Exception {
+        // before the slow model load: writing results or dead letters into topics nobody created loses them
+        TopicCheck.requireExisting(config.kafka(), config.usedTopics(), config.topicWait());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);

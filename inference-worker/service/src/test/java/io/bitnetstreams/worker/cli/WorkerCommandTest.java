@@ -22,20 +22,21 @@ class WorkerCommandTest {
     void optionsBecomeConfigKeys() {
         WorkerCommand command = new WorkerCommand(executors, Map.of(), app -> 0);
         new CommandLine(command).parseArgs("--model", "m.gguf", "--tasks", "classify,extract", "--threads", "3",
-                "--queue", "9", "--set", "kafka.linger.ms=5", "--bootstrap-servers", "b:1");
-        assertThat(command.overrides()).containsEntry("model", "m.gguf").containsEntry("tasks", "classify,extract")
-                .containsEntry("threads", "3").containsEntry("queue.capacity", "9")
-                .containsEntry("kafka.linger.ms", "5").containsEntry("bootstrap.servers", "b:1");
+                "--queue", "9", "--set", "linger.ms=5", "--set", "bitnet.threads=7", "--bootstrap-servers", "b:1");
+        // a named option wins over --set of the same key
+        assertThat(command.overrides()).containsEntry("bitnet.model", "m.gguf").containsEntry("bitnet.tasks", "classify,extract")
+                .containsEntry("bitnet.threads", "3").containsEntry("bitnet.queue.capacity", "9")
+                .containsEntry("linger.ms", "5").containsEntry("bootstrap.servers", "b:1");
     }
 
     @Test
     void invalidConfigIsAUsageErrorNamingTheKeyAndLoadsNoModel() {
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new WorkerCommand(executors, Map.of("BITNET_SCHEMA_REGISTRY_URL", "http://r"), app -> 0));
+        CommandLine cli = new CommandLine(new WorkerCommand(executors, Map.of("SCHEMA_REGISTRY_URL", "http://r"), app -> 0));
         cli.setErr(new PrintWriter(err));
         int exit = cli.execute("--model", "keyword", "--bootstrap-servers", "b:1", "--threads", "0");
         assertThat(exit).isEqualTo(2);
-        assertThat(err.toString()).contains("'threads'");
+        assertThat(err.toString()).contains("'bitnet.threads'");
         assertThat(executorMade).isFalse();
     }
 }

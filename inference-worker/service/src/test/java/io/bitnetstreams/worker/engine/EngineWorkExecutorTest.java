@@ -12,6 +12,7 @@ import io.bitnetstreams.avro.GenerateTask;
 import io.bitnetstreams.avro.GenerationOutput;
 import io.bitnetstreams.avro.WorkItem;
 import io.bitnetstreams.avro.WorkStatus;
+import io.bitnetstreams.contract.config.ConfigException;
 import io.bitnetstreams.engine.chat.ChatFormat;
 import io.bitnetstreams.engine.gguf.GgmlType;
 import io.bitnetstreams.engine.gguf.GgufFile;
@@ -20,7 +21,6 @@ import io.bitnetstreams.engine.synth.SyntheticModelWriter;
 import io.bitnetstreams.engine.synth.SyntheticSpec;
 import io.bitnetstreams.engine.tokenizer.Tokenizer;
 import io.bitnetstreams.engine.tokenizer.Vocabulary;
-import io.bitnetstreams.worker.config.InvalidConfigException;
 import io.bitnetstreams.worker.config.WorkerConfig;
 import io.bitnetstreams.worker.config.WorkerConfigLoader;
 import io.bitnetstreams.worker.executor.WorkItems;
@@ -66,8 +66,8 @@ class EngineWorkExecutorTest {
     }
 
     private static WorkerConfig config(String model) {
-        return WorkerConfigLoader.fromMap(Map.of("model", model, "threads", "1", "queue.capacity", "4", "batch.max.size", "2",
-                "bootstrap.servers", "unused:1", "schema.registry.url", "http://unused", "instance.id", "t"), Map.of());
+        return WorkerConfigLoader.fromMap(Map.of("bitnet.model", model, "bitnet.threads", "1", "bitnet.queue.capacity", "4", "bitnet.batch.max.size", "2",
+                "bootstrap.servers", "unused:1", "schema.registry.url", "http://unused", "bitnet.instance.id", "t"), Map.of());
     }
 
     @Test
@@ -136,7 +136,7 @@ class EngineWorkExecutorTest {
     @Test
     void missingModelFileNamesTheKey() {
         assertThatThrownBy(() -> new EngineExecutors().create(config(dir.resolve("absent.gguf").toString())))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.key()).isEqualTo("model"));
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("bitnet.model"));
     }
 
     @Test

@@ -61,20 +61,20 @@ final class KafkaFixture {
 
     WorkerConfig config(String instanceId, int capacity, Map<String, String> overrides) {
         Map<String, String> values = new HashMap<>();
-        values.put("model", "test");
-        values.put("instance.id", instanceId);
+        values.put("bitnet.model", "test");
+        values.put("bitnet.instance.id", instanceId);
         values.put("bootstrap.servers", kafka.bootstrapServers());
         values.put("schema.registry.url", registry.url());
-        values.put("tasks", "classify");
-        values.put("topic.classify", workTopic);
-        values.put("topic.results", resultsTopic);
-        values.put("topic.dead.letter", deadLetterTopic);
+        values.put("bitnet.tasks", "classify");
+        values.put("bitnet.topic.work.classify", workTopic);
+        values.put("bitnet.topic.work.results", resultsTopic);
+        values.put("bitnet.topic.dlq", deadLetterTopic);
         values.put("group.id", group);
-        values.put("queue.capacity", String.valueOf(capacity));
-        values.put("commit.interval.ms", "100");
-        values.put("revoke.grace.ms", "3000");
-        values.put("shutdown.grace.ms", "5000");
-        values.put("http.port", "-1");
+        values.put("bitnet.queue.capacity", String.valueOf(capacity));
+        values.put("bitnet.commit.interval.ms", "100");
+        values.put("bitnet.revoke.grace.ms", "3000");
+        values.put("bitnet.shutdown.grace.ms", "5000");
+        values.put("bitnet.http.port", "-1");
         values.put("session.timeout.ms", "6000");
         values.put("heartbeat.interval.ms", "500");
         values.putAll(overrides);

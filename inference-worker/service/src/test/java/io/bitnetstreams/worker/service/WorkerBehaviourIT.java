@@ -119,11 +119,11 @@ class WorkerBehaviourIT {
     @Test
     void appServesProbesAndMetricsAndStopsCleanly() throws Exception {
         Map<String, String> values = new java.util.HashMap<>(Map.of(
-                "model", "keyword", "instance.id", "app", "bootstrap.servers", kafka.bootstrapServers(),
-                "schema.registry.url", registry.url(), "tasks", "classify", "topic.classify", fixture.workTopic,
-                "topic.results", fixture.resultsTopic, "topic.dead.letter", fixture.deadLetterTopic, "group.id", fixture.group,
-                "http.port", "0"));
-        values.put("commit.interval.ms", "100");
+                "bitnet.model", "keyword", "bitnet.instance.id", "app", "bootstrap.servers", kafka.bootstrapServers(),
+                "schema.registry.url", registry.url(), "bitnet.tasks", "classify", "bitnet.topic.work.classify", fixture.workTopic,
+                "bitnet.topic.work.results", fixture.resultsTopic, "bitnet.topic.dlq", fixture.deadLetterTopic, "group.id", fixture.group,
+                "bitnet.http.port", "0"));
+        values.put("bitnet.commit.interval.ms", "100");
         var config = io.bitnetstreams.worker.config.WorkerConfigLoader.fromMap(values, Map.of());
         fixture.produce(ExactlyOnceIT.items(0, 5));
         var http = java.net.http.HttpClient.newHttpClient();

@@ -82,9 +82,9 @@ class WorkerProcessIT {
                 "--model", "delayed", "--tasks", "classify", "--instance-id", instanceId, "--queue", "4",
                 "--bootstrap-servers", fixture.kafka.bootstrapServers(), "--schema-registry-url", fixture.registry.url(),
                 "--http-port", "-1"));
-        Map.of("topic.classify", fixture.workTopic, "topic.results", fixture.resultsTopic, "topic.dead.letter", fixture.deadLetterTopic,
-                "group.id", fixture.group, "commit.interval.ms", "100", "session.timeout.ms", "6000", "heartbeat.interval.ms", "500",
-                "shutdown.grace.ms", "5000").forEach((k, v) -> {
+        Map.of("bitnet.topic.work.classify", fixture.workTopic, "bitnet.topic.work.results", fixture.resultsTopic, "bitnet.topic.dlq", fixture.deadLetterTopic,
+                "group.id", fixture.group, "bitnet.commit.interval.ms", "100", "session.timeout.ms", "6000", "heartbeat.interval.ms", "500",
+                "bitnet.shutdown.grace.ms", "5000").forEach((k, v) -> {
                     command.add("--set");
                     command.add(k + "=" + v);
                 });

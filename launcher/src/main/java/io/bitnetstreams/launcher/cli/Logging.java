@@ -1,4 +1,4 @@
-package io.bitnetstreams.standalone.cli;
+package io.bitnetstreams.launcher.cli;
 
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -7,13 +7,13 @@ import org.apache.logging.log4j.core.config.Configurator;
  * Our INFO logs (and Kafka's start-up warnings) would tear the progress bar apart: commands with their own output
  * keep only our warnings and Kafka's errors.
  */
-final class Logging {
+public final class Logging {
 
     private Logging() {
     }
 
     /** Warnings only for {@code io.bitnetstreams}, unless BITNET_LOG_LEVEL asks otherwise or {@code verbose}. */
-    static void quiet(boolean verbose) {
+    public static void quiet(boolean verbose) {
         if (verbose || System.getenv("BITNET_LOG_LEVEL") != null) {
             return;
         }

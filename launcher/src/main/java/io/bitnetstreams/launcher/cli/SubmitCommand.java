@@ -1,18 +1,20 @@
-package io.bitnetstreams.standalone.cli;
+package io.bitnetstreams.launcher.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bitnetstreams.contract.TopicCheck;
+import io.bitnetstreams.contract.config.ConfigException;
+import io.bitnetstreams.contract.config.ConfigOptions;
 import io.bitnetstreams.contract.request.ParsedLine;
 import io.bitnetstreams.contract.request.RequestMapper;
 import io.bitnetstreams.contract.request.RequestParser;
 import io.bitnetstreams.contract.request.RequestSpec;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.bitnetstreams.standalone.pipeline.RequestPublisher;
-import io.bitnetstreams.standalone.pipeline.ResultListener;
-import io.bitnetstreams.standalone.pipeline.ResultMapper;
-import io.bitnetstreams.standalone.run.Ending;
-import io.bitnetstreams.standalone.run.OutcomeStatus;
-import io.bitnetstreams.topology.config.TopicNames;
+import io.bitnetstreams.launcher.client.Ending;
+import io.bitnetstreams.launcher.client.OutcomeStatus;
+import io.bitnetstreams.launcher.client.RequestPublisher;
+import io.bitnetstreams.launcher.client.ResultListener;
+import io.bitnetstreams.launcher.client.ResultMapper;
+import io.bitnetstreams.launcher.client.SubmitConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -20,13 +22,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -40,7 +44,7 @@ import picocli.CommandLine.Spec;
                 "  submit --task classify --labels billing,shipping,other --text \"I was charged twice\"",
                 "  submit --task extract --schema invoice-schema.json --file invoice.txt",
                 "  submit --task generate --text \"Write a haiku about Kafka\" --max-tokens 40"})
-final class SubmitCommand implements Callable<Integer> {
+public final class SubmitCommand implements Callable<Integer> {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final long MAX_FILE_BYTES = 1 << 20;
@@ -48,11 +52,16 @@ final class SubmitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+            description = "Kafka bootstrap servers (bootstrap.servers; or KAFKA_BOOTSTRAP_SERVERS).")
     String bootstrapServers;
 
-    @Option(names = "--schema-registry", required = true, paramLabel = "URL", description = "Schema registry URL.")
+    @Option(names = {"--schema-registry", "--schema-registry-url"}, paramLabel = "URL",
+            description = "Schema registry URL (schema.registry.url; or SCHEMA_REGISTRY_URL).")
     String schemaRegistry;
+
+    @CommandLine.Mixin
+    ConfigOptions configOptions = new ConfigOptions();
 
     @Option(names = "--task", required = true, paramLabel = "TASK", description = "classify, extract or generate.")
     String task;
@@ -88,6 +97,16 @@ final class SubmitCommand implements Callable<Integer> {
             description = "How long to wait for the result (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    private final Map<String, String> environment;
+
+    public SubmitCommand() {
+        this(System.getenv());
+    }
+
+    SubmitCommand(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
     @Override
     public Integer call() throws Exception {
         Logging.quiet(false);
@@ -100,16 +119,30 @@ final class SubmitCommand implements Callable<Integer> {
             err.println("submit: " + e.getMessage());
             return 2;
         }
-        Map<String, Object> clients = Map.of("bootstrap.servers", bootstrapServers);
-        Map<String, Object> serde = Map.of("schema.registry.url", schemaRegistry);
+        SubmitConfig config;
+        try {
+            config = SubmitConfig.load(configOptions.file(), environment, overrides());
+        } catch (ConfigException e) {
+            err.println("submit: " + e.getMessage());
+            return 2;
+        }
+        Map<String, Object> clients = Map.copyOf(config.clients());
+        Map<String, Object> serde = Map.copyOf(config.serde());
+        try {
+            TopicCheck.requireExisting(clients, List.of(config.topics().requests(), config.topics().deadLetters(),
+                    config.topics().results(request.task())), Duration.ZERO);
+        } catch (TopicCheck.MissingTopicsException e) {
+            err.println("submit: " + e.getMessage());
+            return 1;
+        }
         CompletableFuture<Ending> answer = new CompletableFuture<>();
-        try (ResultListener listener = ResultListener.start(clients, serde, TopicNames.DEFAULTS, Duration.ofSeconds(30),
+        try (ResultListener listener = ResultListener.start(clients, serde, config.topics(), Duration.ofSeconds(30),
                 (key, record) -> {
                     if (key.equals(request.id())) {
                         answer.complete(ResultMapper.toEnding(record));
                     }
                 });
-             RequestPublisher publisher = new RequestPublisher(clients, serde, TopicNames.DEFAULTS.requests())) {
+             RequestPublisher publisher = new RequestPublisher(clients, serde, config.topics().requests())) {
             long start = System.nanoTime();
             publisher.send(RequestMapper.toAvro(request.id(), request, Instant.now())).get(60, TimeUnit.SECONDS);
             err.println("submitted " + request.id() + "; waiting for the result...");
@@ -135,6 +168,13 @@ final class SubmitCommand implements Callable<Integer> {
             err.println("submit: " + e.getMessage());
             return 1;
         }
+    }
+
+    Map<String, String> overrides() {
+        Map<String, Object> options = new LinkedHashMap<>();
+        options.put("bootstrap.servers", bootstrapServers);
+        options.put("schema.registry.url", schemaRegistry);
+        return configOptions.overrides(options);
     }
 
     /** Builds the request as a JSONL line and validates it with the same rules as file input. */

@@ -1,8 +1,8 @@
-package io.bitnetstreams.standalone.pipeline;
+package io.bitnetstreams.launcher.client;
 
+import io.bitnetstreams.contract.TopicNames;
 import io.bitnetstreams.schemas.serde.AvroDeserializer;
 import io.bitnetstreams.schemas.serde.SerdeException;
-import io.bitnetstreams.topology.config.TopicNames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.bitnetstreams.standalone.pipeline;
+package io.bitnetstreams.launcher.client;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,8 +13,6 @@ import io.bitnetstreams.avro.GenerationOutput;
 import io.bitnetstreams.avro.GenerationResult;
 import io.bitnetstreams.avro.ResultStatus;
 import io.bitnetstreams.avro.Usage;
-import io.bitnetstreams.standalone.run.Ending;
-import io.bitnetstreams.standalone.run.OutcomeStatus;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.bitnetstreams.standalone.pipeline;
+package io.bitnetstreams.launcher.client;
 
 import io.bitnetstreams.avro.InferenceRequest;
 import io.bitnetstreams.schemas.serde.AvroSerializer;

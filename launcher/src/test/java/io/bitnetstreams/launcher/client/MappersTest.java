@@ -1,10 +1,4 @@
-package io.bitnetstreams.standalone.pipeline;
-
-import io.bitnetstreams.contract.TaskKind;
-import io.bitnetstreams.contract.request.RequestMapper;
-import io.bitnetstreams.contract.request.RequestSpec;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package io.bitnetstreams.launcher.client;
 
 import io.bitnetstreams.avro.ClassificationOutput;
 import io.bitnetstreams.avro.ClassificationResult;
@@ -22,12 +16,14 @@ import io.bitnetstreams.avro.GenerationResult;
 import io.bitnetstreams.avro.InferenceRequest;
 import io.bitnetstreams.avro.ResultStatus;
 import io.bitnetstreams.avro.Usage;
-import io.bitnetstreams.standalone.run.Ending;
-import io.bitnetstreams.standalone.run.OutcomeStatus;
+import io.bitnetstreams.contract.TaskKind;
+import io.bitnetstreams.contract.request.RequestMapper;
+import io.bitnetstreams.contract.request.RequestSpec;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class MappersTest {
 

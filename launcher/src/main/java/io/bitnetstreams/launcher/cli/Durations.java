@@ -1,4 +1,4 @@
-package io.bitnetstreams.standalone.cli;
+package io.bitnetstreams.launcher.cli;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -6,7 +6,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /** Parses {@code 90s}, {@code 10m}, {@code 1h}, plain seconds ({@code 300}) or ISO-8601 ({@code PT5M}). */
-final class Durations implements ITypeConverter<Duration> {
+public final class Durations implements ITypeConverter<Duration> {
 
     @Override
     public Duration convert(String value) {

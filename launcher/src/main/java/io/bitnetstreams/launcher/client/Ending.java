@@ -1,4 +1,4 @@
-package io.bitnetstreams.standalone.run;
+package io.bitnetstreams.launcher.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

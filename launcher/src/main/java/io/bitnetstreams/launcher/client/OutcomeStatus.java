@@ -1,4 +1,4 @@
-package io.bitnetstreams.standalone.run;
+package io.bitnetstreams.launcher.client;
 
 /** How a request ended in this run; TIMED_OUT means it had not ended when the run gave up waiting. */
 public enum OutcomeStatus {

@@ -1,0 +1,88 @@
+package io.bitnetstreams.contract;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks at start that the topics a part reads or writes exist, so a part never writes into a topic nobody
+ * created (or gets it auto-created with the broker's defaults). The topology creates every pipeline topic; a
+ * worker or client started before it waits up to {@code wait} for them, then fails naming what is missing.
+ */
+public final class TopicCheck {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicCheck.class);
+    private static final Duration POLL = Duration.ofSeconds(1);
+
+    private TopicCheck() {}
+
+    /** A topic the part needs does not exist (or the cluster did not answer); the message says which and why. */
+    public static final class MissingTopicsException extends RuntimeException {
+        private final List<String> missing;
+
+        MissingTopicsException(String message, List<String> missing, Throwable cause) {
+            super(message, cause);
+            this.missing = List.copyOf(missing);
+        }
+
+        /** The topics that were missing at the last look (empty when the cluster never answered). */
+        public List<String> missing() {
+            return missing;
+        }
+    }
+
+    /**
+     * Returns once every topic of {@code topics} exists; waits up to {@code wait} (zero: one look) for a topology
+     * that is still creating them. {@code clientConfig}: the part's Kafka client properties (non-admin keys are
+     * dropped).
+     */
+    public static void requireExisting(Map<String, ?> clientConfig, Collection<String> topics, Duration wait) {
+        Map<String, Object> adminConfig = new HashMap<>(clientConfig);
+        adminConfig.keySet().retainAll(AdminClientConfig.configNames());
+        adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+        long deadline = System.nanoTime() + wait.toNanos();
+        List<String> missing = List.copyOf(topics);
+        Exception lastError = null;
+        try (Admin admin = Admin.create(adminConfig)) {
+            while (true) {
+                try {
+                    Set<String> existing = admin.listTopics().names().get(15, TimeUnit.SECONDS);
+                    missing = topics.stream().filter(topic -> !existing.contains(topic)).distinct().toList();
+                    lastError = null;
+                    if (missing.isEmpty()) {
+                        return;
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    lastError = e;
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    break;
+                }
+                LOG.info("waiting for topics {} (the topology creates them)", lastError == null ? missing : topics);
+                Thread.sleep(POLL.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MissingTopicsException("interrupted while checking topics " + topics, missing, e);
+        }
+        Object servers = clientConfig.get("bootstrap.servers");
+        if (lastError != null) {
+            throw new MissingTopicsException("cannot list the topics of the Kafka cluster at " + servers + ": "
+                    + lastError, List.of(), lastError);
+        }
+        throw new MissingTopicsException("topics " + missing + " do not exist on " + servers + " (waited " + wait
+                + "): start the topology first (it creates every pipeline topic), or create them, or set the"
+                + " bitnet.topic.* keys to the topics in use", missing, null);
+    }
+}
