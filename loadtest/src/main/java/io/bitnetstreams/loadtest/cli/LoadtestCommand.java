@@ -162,7 +162,7 @@ public final class LoadtestCommand implements Callable<Integer> {
             + " property of a started stack, e.g. --topology-set poll.ms=10.")
     Map<String, String> topologySettings = new LinkedHashMap<>();
 
-    @Option(names = "--worker-set", paramLabel = "KEY=VALUE", description = "Any further worker config key, e.g. --worker-set poll.timeout.ms=20.")
+    @Option(names = "--worker-set", paramLabel = "KEY=VALUE", description = "Any further worker config key, e.g. --worker-set bitnet.queue.capacity=32.")
     Map<String, String> workerSettings = new LinkedHashMap<>();
 
     @Option(names = "--worker-jvm-options", paramLabel = "OPTIONS", defaultValue = "",
@@ -320,7 +320,7 @@ public final class LoadtestCommand implements Callable<Integer> {
     /** The workers' poll bound, then the user's settings. */
     private Map<String, String> workerSettings() {
         Map<String, String> values = new LinkedHashMap<>();
-        values.put("poll.timeout.ms", Long.toString(pollInterval.toMillis()));
+        values.put("bitnet.poll.timeout.ms", Long.toString(pollInterval.toMillis()));
         values.putAll(workerSettings);
         return values;
     }
