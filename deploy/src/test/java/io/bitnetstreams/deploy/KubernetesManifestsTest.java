@@ -31,7 +31,7 @@ class KubernetesManifestsTest {
 
     static final Path REPO = Path.of(System.getProperty("bitnet.repo.dir", ".."));
     static final String IMAGE = System.getProperty("bitnet.image", "bitnet-streams:0.1.0-SNAPSHOT");
-    private static final List<String> OVERLAYS = List.of("dev", "prod", "hpa", "strimzi");
+    private static final List<String> OVERLAYS = List.of("dev", "prod", "hpa", "strimzi", "strimzi-connect");
 
     @Test
     void everyOverlayIsChecked() throws IOException {
@@ -42,7 +42,7 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"dev", "prod", "hpa", "strimzi"})
+    @ValueSource(strings = {"dev", "prod", "hpa", "strimzi", "strimzi-connect"})
     void overlayMatchesTheCode(String overlay) throws Exception {
         List<Map<String, Object>> objects = render(REPO.resolve("k8s/overlays").resolve(overlay));
         var rendered = new Rendered(objects);
