@@ -1,0 +1,128 @@
+package io.bitnetstreams.launcher.client;
+
+import io.bitnetstreams.schemas.serde.AvroDeserializer;
+import io.bitnetstreams.schemas.serde.SerdeException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows topics of the pipeline's Avro records from their current ends, read_committed and without a consumer group
+ * (every reader sees every record), and hands each decoded value to a handler on its own thread. Unreadable records
+ * are logged and skipped. The one tail behind {@link ResultListener} and the load test's result tap.
+ */
+public final class RecordTail implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RecordTail.class);
+
+    private final String name;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final AvroDeserializer<SpecificRecord> deserializer = new AvroDeserializer<>();
+    private final Duration pollInterval;
+    private final Consumer<Object> handler;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean running = true;
+
+    private RecordTail(String name, Map<String, Object> consumerConfig, Map<String, Object> serdeConfig,
+                       List<String> topics, Duration metadataTimeout, Duration pollInterval, Consumer<Object> handler) {
+        this.name = name;
+        this.pollInterval = pollInterval;
+        this.handler = handler;
+        deserializer.configure(serdeConfig, false);
+        Map<String, Object> config = new HashMap<>(consumerConfig);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+        try {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topics) {
+                List<PartitionInfo> infos = consumer.partitionsFor(topic, metadataTimeout);
+                if (infos == null || infos.isEmpty()) {
+                    throw new IllegalStateException("topic " + topic + " does not exist: is the topology running?");
+                }
+                infos.forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            // resolve the end offsets now: records produced after this constructor returns are all seen
+            partitions.forEach(partition -> consumer.position(partition, metadataTimeout));
+        } catch (RuntimeException e) {
+            consumer.close();
+            throw e;
+        }
+        Thread.ofPlatform().daemon().name(name).start(this::run);
+    }
+
+    /**
+     * Starts following {@code topics} at their current ends; {@code handler} runs on a thread called {@code name}.
+     * Fails when a topic does not exist within {@code metadataTimeout}.
+     */
+    public static RecordTail start(String name, Map<String, Object> consumerConfig, Map<String, Object> serdeConfig,
+                                   List<String> topics, Duration metadataTimeout, Duration pollInterval,
+                                   Consumer<Object> handler) {
+        return new RecordTail(name, consumerConfig, serdeConfig, topics, metadataTimeout, pollInterval, handler);
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(pollInterval)) {
+                    dispatch(record);
+                }
+            }
+        } catch (WakeupException e) {
+            // close() woke us up
+        } catch (RuntimeException e) {
+            LOG.error("{} stopped", name, e);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+            deserializer.close();
+            stopped.countDown();
+        }
+    }
+
+    private void dispatch(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null) {
+            return;
+        }
+        Object value;
+        try {
+            value = deserializer.deserialize(record.topic(), record.value());
+        } catch (SerdeException e) {
+            LOG.warn("{}: skipping an unreadable record at {}-{}@{}: {}", name, record.topic(), record.partition(),
+                    record.offset(), e.getMessage());
+            return;
+        }
+        handler.accept(value);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            if (!stopped.await(10, TimeUnit.SECONDS)) {
+                LOG.warn("{} did not stop within 10 s", name);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
