@@ -73,6 +73,11 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--progress-interval", paramLabel = "SECONDS", defaultValue = "10", description = "Progress lines on stderr (default ${DEFAULT-VALUE}).")
     long progressSeconds;
 
+    @Option(names = "--verifier-isolation", paramLabel = "LEVEL", defaultValue = "read_committed",
+            description = "read_committed (the verdict), or read_uncommitted: a negative control that shows what a reader "
+                    + "of uncommitted data would see (aborted output of killed processes as duplicates); never passes.")
+    String verifierIsolation;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -84,6 +89,9 @@ public final class ChaosCommand implements Callable<Integer> {
         if (controllers != 1 && controllers != 3 && controllers != 5) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--controllers must be 1, 3 or 5");
         }
+        if (!verifierIsolation.equals("read_committed") && !verifierIsolation.equals("read_uncommitted")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--verifier-isolation must be read_committed or read_uncommitted");
+        }
         Path launcher = launcherDir != null ? launcherDir
                 : Path.of(System.getProperty("bitnet.launcher.dir", "launcher/target"));
         boolean temporary = dir == null;
@@ -92,7 +100,8 @@ public final class ChaosCommand implements Callable<Integer> {
         try {
             settings = new ChaosRun.Settings(requests, seed, rate, Fault.parse(faults), engineShare, invalidShare, partitions,
                     controllers, launcher, runDir, keep || !temporary, Duration.ofSeconds(startTimeoutSeconds),
-                    Duration.ofSeconds(drainTimeoutSeconds), Duration.ofSeconds(progressSeconds));
+                    Duration.ofSeconds(drainTimeoutSeconds), Duration.ofSeconds(progressSeconds),
+                    verifierIsolation.equals("read_committed"));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -4,6 +4,7 @@ import io.bitnetstreams.chaos.cluster.ChaosCluster;
 import io.bitnetstreams.chaos.cluster.ChildProcess;
 import io.bitnetstreams.chaos.verify.CommittedReader;
 import io.bitnetstreams.chaos.verify.Ledger;
+import io.bitnetstreams.chaos.verify.TopicCheck;
 import io.bitnetstreams.chaos.workload.PlannedRequest;
 import io.bitnetstreams.chaos.workload.RequestPlan;
 import io.bitnetstreams.contract.TopicNames;
@@ -49,10 +50,11 @@ public final class ChaosRun {
      * @param invalidShare  fraction of invalid requests (dead letters)
      * @param drainTimeout  how long after the last send the answers may take
      * @param progressEvery how often progress goes to stderr
+     * @param committedOnly  true (always, but for a negative control): the verifier reads read_committed
      */
     public record Settings(int requests, long seed, double rate, Set<Fault> faults, double engineShare, double invalidShare,
                            int partitions, int controllers, Path launcherDir, Path dir, boolean keepDir,
-                           Duration startTimeout, Duration drainTimeout, Duration progressEvery) {
+                           Duration startTimeout, Duration drainTimeout, Duration progressEvery, boolean committedOnly) {
         public Settings {
             if (rate <= 0 || rate > 10_000) {
                 throw new IllegalArgumentException("rate must be in (0, 10000] requests/s");
@@ -88,9 +90,10 @@ public final class ChaosRun {
             Map<String, Object> clients = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
             Map<String, Object> serde = Map.of(SerdeConfig.SCHEMA_REGISTRY_URL, cluster.registryUrl());
             List<String> answerTopics = answerTopics(cluster.topics());
+            checkTopics(clients);
             Ledger live = new Ledger(plan);
             Ledger.Counts finalCounts;
-            try (CommittedReader liveReader = new CommittedReader(clients, serde, answerTopics, live).follow()) {
+            try (CommittedReader liveReader = new CommittedReader(clients, serde, answerTopics, live, settings.committedOnly()).follow()) {
                 Thread sender = Thread.ofPlatform().name("chaos-sender").start(() -> send(plan, clients, serde, cluster.topics()));
                 injectFaults(cluster, live, sender, started);
                 awaitAnswers(live, sender, started);
@@ -98,7 +101,7 @@ public final class ChaosRun {
             }
             // once more from the beginning, with a fresh reader, up to the last stable offsets
             Ledger fresh = new Ledger(plan);
-            try (CommittedReader finalReader = new CommittedReader(clients, serde, answerTopics, fresh)) {
+            try (CommittedReader finalReader = new CommittedReader(clients, serde, answerTopics, fresh, settings.committedOnly())) {
                 if (!finalReader.readToEnd(Duration.ofMinutes(3))) {
                     problems.add("the final read did not reach the last stable offsets within 3 minutes");
                 }
@@ -112,8 +115,25 @@ public final class ChaosRun {
             if (sendFailures.get() > 0) {
                 problems.add(sendFailures.get() + " requests could not be sent");
             }
+            if (!settings.committedOnly()) {
+                problems.add("negative control: the verifier read read_uncommitted, so this verdict says nothing of the pipeline");
+            }
             return new Verdict(settings.requests(), sent.get(), finalCounts, List.copyOf(faultsDone), List.copyOf(problems),
                     seconds(started));
+        }
+    }
+
+    /** Replication 3 and min.insync.replicas 2 on every topic of the pipeline, Streams' internal ones included. */
+    private void checkTopics(Map<String, Object> clients) {
+        try {
+            List<String> shortfalls = TopicCheck.shortfalls(clients, List.of("bitnet", "__transaction_state", "__consumer_offsets"));
+            if (shortfalls.isEmpty()) {
+                say("every topic has 3 replicas and min.insync.replicas 2");
+            } else {
+                problems.add("topics below replication 3 / min.insync.replicas 2: " + shortfalls);
+            }
+        } catch (Exception e) {
+            problems.add("could not check the topics' replication: " + e);
         }
     }
 

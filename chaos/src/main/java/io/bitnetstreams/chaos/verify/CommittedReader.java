@@ -48,10 +48,19 @@ public final class CommittedReader implements AutoCloseable {
 
     public CommittedReader(Map<String, Object> clientConfig, Map<String, Object> serdeConfig, List<String> topics,
                            Ledger ledger) {
+        this(clientConfig, serdeConfig, topics, ledger, true);
+    }
+
+    /**
+     * {@code committedOnly} false reads {@code read_uncommitted}: a negative control only (the output of aborted
+     * transactions, e.g. of a killed worker, then shows up as duplicates), never a verdict on the pipeline.
+     */
+    public CommittedReader(Map<String, Object> clientConfig, Map<String, Object> serdeConfig, List<String> topics,
+                           Ledger ledger, boolean committedOnly) {
         this.ledger = ledger;
         deserializer.configure(serdeConfig, false);
         Map<String, Object> config = new HashMap<>(clientConfig);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
