@@ -47,7 +47,7 @@ final class Attention {
     static final int ROW_BLOCK = 8;
     /** Key/value positions converted from F16 at once (32 KB of floats at head size 128). */
     static final int TILE = 64;
-    /** Units per thread below which the heads of a group become units of their own (decode of few sequences). */
+    /** Units per thread below which the heads of a group are split over several units (decode of few sequences). */
     private static final int MIN_UNITS_PER_THREAD = 4;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -130,7 +130,13 @@ final class Attention {
         for (Rows s : sequences) {
             units += (s.rows + ROW_BLOCK - 1) / ROW_BLOCK * shape.kvHeads;
         }
-        int headsPerUnit = units >= MIN_UNITS_PER_THREAD * pool.threads() ? shape.group() : 1;
+        // few units (decode of few sequences): split the groups, halving while that keeps them even, so
+        // both threads get work; each slice converts the tiles it reads itself
+        int split = shape.group();
+        while (units * (shape.group() / split) < MIN_UNITS_PER_THREAD * pool.threads() && split % 2 == 0) {
+            split /= 2;
+        }
+        int headsPerUnit = split;
         int slices = shape.group() / headsPerUnit;
         // unit = (sequence, row block, head slice); later row blocks see more keys: they go first
         int total = units * slices;
@@ -193,7 +199,14 @@ final class Attention {
                 for (int hh = 0; hh < nh; hh++) {
                     int qi = r * nh + hh;
                     int row = qi * stride + jt;
-                    for (int t = 0; t < count; t++) {
+                    int t = 0;
+                    if (SIXTEEN_AT_ONCE && headDim % (4 * W) == 0) {
+                        for (; t + W <= count; t += W) {
+                            dots16(queries, qi * headDim, tile, t * headDim, headDim).mul(scale)
+                                    .intoArray(scores, row + t);
+                        }
+                    }
+                    for (; t < count; t++) {
                         scores[row + t] = f16Dot(queries, qi * headDim, tile, t * headDim, headDim) * scale;
                     }
                 }
@@ -239,6 +252,73 @@ final class Attention {
             dst[to + d] = Float.float16ToFloat(src[from + d]);
         }
     }
+
+    /**
+     * {@link #f16Dot} of one query with 16 consecutive tile rows (keys), the 16 results in one vector:
+     * each key's four accumulators are folded as there, then the 16 lane trees (halves 8, 4, 2, 1 apart)
+     * run side by side, two keys' vectors merged per add, so every sum adds the same two values as the
+     * one-key tree (each add is exact IEEE, commutative) in 15 adds instead of 64 with 64 shuffles.
+     * Only for head sizes with no tail ({@code n % 64 == 0}) on 16-float vectors.
+     */
+    static FloatVector dots16(float[] q, int qOff, float[] k, int kOff, int n) {
+        FloatVector d0 = pairs4(q, qOff, k, kOff, n);
+        FloatVector d1 = pairs4(q, qOff, k, kOff + 4 * n, n);
+        FloatVector e0 = merge(d0, d1, TREE_2_LO, TREE_2_HI);
+        FloatVector d2 = pairs4(q, qOff, k, kOff + 8 * n, n);
+        FloatVector d3 = pairs4(q, qOff, k, kOff + 12 * n, n);
+        FloatVector e1 = merge(d2, d3, TREE_2_LO, TREE_2_HI);
+        return merge(e0, e1, TREE_1_LO, TREE_1_HI);
+    }
+
+    /** Keys 0..3 from {@code kOff} (rows of n): after the first two tree levels, 4 lanes per key in key order. */
+    private static FloatVector pairs4(float[] q, int qOff, float[] k, int kOff, int n) {
+        FloatVector c0 = merge(folded(q, qOff, k, kOff, n), folded(q, qOff, k, kOff + n, n), TREE_8_LO, TREE_8_HI);
+        FloatVector c1 = merge(folded(q, qOff, k, kOff + 2 * n, n), folded(q, qOff, k, kOff + 3 * n, n),
+                TREE_8_LO, TREE_8_HI);
+        return merge(c0, c1, TREE_4_LO, TREE_4_HI);
+    }
+
+    /** {@code lo} and {@code hi} select from x (indexes 0..15) and y (16..31); their sum is the next tree level. */
+    private static FloatVector merge(FloatVector x, FloatVector y, FloatVector lo, FloatVector hi) {
+        return lo.selectFrom(x, y).add(hi.selectFrom(x, y));
+    }
+
+    /** f16Dot's four accumulators folded (0+2) + (1+3), before the lane tree; n a multiple of 64. */
+    private static FloatVector folded(float[] q, int qOff, float[] k, int kOff, int n) {
+        FloatVector s0 = FloatVector.zero(F);
+        FloatVector s1 = FloatVector.zero(F);
+        FloatVector s2 = FloatVector.zero(F);
+        FloatVector s3 = FloatVector.zero(F);
+        for (int d = 0; d < n; d += 4 * W) {
+            s0 = FloatVector.fromArray(F, k, kOff + d).fma(FloatVector.fromArray(F, q, qOff + d), s0);
+            s1 = FloatVector.fromArray(F, k, kOff + d + W).fma(FloatVector.fromArray(F, q, qOff + d + W), s1);
+            s2 = FloatVector.fromArray(F, k, kOff + d + 2 * W).fma(FloatVector.fromArray(F, q, qOff + d + 2 * W), s2);
+            s3 = FloatVector.fromArray(F, k, kOff + d + 3 * W).fma(FloatVector.fromArray(F, q, qOff + d + 3 * W), s3);
+        }
+        return s0.add(s2).add(s1.add(s3));
+    }
+
+    /**
+     * Index vectors of the merged tree: level "8" holds 2 keys x 8 lanes ({@code v[l] + v[l+8]}), level
+     * "4" 4 keys x 4, level "2" 8 keys x 2, level "1" 16 keys x 1, keys in order.
+     */
+    private static FloatVector indexes(int... values) {
+        float[] lanes = new float[W];
+        for (int i = 0; i < W; i++) {
+            lanes[i] = values[i];
+        }
+        return FloatVector.fromArray(FloatVector.SPECIES_512, lanes, 0);
+    }
+
+    private static final boolean SIXTEEN_AT_ONCE = NATIVE_W;
+    private static final FloatVector TREE_8_LO = indexes(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    private static final FloatVector TREE_8_HI = indexes(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+    private static final FloatVector TREE_4_LO = indexes(0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+    private static final FloatVector TREE_4_HI = indexes(4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+    private static final FloatVector TREE_2_LO = indexes(0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29);
+    private static final FloatVector TREE_2_HI = indexes(2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31);
+    private static final FloatVector TREE_1_LO = indexes(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    private static final FloatVector TREE_1_HI = indexes(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
 
     /**
      * ggml's {@code vec_dot_f16}: four 16-lane accumulators over steps of 64 (accumulator i takes
