@@ -148,14 +148,14 @@ public final class LoadtestCommand implements Callable<Integer> {
             + " stack (default: ${DEFAULT-VALUE}; a multiple of every worker count spreads work evenly).")
     int partitions;
 
-    @Option(names = "--commit-interval", paramLabel = "DURATION", defaultValue = "10ms", converter = DurationConverter.class,
-            description = "Exactly-once commit interval of the topology and the workers started here (default: ${DEFAULT-VALUE};"
-                    + " every hop waits for a commit, so this bounds the pipeline's overhead).")
+    @Option(names = "--commit-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Exactly-once commit interval of the topology (commit.interval.ms) and the workers"
+                    + " (bitnet.commit.interval.ms) started here; default: their production defaults.")
     Duration commitInterval;
 
-    @Option(names = "--poll-interval", paramLabel = "DURATION", defaultValue = "10ms", converter = DurationConverter.class,
-            description = "Longest poll of the topology (poll.ms) and the workers (poll.timeout.ms) started here: a finished"
-                    + " item waits for the poll to return before it is committed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--poll-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Longest poll of the topology (poll.ms) and the workers (bitnet.poll.timeout.ms) started here;"
+                    + " default: their production defaults.")
     Duration pollInterval;
 
     @Option(names = "--topology-set", paramLabel = "KEY=VALUE", description = "Any further topology key or Kafka Streams"
@@ -206,7 +206,7 @@ public final class LoadtestCommand implements Callable<Integer> {
         }
         Path dataDir = Files.createTempDirectory("bitnet-loadtest-");
         try (LoadCluster cluster = LoadCluster.start(new LoadCluster.Settings(bootstrapServers, schemaRegistry, model,
-                dataDir, partitions, (int) commitInterval.toMillis(), workerGroup, topologyAppId,
+                dataDir, partitions, commitInterval == null ? 0 : (int) commitInterval.toMillis(), workerGroup, topologyAppId,
                 TopicNames.DEFAULTS, topologySettings()))) {
             LoadStudy study = new LoadStudy(cluster, plan.tokens, err);
             Thread hook = new Thread(study::abort, "loadtest-abort");
@@ -317,18 +317,22 @@ public final class LoadtestCommand implements Callable<Integer> {
         return new Plan(dir.toAbsolutePath(), workload, tokens, study, notes);
     }
 
-    /** The workers' poll bound, then the user's settings. */
+    /** The workers' poll bound (if given), then the user's settings. */
     private Map<String, String> workerSettings() {
         Map<String, String> values = new LinkedHashMap<>();
-        values.put("bitnet.poll.timeout.ms", Long.toString(pollInterval.toMillis()));
+        if (pollInterval != null) {
+            values.put("bitnet.poll.timeout.ms", Long.toString(pollInterval.toMillis()));
+        }
         values.putAll(workerSettings);
         return values;
     }
 
-    /** Streams' poll bound, then the user's settings. */
+    /** Streams' poll bound (if given), then the user's settings. */
     private Map<String, String> topologySettings() {
         Map<String, String> values = new LinkedHashMap<>();
-        values.put("poll.ms", Long.toString(pollInterval.toMillis()));
+        if (pollInterval != null) {
+            values.put("poll.ms", Long.toString(pollInterval.toMillis()));
+        }
         values.putAll(topologySettings);
         return values;
     }

@@ -129,8 +129,8 @@ public final class LoadStudy {
             RunResult result = run(settings, workers, count, String.format("%dw rate %.3f/s", count, rate), base.withRate(rate));
             steps.add(result);
             boolean holds = result.holds(settings.sloP99Ms());
-            progress.printf("  rate %.3f/s: p99 %.0f ms, lag slope %.3f/s -> %s%n", rate, result.latency().endToEnd().p99(),
-                    result.lagSlopePerSecond(), holds ? "holds the SLO" : "misses the SLO");
+            progress.printf("  rate %.3f/s: p99 %.0f ms, backlog slope %.3f/s -> %s%n", rate, result.latency().endToEnd().p99(),
+                    result.backlogSlopePerSecond(), holds ? "holds the SLO" : "misses the SLO");
             if (holds) {
                 held = Math.max(held, rate);
                 rate = Double.isInfinite(failed) ? rate * 1.15 : (held + failed) / 2;
