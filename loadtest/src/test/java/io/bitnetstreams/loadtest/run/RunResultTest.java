@@ -52,7 +52,7 @@ class RunResultTest {
     void aGrowingBacklogFailsTheSloEvenWithLowLatency() {
         LoadShape load = LoadShape.open(ArrivalSchedule.Shape.POISSON, 1, Duration.ofSeconds(20), 0);
         RunResult flat = run("flat", load, 1, 20, 500, false);
-        assertThat(flat.backlogSlopePerSecond()).isCloseTo(0, within(1e-9));
+        assertThat(flat.backlogSlopePerSecond()).isCloseTo(0, within(0.1)); // one in flight throughout, none after the last send
         assertThat(flat.holds(1_000)).isTrue();
         assertThat(flat.holds(100)).isFalse();
         // one request a second sent, one every two seconds answered: the backlog grows by half a request per second
