@@ -34,7 +34,7 @@ public record EngineConfig(long kvPoolBytes, int maxQueued, int stepTokenBudget,
 
     /** 2 GiB pool, 64 waiting, 256 tokens per step, 256 MiB of cached prefixes, 64 labels. */
     public static EngineConfig defaults() {
-        return new EngineConfig(2L << 30, 64, 256, 256L << 20, 64);
+        return new EngineConfig(2L << 30, 64, 256, 256L << 20, RequestLimits.MAX_LABELS);
     }
 
     public EngineConfig withKvPoolBytes(long bytes) {
