@@ -3,7 +3,10 @@ package io.bitnetstreams.engine.tasks;
 /**
  * Engine limits.
  *
- * @param kvPoolBytes       KV-cache memory all running requests may reserve together
+ * @param kvPoolBytes       KV-cache memory all running requests may reserve together; a request reserves its
+ *                          largest length times {@link io.bitnetstreams.engine.model.KvCache#bytesPerToken} (F16
+ *                          keys and values of every layer: 75 KiB per token for the 2B4T shape, so the default
+ *                          2 GiB holds about 27,900 tokens, e.g. 27 sequences of 1024)
  * @param maxQueued         requests that may wait for pool memory; more are rejected (QUEUE_FULL)
  * @param stepTokenBudget   tokens (prompt chunks plus decode tokens) one batched step may run
  * @param prefixCacheBytes  KV-cache memory kept for shared prompt prefixes (LRU); 0 disables reuse
