@@ -1,5 +1,6 @@
 package io.bitnetstreams.contract;
 
+import io.bitnetstreams.schemas.clients.ClusterFailures;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -54,10 +55,13 @@ public final class TopicCheck {
         long deadline = System.nanoTime() + wait.toNanos();
         List<String> missing = List.copyOf(topics);
         Exception lastError = null;
-        try (Admin admin = Admin.create(adminConfig)) {
+        Admin admin = Admin.create(adminConfig);
+        try {
             while (true) {
                 try {
-                    Set<String> existing = admin.listTopics().names().get(15, TimeUnit.SECONDS);
+                    // wait longer than the admin's own timeout: only its failure carries the cause (a refused
+                    // SASL login or TLS handshake); our own timeout would say nothing but "timed out"
+                    Set<String> existing = admin.listTopics().names().get(45, TimeUnit.SECONDS);
                     missing = topics.stream().filter(topic -> !existing.contains(topic)).distinct().toList();
                     lastError = null;
                     if (missing.isEmpty()) {
@@ -65,6 +69,9 @@ public final class TopicCheck {
                     }
                 } catch (ExecutionException | TimeoutException e) {
                     lastError = e;
+                    if (ClusterFailures.isRefusal(e)) {
+                        break; // wrong credentials, trust or ACLs do not heal by waiting
+                    }
                 }
                 if (System.nanoTime() - deadline >= 0) {
                     break;
@@ -75,11 +82,14 @@ public final class TopicCheck {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MissingTopicsException("interrupted while checking topics " + topics, missing, e);
+        } finally {
+            // bounded: after a refused handshake the admin keeps re-bootstrapping, and an unbounded close waits for that
+            admin.close(Duration.ofSeconds(2));
         }
         Object servers = clientConfig.get("bootstrap.servers");
         if (lastError != null) {
-            throw new MissingTopicsException("cannot list the topics of the Kafka cluster at " + servers + ": "
-                    + lastError, List.of(), lastError);
+            throw new MissingTopicsException("cannot list the topics: " + ClusterFailures.describe(String.valueOf(servers),
+                    lastError), List.of(), lastError);
         }
         throw new MissingTopicsException("topics " + missing + " do not exist on " + servers + " (waited " + wait
                 + "): start the topology first (it creates every pipeline topic), or create them, or set the"

@@ -34,7 +34,8 @@ public final class TopicProvisioner {
         try (Admin admin = Admin.create(adminConfig(config, timeout))) {
             long millis = timeout.toMillis();
             try {
-                admin.describeCluster().nodes().get(millis, TimeUnit.MILLISECONDS);
+                // longer than the admin's own timeout: only its failure names the cause (SASL, TLS)
+                admin.describeCluster().nodes().get(millis + 30_000, TimeUnit.MILLISECONDS);
             } catch (TimeoutException | ExecutionException e) {
                 throw new StartupException(ClusterFailures.describe(config.bootstrapServers(), e), e);
             }
@@ -61,7 +62,7 @@ public final class TopicProvisioner {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted while preparing topics", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new StartupException("cannot prepare topics on " + config.bootstrapServers() + ": " + e, e);
+            throw new StartupException("cannot prepare topics: " + ClusterFailures.describe(config.bootstrapServers(), e), e);
         }
     }
 
