@@ -71,6 +71,8 @@ public final class TopicProvisioner {
         Map<String, Object> adminConfig = new java.util.HashMap<>(config.passthrough());
         adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        // a refused login or handshake stays the answer (see TopicCheck)
+        adminConfig.putIfAbsent(AdminClientConfig.METADATA_RECOVERY_STRATEGY_CONFIG, "none");
         adminConfig.keySet().retainAll(AdminClientConfig.configNames());
         return adminConfig;
     }
