@@ -156,16 +156,18 @@ public final class SecureKafkaBroker implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) {
-        Awaitility.await("the secure broker at " + bootstrapServers() + " accepts " + superUser)
-                .atMost(timeout).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> {
-                    if (!process.isAlive()) {
-                        throw new IllegalStateException("the secure broker exited: " + logTail());
-                    }
-                    try (Admin admin = admin()) {
-                        return !admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty();
-                    }
-                });
+        // one admin for every look: a new client per look would redo the TLS handshake and the SCRAM exchange,
+        // which alone can take seconds on a busy machine
+        try (Admin admin = admin()) {
+            Awaitility.await("the secure broker at " + bootstrapServers() + " accepts " + superUser)
+                    .atMost(timeout).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("the secure broker exited: " + logTail());
+                        }
+                        return !admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).isEmpty();
+                    });
+        }
         log.info("Secure (SASL_SSL, SCRAM-SHA-512, ACLs) broker ready at {}", bootstrapServers());
     }
 
