@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -35,12 +36,12 @@ public final class RecordTail implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final AvroDeserializer<SpecificRecord> deserializer = new AvroDeserializer<>();
     private final Duration pollInterval;
-    private final Consumer<Object> handler;
+    private final BiConsumer<Object, Long> handler;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
 
     private RecordTail(String name, Map<String, Object> consumerConfig, Map<String, Object> serdeConfig,
-                       List<String> topics, Duration metadataTimeout, Duration pollInterval, Consumer<Object> handler) {
+                       List<String> topics, Duration metadataTimeout, Duration pollInterval, BiConsumer<Object, Long> handler) {
         this.name = name;
         this.pollInterval = pollInterval;
         this.handler = handler;
@@ -77,6 +78,17 @@ public final class RecordTail implements AutoCloseable {
     public static RecordTail start(String name, Map<String, Object> consumerConfig, Map<String, Object> serdeConfig,
                                    List<String> topics, Duration metadataTimeout, Duration pollInterval,
                                    Consumer<Object> handler) {
+        return new RecordTail(name, consumerConfig, serdeConfig, topics, metadataTimeout, pollInterval,
+                (value, timestamp) -> handler.accept(value));
+    }
+
+    /**
+     * As {@link #start}, and the handler also gets each record's Kafka timestamp (epoch ms; for the pipeline's own
+     * records the producer's send time), which the load test uses to time hops.
+     */
+    public static RecordTail startTimed(String name, Map<String, Object> consumerConfig, Map<String, Object> serdeConfig,
+                                        List<String> topics, Duration metadataTimeout, Duration pollInterval,
+                                        BiConsumer<Object, Long> handler) {
         return new RecordTail(name, consumerConfig, serdeConfig, topics, metadataTimeout, pollInterval, handler);
     }
 
@@ -110,7 +122,7 @@ public final class RecordTail implements AutoCloseable {
                     record.offset(), e.getMessage());
             return;
         }
-        handler.accept(value);
+        handler.accept(value, record.timestamp());
     }
 
     @Override

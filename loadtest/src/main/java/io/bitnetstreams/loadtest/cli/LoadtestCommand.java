@@ -126,6 +126,15 @@ public final class LoadtestCommand implements Callable<Integer> {
     @Option(names = "--search-steps", paramLabel = "N", defaultValue = "4", description = "Open-loop runs of the search (default: ${DEFAULT-VALUE}).")
     int searchSteps;
 
+    @Option(names = "--half-duration", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long the run at half the saturation rate sends (default: as --duration/--count).")
+    Duration halfDuration;
+
+    @Option(names = "--half-arrivals", paramLabel = "poisson|constant", defaultValue = "poisson",
+            description = "Arrivals of the run at half the saturation rate: poisson includes queueing behind random bursts,"
+                    + " constant isolates the pipeline's own overhead (default: ${DEFAULT-VALUE}).")
+    String halfArrivals;
+
     @Option(names = "--probe-in-flight", paramLabel = "N", defaultValue = "16",
             description = "Requests in flight per worker in the closed-loop capacity probe (default: ${DEFAULT-VALUE}).")
     int probeInFlight;
@@ -148,14 +157,14 @@ public final class LoadtestCommand implements Callable<Integer> {
             + " stack (default: ${DEFAULT-VALUE}; a multiple of every worker count spreads work evenly).")
     int partitions;
 
-    @Option(names = "--commit-interval", paramLabel = "DURATION", defaultValue = "10ms", converter = DurationConverter.class,
-            description = "Exactly-once commit interval of the topology and the workers started here (default: ${DEFAULT-VALUE};"
-                    + " every hop waits for a commit, so this bounds the pipeline's overhead).")
+    @Option(names = "--commit-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Exactly-once commit interval of the topology (commit.interval.ms) and the workers"
+                    + " (bitnet.commit.interval.ms) started here; default: their production defaults.")
     Duration commitInterval;
 
-    @Option(names = "--poll-interval", paramLabel = "DURATION", defaultValue = "10ms", converter = DurationConverter.class,
-            description = "Longest poll of the topology (poll.ms) and the workers (poll.timeout.ms) started here: a finished"
-                    + " item waits for the poll to return before it is committed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--poll-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Longest poll of the topology (poll.ms) and the workers (bitnet.poll.timeout.ms) started here;"
+                    + " default: their production defaults.")
     Duration pollInterval;
 
     @Option(names = "--topology-set", paramLabel = "KEY=VALUE", description = "Any further topology key or Kafka Streams"
@@ -206,7 +215,7 @@ public final class LoadtestCommand implements Callable<Integer> {
         }
         Path dataDir = Files.createTempDirectory("bitnet-loadtest-");
         try (LoadCluster cluster = LoadCluster.start(new LoadCluster.Settings(bootstrapServers, schemaRegistry, model,
-                dataDir, partitions, (int) commitInterval.toMillis(), workerGroup, topologyAppId,
+                dataDir, partitions, commitInterval == null ? 0 : (int) commitInterval.toMillis(), workerGroup, topologyAppId,
                 TopicNames.DEFAULTS, topologySettings()))) {
             LoadStudy study = new LoadStudy(cluster, plan.tokens, err);
             Thread hook = new Thread(study::abort, "loadtest-abort");
@@ -255,11 +264,8 @@ public final class LoadtestCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give either --rate (open loop) or --in-flight (closed loop)");
         }
         Duration sendFor = duration != null ? duration : count > 0 ? null : Duration.ofSeconds(60);
-        ArrivalSchedule.Shape shape = switch (arrivals.toLowerCase(java.util.Locale.ROOT)) {
-            case "poisson" -> ArrivalSchedule.Shape.POISSON;
-            case "constant" -> ArrivalSchedule.Shape.CONSTANT;
-            default -> throw new IllegalArgumentException("--arrivals must be poisson or constant");
-        };
+        ArrivalSchedule.Shape shape = arrivalShape(arrivals, "--arrivals");
+        ArrivalSchedule.Shape halfShape = arrivalShape(halfArrivals, "--half-arrivals");
         LoadShape load = rate != null ? LoadShape.open(shape, rate, sendFor, count) : LoadShape.closed(inFlight, sendFor, count);
         List<Integer> counts = scale != null && !scale.isEmpty() ? List.copyOf(scale)
                 : List.of(workers != null ? workers : bootstrapServers != null ? 0 : 1);
@@ -313,22 +319,34 @@ public final class LoadtestCommand implements Callable<Integer> {
         LoadStudy.Settings study = new LoadStudy.Settings(counts, threadsPerWorker, batch, load, workload, findSaturation,
                 sloP99.toMillis(), searchSteps, probeInFlight, warmup, drainTimeout, workerStartup, dir.resolve("workers"),
                 workerSettings(), workerJvmOptions.isBlank() ? List.of() : Arrays.asList(workerJvmOptions.trim().split("\\s+")),
-                progressInterval, 5.0);
+                progressInterval, 5.0, halfDuration, halfShape);
         return new Plan(dir.toAbsolutePath(), workload, tokens, study, notes);
     }
 
-    /** The workers' poll bound, then the user's settings. */
+    private static ArrivalSchedule.Shape arrivalShape(String name, String option) {
+        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "poisson" -> ArrivalSchedule.Shape.POISSON;
+            case "constant" -> ArrivalSchedule.Shape.CONSTANT;
+            default -> throw new IllegalArgumentException(option + " must be poisson or constant");
+        };
+    }
+
+    /** The workers' poll bound (if given), then the user's settings. */
     private Map<String, String> workerSettings() {
         Map<String, String> values = new LinkedHashMap<>();
-        values.put("bitnet.poll.timeout.ms", Long.toString(pollInterval.toMillis()));
+        if (pollInterval != null) {
+            values.put("bitnet.poll.timeout.ms", Long.toString(pollInterval.toMillis()));
+        }
         values.putAll(workerSettings);
         return values;
     }
 
-    /** Streams' poll bound, then the user's settings. */
+    /** Streams' poll bound (if given), then the user's settings. */
     private Map<String, String> topologySettings() {
         Map<String, String> values = new LinkedHashMap<>();
-        values.put("poll.ms", Long.toString(pollInterval.toMillis()));
+        if (pollInterval != null) {
+            values.put("poll.ms", Long.toString(pollInterval.toMillis()));
+        }
         values.putAll(topologySettings);
         return values;
     }

@@ -35,7 +35,7 @@ public final class LoadCluster implements AutoCloseable {
      * @param model             the model the workers run (and whose tokenizer the topology counts with)
      * @param dataDir           where a started stack keeps its files
      * @param partitions        partitions of the topics a started topology creates
-     * @param commitIntervalMs  exactly-once commit interval of the topology and the workers
+     * @param commitIntervalMs  exactly-once commit interval of the topology and the workers; 0: their defaults
      * @param workerGroup       the workers' consumer group (for lag)
      * @param topologyAppId     the topology's application id (for lag)
      * @param topologySettings  further settings of a started topology (applied last)
@@ -67,8 +67,10 @@ public final class LoadCluster implements AutoCloseable {
         try {
             Path stateDir = Files.createDirectories(settings.dataDir().resolve("streams"));
             Map<String, String> overrides = new java.util.HashMap<>(Map.of(
-                    "bitnet.topics.partitions", Integer.toString(settings.partitions()),
-                    "commit.interval.ms", Integer.toString(settings.commitIntervalMs())));
+                    "bitnet.topics.partitions", Integer.toString(settings.partitions())));
+            if (settings.commitIntervalMs() > 0) {
+                overrides.put("commit.interval.ms", Integer.toString(settings.commitIntervalMs()));
+            }
             overrides.putAll(settings.topologySettings());
             TopologyConfig config = TopologyPart.config(infrastructure, TopologyPart.contextTokens(settings.model()), 0, stateDir,
                     overrides);
@@ -107,6 +109,22 @@ public final class LoadCluster implements AutoCloseable {
         return infrastructure.registryUrl();
     }
 
+    /**
+     * The processes of a stack started here, by name (prefixed {@link io.bitnetstreams.loadtest.run.RunResult#STACK_PREFIX}):
+     * this JVM (broker, topology, generator, result tap) and the schema registry; none for an existing cluster.
+     */
+    public Map<String, Long> stackProcesses() {
+        if (!infrastructure.embedded()) {
+            return Map.of();
+        }
+        Map<String, Long> processes = new java.util.LinkedHashMap<>();
+        processes.put(io.bitnetstreams.loadtest.run.RunResult.STACK_PREFIX + "broker + topology + generator",
+                ProcessHandle.current().pid());
+        infrastructure.registryPid().ifPresent(pid ->
+                processes.put(io.bitnetstreams.loadtest.run.RunResult.STACK_PREFIX + "schema registry", pid));
+        return processes;
+    }
+
     /** Work items the workers have not committed yet. */
     public long workerLag() {
         TopicNames t = settings.topics();
@@ -134,7 +152,9 @@ public final class LoadCluster implements AutoCloseable {
             values.put(TopicNames.WORK_RESULTS, t.workResults());
             values.put(TopicNames.DEAD_LETTERS, t.deadLetters());
             values.put("group.id", settings.workerGroup());
-            values.put("bitnet.commit.interval.ms", Integer.toString(settings.commitIntervalMs()));
+            if (settings.commitIntervalMs() > 0) {
+                values.put("bitnet.commit.interval.ms", Integer.toString(settings.commitIntervalMs()));
+            }
             // a stopped run should not wait half a minute for in-flight work
             values.put("bitnet.shutdown.grace.ms", "5000");
             values.putAll(extraSettings);

@@ -38,14 +38,14 @@ public final class ResultTap implements AutoCloseable {
         config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
         List<String> answerTopics = List.of(topics.classificationResults(), topics.extractionResults(),
                 topics.generationResults(), topics.deadLetters(), topics.workResults());
-        tail = RecordTail.start("loadtest-result-tap", config, serdeConfig, answerTopics, Duration.ofSeconds(30),
+        tail = RecordTail.startTimed("loadtest-result-tap", config, serdeConfig, answerTopics, Duration.ofSeconds(30),
                 Duration.ofMillis(100), this::dispatch);
     }
 
-    private void dispatch(Object value) {
+    private void dispatch(Object value, long timestampMs) {
         switch (value) {
             case WorkResult r -> ledger.workResult(r.getRequestId(), r.getTimings().getQueuedMs(), r.getTimings().getInferenceMs(),
-                    r.getCompletedAt().toEpochMilli());
+                    r.getCompletedAt().toEpochMilli(), timestampMs);
             case ClassificationResult r -> ended(r.getRequestId(), outcome(r.getStatus()), r.getUsage(), r.getError(), r.getCompletedAt());
             case ExtractionResult r -> ended(r.getRequestId(), outcome(r.getStatus()), r.getUsage(), r.getError(), r.getCompletedAt());
             case GenerationResult r -> ended(r.getRequestId(), outcome(r.getStatus()), r.getUsage(), r.getError(), r.getCompletedAt());

@@ -21,6 +21,8 @@ public final class LatencyHistograms {
     private final Histogram overhead = histogram();
     private final Histogram inbound = histogram();
     private final Histogram back = histogram();
+    private final Histogram workerCommit = histogram();
+    private final Histogram topologyReturn = histogram();
     private final Histogram delivery = histogram();
 
     private static Histogram histogram() {
@@ -51,6 +53,10 @@ public final class LatencyHistograms {
                 record(inbound, record.inboundMs(record.queueMs(), record.engineMs()) * 1_000);
                 record(back, record.returnMs() * 1_000);
                 record(delivery, record.deliveryMs() * 1_000);
+                if (record.hops().publishedKnown()) {
+                    record(workerCommit, record.workerCommitMs() * 1_000);
+                    record(topologyReturn, record.topologyReturnMs() * 1_000);
+                }
             }
         }
     }
@@ -66,7 +72,7 @@ public final class LatencyHistograms {
     public Summary summary() {
         return new Summary(Percentiles.of(endToEnd), Percentiles.of(service), Percentiles.of(queue), Percentiles.of(engine),
                 Percentiles.of(minusEngine), Percentiles.of(overhead), Percentiles.of(inbound), Percentiles.of(back),
-                Percentiles.of(delivery));
+                Percentiles.of(workerCommit), Percentiles.of(topologyReturn), Percentiles.of(delivery));
     }
 
     /**
@@ -79,10 +85,12 @@ public final class LatencyHistograms {
      * @param inbound     the overhead's first part: sent to the worker's completion, minus queue and engine (topology
      *                    in, its commits, the worker's poll); wall clock, millisecond resolution
      * @param back        worker done to final result made (worker's transaction, topology's reassembly)
+     * @param workerCommit   {@code back}'s first part: worker done to its result published (poll and commit cadence)
+     * @param topologyReturn {@code back}'s second part: result published to final result made (transaction, topology)
      * @param delivery    final result made to read by the generator (topology's commit, the generator's fetch)
      */
     public record Summary(Percentiles endToEnd, Percentiles service, Percentiles queue, Percentiles engine,
                           Percentiles minusEngine, Percentiles overhead, Percentiles inbound, Percentiles back,
-                          Percentiles delivery) {
+                          Percentiles workerCommit, Percentiles topologyReturn, Percentiles delivery) {
     }
 }

@@ -32,6 +32,7 @@ public final class RequestLedger {
         final long sentNanos;
         final long sentEpochMs = System.currentTimeMillis();
         long workDoneEpochMs = -1;
+        long publishedEpochMs = -1;
         long finalEpochMs = -1;
         long readEpochMs = -1;
         long endedNanos = -1;
@@ -72,6 +73,11 @@ public final class RequestLedger {
 
     /** The same with the worker's completion time (epoch ms; -1 unknown): the latest chunk's counts. */
     public boolean workResult(String id, long queuedMs, long inferenceMs, long completedEpochMs) {
+        return workResult(id, queuedMs, inferenceMs, completedEpochMs, -1);
+    }
+
+    /** The same with the time the work result was published (its Kafka timestamp, epoch ms; -1 unknown). */
+    public boolean workResult(String id, long queuedMs, long inferenceMs, long completedEpochMs, long publishedEpochMs) {
         Entry entry = entries.get(id);
         if (entry == null) {
             return false;
@@ -79,7 +85,10 @@ public final class RequestLedger {
         synchronized (entry) {
             entry.queueMs = Math.max(entry.queueMs, Math.max(0, queuedMs));
             entry.engineMs = Math.max(0, entry.engineMs) + Math.max(0, inferenceMs);
-            entry.workDoneEpochMs = Math.max(entry.workDoneEpochMs, completedEpochMs);
+            if (completedEpochMs >= entry.workDoneEpochMs) {
+                entry.workDoneEpochMs = completedEpochMs;
+                entry.publishedEpochMs = publishedEpochMs; // the latest chunk's pair, so the hops add up
+            }
         }
         return true;
     }
@@ -151,7 +160,7 @@ public final class RequestLedger {
             synchronized (e) {
                 records.add(new RequestRecord(e.id, e.task, e.textTokens, e.intendedNanos, e.sentNanos, e.endedNanos,
                         e.outcome, e.queueMs, e.engineMs, e.promptTokens, e.generatedTokens, e.error,
-                        new RequestRecord.Hops(e.sentEpochMs, e.workDoneEpochMs, e.finalEpochMs, e.readEpochMs)));
+                        new RequestRecord.Hops(e.sentEpochMs, e.workDoneEpochMs, e.publishedEpochMs, e.finalEpochMs, e.readEpochMs)));
             }
         }
         records.sort(Comparator.comparingLong(RequestRecord::intendedNanos).thenComparing(RequestRecord::id));

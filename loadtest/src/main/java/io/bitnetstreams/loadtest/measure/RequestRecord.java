@@ -26,15 +26,26 @@ public record RequestRecord(String id, TaskKind task, int textTokens, long inten
 
     /**
      * Wall-clock milestones (epoch ms; -1 unknown) that split the overhead into hops: sent by the generator, work done
-     * by the worker (its result's completedAt), final result made by the topology (its completedAt), final result read
-     * by the generator. All clocks are the same machine's when the stack runs here; across machines they are only as
-     * good as the clocks' synchronisation.
+     * by the worker (its result's completedAt), the work result published (its Kafka timestamp: the worker's send in
+     * its commit transaction), final result made by the topology (its completedAt), final result read by the
+     * generator. All clocks are the same machine's when the stack runs here; across machines they are only as good as
+     * the clocks' synchronisation.
      */
-    public record Hops(long sentEpochMs, long workDoneEpochMs, long finalEpochMs, long readEpochMs) {
-        public static final Hops UNKNOWN = new Hops(-1, -1, -1, -1);
+    public record Hops(long sentEpochMs, long workDoneEpochMs, long publishedEpochMs, long finalEpochMs, long readEpochMs) {
+        public static final Hops UNKNOWN = new Hops(-1, -1, -1, -1, -1);
+
+        /** Without the publication time. */
+        public Hops(long sentEpochMs, long workDoneEpochMs, long finalEpochMs, long readEpochMs) {
+            this(sentEpochMs, workDoneEpochMs, -1, finalEpochMs, readEpochMs);
+        }
 
         public boolean known() {
             return sentEpochMs >= 0 && workDoneEpochMs >= 0 && finalEpochMs >= 0 && readEpochMs >= 0;
+        }
+
+        /** True when the return hop splits into the worker's commit and the topology's part. */
+        public boolean publishedKnown() {
+            return known() && publishedEpochMs >= 0;
         }
     }
 
@@ -46,6 +57,16 @@ public record RequestRecord(String id, TaskKind task, int textTokens, long inten
     /** Worker done to final result made: worker's transaction commit, topology's read and reassembly. */
     public long returnMs() {
         return hops.finalEpochMs() - hops.workDoneEpochMs();
+    }
+
+    /** Worker done to its result published: the worker's wait for its poll and commit cadence. */
+    public long workerCommitMs() {
+        return hops.publishedEpochMs() - hops.workDoneEpochMs();
+    }
+
+    /** Work result published to final result made: the worker's transaction, the topology's read, repartition, reassembly. */
+    public long topologyReturnMs() {
+        return hops.finalEpochMs() - hops.publishedEpochMs();
     }
 
     /** Final result made to final result read: topology's transaction commit and the generator's fetch. */

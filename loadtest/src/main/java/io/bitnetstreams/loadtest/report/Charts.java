@@ -107,7 +107,7 @@ public final class Charts {
         save(lines("Consumer lag: " + run.label(), "seconds since start", "records", work, topology), file);
     }
 
-    /** CPU (percent of one core, between samples) and RSS of each worker process. */
+    /** CPU (percent of one core, between samples) and RSS of each worker process and of the stack started here. */
     public static void workerResources(RunResult run, Path cpuFile, Path rssFile) throws IOException {
         XYSeriesCollection cpu = new XYSeriesCollection();
         XYSeriesCollection rss = new XYSeriesCollection();
@@ -134,8 +134,8 @@ public final class Charts {
             cpu.addSeries(c);
             rss.addSeries(r);
         }
-        save(chart("Worker CPU: " + run.label(), "seconds since start", "CPU (% of one core)", cpu), cpuFile);
-        save(chart("Worker memory: " + run.label(), "seconds since start", "resident set (MB)", rss), rssFile);
+        save(chart("CPU by process: " + run.label(), "seconds since start", "CPU (% of one core)", cpu), cpuFile);
+        save(chart("Memory by process: " + run.label(), "seconds since start", "resident set (MB)", rss), rssFile);
     }
 
     /** Throughput against worker processes, with the linear ideal from one worker. */

@@ -39,10 +39,12 @@ public final class Markdown {
                         .append(n).append(" |\n"));
                 md.append("\n");
             }
-            if (!run.workerStats().isEmpty()) {
-                md.append("| worker process | mean CPU (% of a core) | peak RSS (MB) |\n|---|---|---|\n");
-                run.workerStats().forEach((name, stats) -> md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f |%n",
-                        name, stats.meanCpuPercent(), stats.maxRssMb())));
+            if (!run.workerStats().isEmpty() || !run.stackStats().isEmpty()) {
+                md.append("| process | mean CPU (% of a core) | CPU ms per document | peak RSS (MB) |\n|---|---|---|---|\n");
+                java.util.Map<String, RunResult.ProcessStats> all = new java.util.LinkedHashMap<>(run.workerStats());
+                all.putAll(run.stackStats());
+                all.forEach((name, stats) -> md.append(String.format(Locale.ROOT, "| %s | %.0f | %.1f | %.0f |%n",
+                        name, stats.meanCpuPercent(), stats.cpuMsPerDocument(), stats.maxRssMb())));
                 md.append("\n");
             }
         }
@@ -61,10 +63,11 @@ public final class Markdown {
                                 + " open-loop rate with p99 <= %.0f ms and consumer lag not growing: **%s**.%n%n",
                         level.workers(), s.probe().load().describe(), s.probe().documentsPerSecond(), s.sloP99Ms(),
                         s.rate() > 0 ? String.format(Locale.ROOT, "%.3f requests/s", s.rate()) : "none of the rates tried"));
-                md.append("| rate (req/s) | p99 (ms) | lag slope (records/s) | holds |\n|---|---|---|---|\n");
+                md.append("| rate (req/s) | p99 (ms) | backlog slope (requests/s) | lag slope (offsets/s) | holds |\n|---|---|---|---|---|\n");
                 for (RunResult step : s.steps()) {
-                    md.append(String.format(Locale.ROOT, "| %.3f | %s | %.3f | %s |%n", step.load().rate(),
-                            ReportWriter.ms(step.latency().endToEnd().p99()), step.lagSlopePerSecond(), step.holds(s.sloP99Ms()) ? "yes" : "no"));
+                    md.append(String.format(Locale.ROOT, "| %.3f | %s | %.3f | %.3f | %s |%n", step.load().rate(),
+                            ReportWriter.ms(step.latency().endToEnd().p99()), step.backlogSlopePerSecond(), step.lagSlopePerSecond(),
+                            step.holds(s.sloP99Ms()) ? "yes" : "no"));
                 }
                 md.append("\n");
             }
@@ -101,6 +104,8 @@ public final class Markdown {
         rows.put("overhead (e2e - queue - engine)", latency.overhead());
         rows.put("  of which: sent -> worker done - queue - engine", latency.inbound());
         rows.put("  of which: worker done -> final result made", latency.back());
+        rows.put("    worker done -> work result published (worker poll/commit)", latency.workerCommit());
+        rows.put("    work result published -> final result made (topology)", latency.topologyReturn());
         rows.put("  of which: final result made -> read", latency.delivery());
         rows.forEach((name, p) -> md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s |%n", name, p.count(),
                 ReportWriter.ms(p.mean()), ReportWriter.ms(p.p50()), ReportWriter.ms(p.p90()), ReportWriter.ms(p.p99()),
@@ -137,8 +142,9 @@ public final class Markdown {
                 out.append(String.format(Locale.ROOT, "                                     engine     %s%n", ReportWriter.percentiles(run.latency().engine())));
                 out.append(String.format(Locale.ROOT, "                                     e2e-engine %s%n", ReportWriter.percentiles(run.latency().minusEngine())));
                 if (run.load().openLoop()) {
-                    out.append(String.format(Locale.ROOT, "  lag slope %.3f records/s (%s)%n", run.lagSlopePerSecond(),
-                            run.lagGrowing() ? "growing: the rate is above capacity" : "not growing"));
+                    out.append(String.format(Locale.ROOT, "  backlog slope %.3f requests/s (%s); consumer lag slope %.3f offsets/s%n",
+                            run.backlogSlopePerSecond(), run.lagGrowing() ? "growing: the rate is above capacity" : "not growing",
+                            run.lagSlopePerSecond()));
                 }
             }
             if (level.saturation() != null) {

@@ -146,11 +146,14 @@ public final class ReportWriter {
 
     static void writeCsv(Path file, List<RequestRecord> records) throws IOException {
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            out.write("id,task,text_tokens,intended_ms,sent_ms,ended_ms,outcome,end_to_end_ms,queue_ms,engine_ms,prompt_tokens,generated_tokens,error\n");
+            out.write("id,task,text_tokens,intended_ms,sent_ms,ended_ms,outcome,end_to_end_ms,queue_ms,engine_ms,prompt_tokens,generated_tokens,"
+                    + "sent_epoch_ms,work_done_epoch_ms,published_epoch_ms,final_epoch_ms,read_epoch_ms,error\n");
             for (RequestRecord r : records) {
-                out.write(String.format(Locale.ROOT, "%s,%s,%d,%.3f,%.3f,%.3f,%s,%.3f,%d,%d,%d,%d,%s%n", r.id(), r.task().wireName(),
+                out.write(String.format(Locale.ROOT, "%s,%s,%d,%.3f,%.3f,%.3f,%s,%.3f,%d,%d,%d,%d,%d,%d,%d,%d,%d,%s%n", r.id(), r.task().wireName(),
                         r.textTokens(), r.intendedNanos() / 1e6, r.sentNanos() / 1e6, r.endedNanos() / 1e6, r.outcome(),
-                        r.endToEndMicros() / 1e3, r.queueMs(), r.engineMs(), r.promptTokens(), r.generatedTokens(), csv(r.error())));
+                        r.endToEndMicros() / 1e3, r.queueMs(), r.engineMs(), r.promptTokens(), r.generatedTokens(),
+                        r.hops().sentEpochMs(), r.hops().workDoneEpochMs(), r.hops().publishedEpochMs(), r.hops().finalEpochMs(),
+                        r.hops().readEpochMs(), csv(r.error())));
             }
         }
     }

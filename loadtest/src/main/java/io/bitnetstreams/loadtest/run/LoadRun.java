@@ -46,6 +46,13 @@ public final class LoadRun {
     private final PrintStream progress;
     private volatile boolean aborted;
 
+    /** The workers, then the stack's own processes (when it was started here). */
+    private Map<String, Long> sampledProcesses() {
+        Map<String, Long> processes = new java.util.LinkedHashMap<>(workerPids.get());
+        processes.putAll(cluster.stackProcesses());
+        return processes;
+    }
+
     public LoadRun(LoadCluster cluster, Supplier<Map<String, Long>> workerPids, PrintStream progress) {
         this.cluster = cluster;
         this.workerPids = workerPids;
@@ -68,7 +75,7 @@ public final class LoadRun {
         double sendSeconds;
         try (ResultTap tap = new ResultTap(cluster.clientConfig(), cluster.serdeConfig(), cluster.topics(), ledger, onEnded);
              KafkaProducer<String, InferenceRequest> producer = producer();
-             SystemSampler sampler = SystemSampler.start(SystemSampler.sources(cluster::workerLag, cluster::topologyLag, workerPids),
+             SystemSampler sampler = SystemSampler.start(SystemSampler.sources(cluster::workerLag, cluster::topologyLag, this::sampledProcesses),
                      ledger::now, settings.sampleInterval());
              Progress printer = new Progress(settings, ledger, sampler, progress)) {
             prime(producer, settings);

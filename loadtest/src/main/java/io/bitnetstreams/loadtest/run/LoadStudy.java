@@ -28,11 +28,14 @@ public final class LoadStudy {
      * @param searchSteps       open-loop runs of the search (after the closed-loop capacity probe)
      * @param probeInFlight     requests in flight per worker in the capacity probe
      * @param warmupRequests    requests per worker sent and awaited before measuring (not recorded)
+     * @param halfDuration      how long the run at half the saturation rate sends (null: as the main load)
+     * @param halfArrivals      its arrivals: Poisson (queueing included) or constant (the pipeline's overhead alone)
      */
     public record Settings(List<Integer> workerCounts, int threads, int batch, LoadShape load, Workload workload,
                            boolean findSaturation, double sloP99Ms, int searchSteps, int probeInFlight, int warmupRequests,
                            Duration drainTimeout, Duration workerStartup, Path logDir, Map<String, String> workerSettings,
-                           List<String> workerJvmOptions, Duration progressInterval, double seriesInterval) {
+                           List<String> workerJvmOptions, Duration progressInterval, double seriesInterval,
+                           Duration halfDuration, ArrivalSchedule.Shape halfArrivals) {
     }
 
     /** The runs of one worker count. */
@@ -98,8 +101,7 @@ public final class LoadStudy {
             if (settings.findSaturation() && !aborted) {
                 saturation = searchSaturation(settings, started, workers, main);
                 if (saturation.rate() > 0 && !aborted) {
-                    LoadShape halfLoad = LoadShape.open(ArrivalSchedule.Shape.POISSON, saturation.rate() / 2,
-                            settings.load().duration(), settings.load().count());
+                    LoadShape halfLoad = halfLoad(settings, saturation.rate());
                     half = run(settings, started, workers, workers + "w at half saturation", halfLoad);
                 }
             }
@@ -112,6 +114,13 @@ public final class LoadStudy {
                 processes.close();
             }
         }
+    }
+
+    /** The run at half the saturation rate: its own duration and arrivals if given, else the main load's. */
+    static LoadShape halfLoad(Settings settings, double saturationRate) {
+        Duration duration = settings.halfDuration() != null ? settings.halfDuration() : settings.load().duration();
+        long count = settings.halfDuration() != null ? 0 : settings.load().count();
+        return LoadShape.open(settings.halfArrivals(), saturationRate / 2, duration, count);
     }
 
     private Saturation searchSaturation(Settings settings, WorkerProcesses workers, int count, RunResult main) {
@@ -129,8 +138,8 @@ public final class LoadStudy {
             RunResult result = run(settings, workers, count, String.format("%dw rate %.3f/s", count, rate), base.withRate(rate));
             steps.add(result);
             boolean holds = result.holds(settings.sloP99Ms());
-            progress.printf("  rate %.3f/s: p99 %.0f ms, lag slope %.3f/s -> %s%n", rate, result.latency().endToEnd().p99(),
-                    result.lagSlopePerSecond(), holds ? "holds the SLO" : "misses the SLO");
+            progress.printf("  rate %.3f/s: p99 %.0f ms, backlog slope %.3f/s -> %s%n", rate, result.latency().endToEnd().p99(),
+                    result.backlogSlopePerSecond(), holds ? "holds the SLO" : "misses the SLO");
             if (holds) {
                 held = Math.max(held, rate);
                 rate = Double.isInfinite(failed) ? rate * 1.15 : (held + failed) / 2;

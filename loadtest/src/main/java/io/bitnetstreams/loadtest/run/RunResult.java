@@ -21,18 +21,31 @@ import java.util.Map;
  * @param documentsPerSecond final results per second over the window
  * @param tokensPerSecond    prompt + generated tokens of those results per second
  * @param maxSendDelayMs     the most the generator fell behind its schedule (open loop)
- * @param lagSlopePerSecond  growth of the pipeline's consumer lag over the second half of the sending time
- * @param workerStats        per worker process: mean CPU (percent of one core) and peak RSS
+ * @param lagSlopePerSecond  growth of the pipeline's consumer lag over the second half of the sending time (in
+ *                           offsets: under exactly-once these include transaction markers, so it drifts by itself)
+ * @param backlogSlopePerSecond growth of the requests sent and not yet answered over the second half of the sending
+ *                           time, from the ledger (exact): the run is over capacity ({@code lagGrowing}) when it grows
+ * @param workerStats        per worker process: mean CPU (percent of one core), CPU per document and peak RSS
+ * @param stackStats         the same for the rest of a stack the load test started (names start with
+ *                           {@link #STACK_PREFIX}): this JVM (broker, topology, generator, result tap) and the registry
  * @param failureReasons     the most frequent reasons requests did not end DONE, with counts
  */
 public record RunResult(String label, @JsonIgnore LoadShape load, int workers, int threadsPerWorker, Counts counts,
                         double sendSeconds, double windowSeconds, double documentsPerSecond, double tokensPerSecond,
-                        LatencyHistograms.Summary latency, double maxSendDelayMs, double lagSlopePerSecond, boolean lagGrowing,
-                        Map<String, ProcessStats> workerStats, Map<String, Integer> failureReasons, List<TimeSeries.Point> series, List<SystemSampler.Sample> samples,
+                        LatencyHistograms.Summary latency, double maxSendDelayMs, double lagSlopePerSecond,
+                        double backlogSlopePerSecond, boolean lagGrowing,
+                        Map<String, ProcessStats> workerStats, Map<String, ProcessStats> stackStats,
+                        Map<String, Integer> failureReasons, List<TimeSeries.Point> series, List<SystemSampler.Sample> samples,
                         @JsonIgnore List<RequestRecord> records) {
 
-    /** Mean CPU over the run in percent of one core, and the largest resident set seen, in MB. */
-    public record ProcessStats(double meanCpuPercent, double maxRssMb) {
+    /** Sampled processes whose name starts with this are the stack's, not workers. */
+    public static final String STACK_PREFIX = "stack: ";
+
+    /**
+     * Mean CPU over the run in percent of one core, CPU milliseconds per final result (over the sampled span; 0 when
+     * nothing ended), and the largest resident set seen, in MB.
+     */
+    public record ProcessStats(double meanCpuPercent, double cpuMsPerDocument, double maxRssMb) {
     }
 
     public static RunResult of(String label, LoadShape load, int workers, int threads, double sendSeconds,
@@ -45,10 +58,14 @@ public record RunResult(String label, @JsonIgnore LoadShape load, int workers, i
         double maxDelay = load.openLoop()
                 ? records.stream().mapToLong(r -> r.sentNanos() - r.intendedNanos()).max().orElse(0) / 1e6 : 0;
         double slope = lagSlope(samples, sendSeconds);
-        // lag is sampled as whole records: a slope below a fifth of a record per second (or 10% of the rate) is noise
-        boolean growing = load.openLoop() && slope > Math.max(0.2, 0.1 * load.rate());
+        double backlogSlope = backlogSlope(records, sendSeconds);
+        // The generator's backlog, not the consumer lag, decides: lag counts offsets, and every exactly-once commit
+        // adds a transaction marker no consumer reads, so lag creeps up at a rate that is not load. The backlog is
+        // whole requests: a slope below a fifth of a request per second (or 10% of the rate) is noise.
+        boolean growing = load.openLoop() && backlogSlope > Math.max(0.2, 0.1 * load.rate());
         return new RunResult(label, load, workers, threads, counts, sendSeconds, window, counts.results() / window, tokens / window,
-                LatencyHistograms.of(records).summary(), maxDelay, slope, growing, processStats(samples), failureReasons(records),
+                LatencyHistograms.of(records).summary(), maxDelay, slope, backlogSlope, growing, processStats(samples, false, counts.results()),
+                processStats(samples, true, counts.results()), failureReasons(records),
                 TimeSeries.of(records, seriesInterval), samples, records);
     }
 
@@ -75,6 +92,24 @@ public record RunResult(String label, @JsonIgnore LoadShape load, int workers, i
                 points.add(new double[] {s.seconds(), s.workerLag() + s.topologyLag()});
             }
         }
+        return slope(points);
+    }
+
+    /**
+     * Least-squares slope (requests/s) of the backlog, requests sent and not answered, every second over the second
+     * half of the sending time (requests that never ended count as unanswered).
+     */
+    static double backlogSlope(List<RequestRecord> records, double sendSeconds) {
+        List<double[]> points = new ArrayList<>();
+        for (double t = Math.ceil(sendSeconds / 2); t <= sendSeconds; t += 1) {
+            long at = (long) (t * 1e9);
+            long backlog = records.stream().filter(r -> r.sentNanos() <= at && (r.endedNanos() < 0 || r.endedNanos() > at)).count();
+            points.add(new double[] {t, backlog});
+        }
+        return slope(points);
+    }
+
+    private static double slope(List<double[]> points) {
         if (points.size() < 3) {
             return 0;
         }
@@ -89,7 +124,7 @@ public record RunResult(String label, @JsonIgnore LoadShape load, int workers, i
         return den == 0 ? 0 : num / den;
     }
 
-    static Map<String, ProcessStats> processStats(List<SystemSampler.Sample> samples) {
+    static Map<String, ProcessStats> processStats(List<SystemSampler.Sample> samples, boolean stack, long documents) {
         Map<String, ProcessStats> stats = new LinkedHashMap<>();
         if (samples.isEmpty()) {
             return stats;
@@ -97,13 +132,17 @@ public record RunResult(String label, @JsonIgnore LoadShape load, int workers, i
         SystemSampler.Sample first = samples.getFirst();
         SystemSampler.Sample last = samples.getLast();
         for (String name : last.processes().keySet()) {
+            if (name.startsWith(STACK_PREFIX) != stack) {
+                continue;
+            }
             ProcStats.Reading start = first.processes().get(name);
             ProcStats.Reading end = last.processes().get(name);
             double seconds = last.seconds() - first.seconds();
-            double cpu = start == null || seconds <= 0 ? 0 : 100 * (end.cpuSeconds() - start.cpuSeconds()) / seconds;
+            double cpuSeconds = start == null ? 0 : end.cpuSeconds() - start.cpuSeconds();
+            double cpu = seconds <= 0 ? 0 : 100 * cpuSeconds / seconds;
             double rss = samples.stream().map(s -> s.processes().get(name)).filter(r -> r != null)
                     .mapToLong(ProcStats.Reading::rssBytes).max().orElse(0) / 1e6;
-            stats.put(name, new ProcessStats(cpu, rss));
+            stats.put(name, new ProcessStats(cpu, documents == 0 ? 0 : 1000 * cpuSeconds / documents, rss));
         }
         return stats;
     }

@@ -163,4 +163,32 @@ class RequestLedgerTest {
         assertThat(hops.finalEpochMs()).isEqualTo(6_000);
         assertThat(hops.known()).isTrue();
     }
+
+    @Test
+    void theReturnHopSplitsAtTheWorkResultsPublication() {
+        // worker done at 1,900, its result published at 1,960, final made at 2,050
+        RequestRecord record = new RequestRecord("p", TaskKind.CLASSIFY, 1, 0, 0, ms(1_080), Outcome.DONE, 100, 500, 1, 1, null,
+                new RequestRecord.Hops(1_000, 1_900, 1_960, 2_050, 2_080));
+        assertThat(record.workerCommitMs()).isEqualTo(60);
+        assertThat(record.topologyReturnMs()).isEqualTo(90);
+        LatencyHistograms.Summary summary = LatencyHistograms.of(List.of(record)).summary();
+        assertThat(summary.workerCommit().max()).isCloseTo(60, org.assertj.core.data.Offset.offset(0.1));
+        assertThat(summary.topologyReturn().max()).isCloseTo(90, org.assertj.core.data.Offset.offset(0.1));
+        assertThat(summary.workerCommit().max() + summary.topologyReturn().max()).isCloseTo(summary.back().max(),
+                org.assertj.core.data.Offset.offset(0.2));
+        // without the publication time the split is left out, not made up
+        RequestRecord unsplit = new RequestRecord("q", TaskKind.CLASSIFY, 1, 0, 0, ms(1_080), Outcome.DONE, 100, 500, 1, 1, null,
+                new RequestRecord.Hops(1_000, 1_900, 2_050, 2_080));
+        assertThat(LatencyHistograms.of(List.of(unsplit)).summary().workerCommit().count()).isZero();
+    }
+
+    @Test
+    void thePublicationTimeIsTheLatestChunks() {
+        ledger.sending("c", TaskKind.CLASSIFY, 1, 0);
+        ledger.workResult("c", 0, 10, 5_000, 5_030);
+        ledger.workResult("c", 0, 10, 4_000, 5_100); // an earlier chunk published later: not the one that finished last
+        RequestRecord.Hops hops = ledger.records().getFirst().hops();
+        assertThat(hops.workDoneEpochMs()).isEqualTo(5_000);
+        assertThat(hops.publishedEpochMs()).isEqualTo(5_030);
+    }
 }

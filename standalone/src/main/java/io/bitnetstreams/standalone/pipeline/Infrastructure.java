@@ -59,6 +59,11 @@ public final class Infrastructure implements AutoCloseable {
         return bootstrapServers;
     }
 
+    /** The registry process started here, if any (for resource sampling). */
+    public java.util.OptionalLong registryPid() {
+        return stack == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(stack.registry().pid());
+    }
+
     public String registryUrl() {
         return registryUrl;
     }

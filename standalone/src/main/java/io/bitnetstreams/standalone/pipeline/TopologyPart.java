@@ -32,8 +32,6 @@ public final class TopologyPart {
         settings.put("bitnet.chunk.tokens", Integer.toString(Math.max(16, Math.min(1024, contextTokens / 2))));
         settings.put("bitnet.chunk.overlap", Integer.toString(Math.max(0, Math.min(64, contextTokens / 32))));
         settings.put("state.dir", stateDir.toAbsolutePath().toString());
-        // results should show up promptly: exactly-once commits every 100 ms instead of Streams' default
-        settings.put("commit.interval.ms", "100");
         userSettings.forEach((key, value) -> {
             if (!key.startsWith(ConfigValues.PREFIX) || TopologyConfig.KEYS.contains(key)) {
                 settings.put(key, value);

@@ -57,6 +57,11 @@ final class InFlightWork {
         return count;
     }
 
+    /** True when some partition has a completed prefix, i.e. the next commit would publish something. */
+    boolean hasCompleted() {
+        return ledgers.values().stream().anyMatch(PartitionLedger::hasCompletedPrefix);
+    }
+
     /** Per partition, the completed entries a transaction may publish and commit now. */
     Map<TopicPartition, List<Entry>> completedPrefixes() {
         Map<TopicPartition, List<Entry>> prefixes = new HashMap<>();

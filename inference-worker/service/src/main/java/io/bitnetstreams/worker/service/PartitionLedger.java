@@ -38,6 +38,11 @@ final class PartitionLedger {
         return prefix;
     }
 
+    /** True when the lowest tracked entry is done: a commit would publish something. */
+    boolean hasCompletedPrefix() {
+        return !entries.isEmpty() && entries.firstEntry().getValue().isDone();
+    }
+
     /** Removes the given prefix after its transaction committed. */
     void committed(List<Entry> prefix) {
         prefix.forEach(this::remove);

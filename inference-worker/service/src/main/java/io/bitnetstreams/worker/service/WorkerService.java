@@ -46,6 +46,7 @@ import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -58,9 +59,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link InFlightWork}: each consumed record gets an {@link Entry} in its partition's {@link PartitionLedger}
  *       until it is committed;</li>
- *   <li>{@link TransactionalCommitter}: every {@code commitInterval}, per partition, the contiguous prefix of
- *       completed entries is published in one transaction with the offsets just past it (results completed out of
- *       order wait until everything before them is done); on an abortable error the transaction is aborted and
+ *   <li>{@link TransactionalCommitter}: per partition, the contiguous prefix of completed entries is published in
+ *       one transaction with the offsets just past it (results completed out of order wait until everything before
+ *       them is done), at most once per {@code commitInterval}: a completion wakes the poll up and is committed at
+ *       once when the last commit is that long ago, else when it becomes due (so the interval bounds the transaction
+ *       rate under load, and adds no latency to a lone result); on an abortable error the transaction is aborted and
  *       every tracked partition is rewound to its last committed offset;</li>
  *   <li>{@link FlowControl}: at most {@code executor.queueCapacity()} items are with the executor (its one
  *       admission queue); beyond that all partitions are paused and surplus polled records are sought back;
@@ -97,7 +100,8 @@ public final class WorkerService implements AutoCloseable {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final AtomicReference<Throwable> fatalError = new AtomicReference<>();
 
-    private KafkaConsumer<byte[], byte[]> consumer;
+    /** Volatile: executor threads read it to wake the loop up. */
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
     private KafkaProducer<byte[], byte[]> producer;
     private AvroDeserializer<WorkItem> itemDeserializer;
     private AvroSerializer<SpecificRecord> outputSerializer;
@@ -195,7 +199,7 @@ public final class WorkerService implements AutoCloseable {
             openClients();
             started = true;
             while (!stopRequested && !abandonRequested) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(config.pollTimeout());
+                ConsumerRecords<byte[], byte[]> records = poll();
                 if (abandonRequested) {
                     break;
                 }
@@ -223,6 +227,25 @@ public final class WorkerService implements AutoCloseable {
         } finally {
             assigned.clear();
             terminated.countDown();
+        }
+    }
+
+    /**
+     * One poll, cut short when there is something to publish: a completion wakes the consumer up (see
+     * {@link #submit}), and while completed results wait for their commit the poll ends when that commit is due. So a
+     * finished item waits neither for {@code pollTimeout} nor for records to arrive, and an idle worker still blocks
+     * in the poll instead of spinning.
+     */
+    private ConsumerRecords<byte[], byte[]> poll() {
+        Duration timeout = config.pollTimeout();
+        if (work.hasCompleted()) {
+            long untilDue = Math.max(0, lastCommitMillis + config.commitInterval().toMillis() - clock.millis());
+            timeout = Duration.ofMillis(Math.min(untilDue, timeout.toMillis()));
+        }
+        try {
+            return consumer.poll(timeout);
+        } catch (WakeupException e) {
+            return ConsumerRecords.empty(); // a completion arrived: publish it; the fetched records stay buffered
         }
     }
 
@@ -329,7 +352,14 @@ public final class WorkerService implements AutoCloseable {
         work.submitted();
         var future = executor.submit(item);
         entry.running(future);
-        future.whenComplete((outcome, failure) -> completions.add(new Completion(entry, outcome, failure)));
+        future.whenComplete((outcome, failure) -> {
+            completions.add(new Completion(entry, outcome, failure));
+            // the loop may be blocked in poll: wake it so the result is committed now, not after pollTimeout
+            KafkaConsumer<byte[], byte[]> current = consumer;
+            if (current != null) {
+                current.wakeup();
+            }
+        });
     }
 
     // ---------------------------------------------------------------- completing

@@ -60,6 +60,21 @@ class WorkerBehaviourIT {
     }
 
     @Test
+    void aFinishedItemIsPublishedWithoutWaitingForTheLongPoll() {
+        GatedExecutor executor = new GatedExecutor(4);
+        // a poll that would hold a finished result for a minute if the completion did not cut it short
+        WorkerService worker = fixture.startWorker("prompt", executor,
+                Map.of("bitnet.poll.timeout.ms", "60000", "bitnet.commit.interval.ms", "50"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !worker.assignment().isEmpty());
+        fixture.produce(ExactlyOnceIT.items(0, 1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> executor.inFlight() == 1);
+
+        executor.release(1); // the loop is back in its 60 s poll by now
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> fixture.committedResults().size() == 1);
+        executor.close();
+    }
+
+    @Test
     void aZombieIsFencedByItsRestartAndCommitsNothingMore() throws Exception {
         fixture.produce(ExactlyOnceIT.items(0, 20));
         GatedExecutor stuck = new GatedExecutor(32);

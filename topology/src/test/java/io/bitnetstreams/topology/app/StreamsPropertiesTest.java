@@ -1,0 +1,32 @@
+package io.bitnetstreams.topology.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bitnetstreams.topology.config.TopologyConfig;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
+import org.junit.jupiter.api.Test;
+
+class StreamsPropertiesTest {
+
+    private static final HostInfo SELF = new HostInfo("localhost", 8080);
+
+    @Test
+    void commitsAndPollsEveryTenMillisecondsByDefault() {
+        Properties properties = TopologyApp.streamsProperties(TopologyConfig.defaults("localhost:9092", "http://registry"), SELF);
+        // Streams' exactly-once defaults (100 ms each) would add up to ~200 ms to each of a request's four hops
+        assertThat(properties).containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "10").containsEntry(StreamsConfig.POLL_MS_CONFIG, "10");
+        assertThat(new StreamsConfig(properties).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(10L);
+    }
+
+    @Test
+    void theUsersSettingsWin() {
+        TopologyConfig config = TopologyConfig.fromMap(Map.of("bootstrap.servers", "localhost:9092", "schema.registry.url",
+                "http://registry", "commit.interval.ms", "250", "poll.ms", "50"));
+        Properties properties = TopologyApp.streamsProperties(config, SELF);
+        assertThat(properties).containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "250").containsEntry(StreamsConfig.POLL_MS_CONFIG, "50");
+        assertThat(properties).containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    }
+}
