@@ -54,6 +54,7 @@ public final class BitNetModel {
     private final List<Layer> layers;
     private final ComputePool pool;
     private final LayerSteps steps;
+    private final Attention.Shape attentionShape;
     private final String kernelName;
     private final int maxBatch;
     private final LmHead head;
@@ -75,6 +76,7 @@ public final class BitNetModel {
         this.layers = List.copyOf(layers);
         this.pool = pool;
         this.steps = new LayerSteps(config, pool);
+        this.attentionShape = Attention.Shape.of(config);
         this.kernelName = kernelName;
         this.maxBatch = maxBatch;
         this.head = head;
@@ -138,7 +140,11 @@ public final class BitNetModel {
         }
         return Thread.ofPlatform().daemon().name("bitnet-kernel-warmup").start(() -> {
             try {
-                boolean q8 = options.head() == LmHeadKind.Q8_0;
+                KernelWarmup.Head q8 = switch (options.head()) {
+                    case F16 -> KernelWarmup.Head.F16;
+                    case Q8_0 -> KernelWarmup.Head.Q8;
+                    case Q4_0 -> KernelWarmup.Head.Q4;
+                };
                 Optional<GgufTensorInfo> sample = headSample(file);
                 if (sample.isPresent()) {
                     GgufTensorInfo info = sample.get();
@@ -247,7 +253,7 @@ public final class BitNetModel {
 
     /**
      * The exact head reads F16 rows in place with the vector kernel (other float types through their
-     * tensor view); the q8 head is an int8 copy built at load time or read from the cache, whose best
+     * tensor view); the q8 and q4 heads are copies built at load time or read from the cache, whose best
      * candidates per token are recomputed by the exact head (same top token as the exact head).
      */
     private static LmHead head(GgufFile file, GgufTensorInfo info, FloatTensor tensor, BitNetConfig config,
@@ -265,6 +271,13 @@ public final class BitNetModel {
                             + HeadKernels.Q8_BLOCK + ": " + dim);
                 }
                 yield HeadKernels.q8(RepackCache.q8Head(file, info, vocab, dim, pool, options.repackCache()), exact);
+            }
+            case Q4_0 -> {
+                if (dim % HeadKernels.Q4_BLOCK != 0) {
+                    throw new ModelFormatException("the q4_0 head needs a hidden size divisible by "
+                            + HeadKernels.Q4_BLOCK + ": " + dim);
+                }
+                yield HeadKernels.q4(RepackCache.q4Head(file, info, vocab, dim, pool, options.repackCache()), exact);
             }
         };
     }
@@ -390,35 +403,12 @@ public final class BitNetModel {
     }
 
     private void layer(int index, Layer w, KvCache cache, int startPos, int t, float[] x, LayerSteps.Scratch s) {
-        int kvDim = config.kvDim();
         steps.queriesKeysValues(w, x, t, i -> startPos + i, s);
-        float[] keys = cache.keys(index);
-        float[] values = cache.values(index);
-        System.arraycopy(s.k, 0, keys, startPos * kvDim, t * kvDim);
-        System.arraycopy(s.v, 0, values, startPos * kvDim, t * kvDim);
-        attention(keys, values, startPos, t, s.q, s.attn);
+        cache.store(index, startPos, s.k, s.v, 0, t);
+        Attention.Parts parts = Attention.Parts.single(cache.keys(index), cache.values(index), startPos + t);
+        Attention.run(pool, attentionShape, new Attention.Rows[] {new Attention.Rows(parts, 0, t, startPos + 1)}, s.q,
+                s.attn);
         steps.outputAndFeedForward(w, x, t, s);
-    }
-
-    /** Causal grouped-query attention of the batch's queries over the cache (which already holds the batch). */
-    private void attention(float[] keys, float[] values, int startPos, int t, float[] q, float[] out) {
-        int heads = config.heads();
-        int headDim = config.headDim();
-        int dim = config.dim();
-        int kvDim = config.kvDim();
-        int group = config.groupSize();
-        float scale = config.attentionScale();
-        Attention.Parts parts = Attention.Parts.single(keys, values, startPos + t);
-        // causal: later rows see more keys, so threads claim small chunks instead of one half each
-        pool.parallelForChunks(0, t * heads, Attention.CHUNKS_PER_THREAD * pool.threads(), (from, to) -> {
-            Attention.Scratch scratch = new Attention.Scratch(startPos + t, headDim);
-            for (int task = from; task < to; task++) {
-                int i = task / heads;
-                int h = task % heads;
-                Attention.head(q, i * dim + h * headDim, parts, startPos + i + 1, kvDim, (h / group) * headDim, headDim,
-                        scale, t == 1, scratch, out);
-            }
-        });
     }
 
     /** Final norm of {@code rows} hidden states from {@code firstRow}, then logits into {@code dst}. */
