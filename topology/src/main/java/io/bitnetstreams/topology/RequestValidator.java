@@ -11,6 +11,7 @@ import io.bitnetstreams.engine.chat.ChatFormat;
 import io.bitnetstreams.engine.json.InvalidSchemaException;
 import io.bitnetstreams.engine.json.JsonSchemaParser;
 import io.bitnetstreams.engine.tasks.EngineException;
+import io.bitnetstreams.engine.tasks.RequestLimits;
 import io.bitnetstreams.engine.tasks.TaskRules;
 import io.bitnetstreams.engine.tokenizer.Tokenizer;
 import io.bitnetstreams.topology.config.TopologyConfig;
@@ -28,8 +29,8 @@ public final class RequestValidator {
     public record Rejection(DeadLetterReason reason, String message) {}
 
     static final int MAX_ID_CHARS = 256;
-    static final int MAX_LABEL_CHARS = 256;
-    static final int MAX_SCHEMA_CHARS = 64 * 1024;
+    static final int MAX_LABEL_CHARS = RequestLimits.MAX_LABEL_CHARS;
+    static final int MAX_SCHEMA_CHARS = RequestLimits.MAX_SCHEMA_CHARS;
     static final int MAX_STOP_STRINGS = 16;
     static final int MAX_METADATA_ENTRIES = 128;
 
@@ -164,8 +165,9 @@ public final class RequestValidator {
         if (task.getPrompt() != null && task.getPrompt().length() > config.maxTextChars()) {
             return "prompt is longer than " + config.maxTextChars() + " characters";
         }
-        if (task.getMaxTokens() < 1 || task.getMaxTokens() > config.contextTokens()) {
-            return "maxTokens = " + task.getMaxTokens() + " is outside [1, " + config.contextTokens() + "]";
+        int maxTokens = Math.min(config.contextTokens(), RequestLimits.MAX_GENERATED_TOKENS);
+        if (task.getMaxTokens() < 1 || task.getMaxTokens() > maxTokens) {
+            return "maxTokens = " + task.getMaxTokens() + " is outside [1, " + maxTokens + "]";
         }
         float temperature = task.getTemperature();
         if (!(temperature >= 0 && temperature <= 5)) {

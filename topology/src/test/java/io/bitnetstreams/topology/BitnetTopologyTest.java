@@ -18,6 +18,7 @@ import io.bitnetstreams.avro.ChatMessage;
 import io.bitnetstreams.avro.ChatRole;
 import io.bitnetstreams.avro.GenerateTask;
 import io.bitnetstreams.engine.chat.ChatFormat;
+import io.bitnetstreams.engine.tasks.RequestLimits;
 import io.bitnetstreams.avro.GenerationResult;
 import io.bitnetstreams.avro.InferenceRequest;
 import io.bitnetstreams.avro.ResultStatus;
@@ -264,7 +265,40 @@ class BitnetTopologyTest {
                 Arguments.of("blank tenant", (Function<Fixture, InferenceRequest>) fx -> fx.request("i10", classify("a"), "t")
                         .setTenant(" ").build(), DeadLetterReason.INVALID_REQUEST, "tenant"),
                 Arguments.of("duplicate label", (Function<Fixture, InferenceRequest>) fx -> fx.request("i11", classify("a", "a"), "t").build(),
-                        DeadLetterReason.INVALID_REQUEST, "twice"));
+                        DeadLetterReason.INVALID_REQUEST, "twice"),
+                // the limits table (pipeline-contract/README.md, "Limits"): one dead letter per limit
+                Arguments.of("label longer than the limit", (Function<Fixture, InferenceRequest>) fx -> fx.request("l1",
+                        classify("a", "x".repeat(RequestLimits.MAX_LABEL_CHARS + 1)), "t").build(),
+                        DeadLetterReason.INVALID_REQUEST, "labels must be 1..256"),
+                Arguments.of("schema longer than the limit", (Function<Fixture, InferenceRequest>) fx -> fx.request("l2",
+                        extract("{\"type\":\"object\",\"description\":\"" + "d".repeat(RequestLimits.MAX_SCHEMA_CHARS)
+                                + "\",\"properties\":{}}"), "t").build(),
+                        DeadLetterReason.INVALID_REQUEST, "jsonSchema is longer than 65536"),
+                Arguments.of("schema with more properties than the limit", (Function<Fixture, InferenceRequest>) fx -> fx.request("l3",
+                        extract(wide(io.bitnetstreams.engine.json.JsonSchemaParser.MAX_PROPERTIES + 1)), "t").build(),
+                        DeadLetterReason.INVALID_REQUEST, "has 257 entries; the limit is 256"),
+                Arguments.of("maxTokens zero", (Function<Fixture, InferenceRequest>) fx -> fx.request("l4",
+                        GenerateTask.newBuilder().setPrompt("hi").setMaxTokens(0).build(), "").build(),
+                        DeadLetterReason.INVALID_REQUEST, "maxTokens = 0 is outside [1, 512]"),
+                Arguments.of("maxTokens beyond the context", (Function<Fixture, InferenceRequest>) fx -> fx.request("l5",
+                        GenerateTask.newBuilder().setPrompt("hi").setMaxTokens(513).build(), "").build(),
+                        DeadLetterReason.INVALID_REQUEST, "maxTokens = 513 is outside [1, 512]"),
+                Arguments.of("more messages than the limit", (Function<Fixture, InferenceRequest>) fx -> fx.request("l6",
+                        GenerateTask.newBuilder().setMessages(java.util.Collections.nCopies(RequestLimits.MAX_MESSAGES + 1,
+                                new ChatMessage(ChatRole.USER, "m"))).build(), "").build(),
+                        DeadLetterReason.INVALID_REQUEST, "more than 1024 messages"),
+                Arguments.of("message longer than the text limit", (Function<Fixture, InferenceRequest>) fx -> fx.request("l7",
+                        GenerateTask.newBuilder().setMessages(List.of(new ChatMessage(ChatRole.USER, longText))).build(), "").build(),
+                        DeadLetterReason.INVALID_REQUEST, "a message is longer than 20000 characters"));
+    }
+
+    /** An object schema with {@code properties} string properties side by side. */
+    static String wide(int properties) {
+        StringBuilder schema = new StringBuilder("{\"type\":\"object\",\"properties\":{");
+        for (int i = 0; i < properties; i++) {
+            schema.append(i == 0 ? "" : ",").append("\"p").append(i).append("\":{\"type\":\"string\"}");
+        }
+        return schema.append("}}").toString();
     }
 
     /** An object schema whose properties nest {@code depth} objects deep. */
@@ -312,7 +346,10 @@ class BitnetTopologyTest {
         assertThat(letter.getMessage()).contains(messagePart);
         assertThat(letter.getRequestId()).isEqualTo(request.getRequestId());
         assertThat(letter.getStage()).isEqualTo("topology.validate");
-        assertThat(bytes(letter.getOriginalValue())).isEqualTo(bytes);
+        // the original as the producer wrote it; a large one (the schema-size case) keeps only its first bytes
+        byte[] original = bytes(letter.getOriginalValue());
+        assertThat(letter.getOriginalTruncated()).isEqualTo(original.length < bytes.length);
+        assertThat(java.util.Arrays.copyOf(bytes, original.length)).isEqualTo(original);
         assertThat(f.statusStore().get(request.getRequestId()).state()).isEqualTo(RequestState.DEAD_LETTERED);
         assertThat(f.workClassify.isEmpty() && f.workExtract.isEmpty() && f.workGenerate.isEmpty()).isTrue();
         assertThat(f.pendingStore().get(request.getRequestId())).isNull();

@@ -9,6 +9,7 @@ import io.bitnetstreams.engine.chat.ChatMessage;
 import io.bitnetstreams.engine.json.InvalidSchemaException;
 import io.bitnetstreams.engine.json.JsonSchemaParser;
 import io.bitnetstreams.engine.tasks.EngineException;
+import io.bitnetstreams.engine.tasks.RequestLimits;
 import io.bitnetstreams.engine.tasks.TaskRules;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,14 +30,18 @@ import java.util.Set;
 public final class RequestParser {
 
     public static final int MAX_ID_CHARS = 200;
+    /**
+     * Characters of a line's text: a document read from JSONL or by the document source must still fit one Kafka
+     * record (see the limits table in pipeline-contract/README.md); the other limits are the engine's.
+     */
     public static final int MAX_TEXT_CHARS = 200_000;
-    public static final int MAX_LABELS = 64;
-    public static final int MAX_LABEL_CHARS = 200;
+    public static final int MAX_LABELS = RequestLimits.MAX_LABELS;
+    public static final int MAX_LABEL_CHARS = RequestLimits.MAX_LABEL_CHARS;
     public static final int MAX_INSTRUCTION_CHARS = 4_000;
-    public static final int MAX_GENERATED_TOKENS = 2_048;
+    public static final int MAX_GENERATED_TOKENS = RequestLimits.MAX_GENERATED_TOKENS;
     public static final int DEFAULT_GENERATED_TOKENS = 64;
     public static final long MAX_DEADLINE_MS = 24L * 3600 * 1000;
-    public static final int MAX_MESSAGES = 256;
+    public static final int MAX_MESSAGES = RequestLimits.MAX_MESSAGES;
     private static final Set<String> FIELDS = Set.of("id", "task", "text", "labels", "instruction", "schema", "system",
             "prompt", "messages", "max_tokens", "deadline_ms");
     private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content");
@@ -215,12 +220,17 @@ public final class RequestParser {
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException("extract needs \"schema\": a JSON Schema object");
         }
+        String text = node.toString();
+        if (text.length() > RequestLimits.MAX_SCHEMA_CHARS) {
+            throw new IllegalArgumentException("\"schema\" has " + text.length() + " characters; the limit is "
+                    + RequestLimits.MAX_SCHEMA_CHARS);
+        }
         try {
             JsonSchemaParser.parse(node);
         } catch (InvalidSchemaException e) {
             throw new IllegalArgumentException("invalid \"schema\": " + e.getMessage());
         }
-        return node.toString();
+        return text;
     }
 
     private static void onlyFor(JsonNode root, TaskKind task, String... fields) {

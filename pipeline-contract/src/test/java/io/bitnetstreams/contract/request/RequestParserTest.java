@@ -5,6 +5,7 @@ import io.bitnetstreams.contract.TaskKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bitnetstreams.engine.chat.ChatMessage;
+import io.bitnetstreams.engine.tasks.RequestLimits;
 import io.bitnetstreams.engine.tasks.TaskRules;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -139,6 +140,67 @@ class RequestParserTest {
         InputProblem problem = invalid(1, "{\"id\": \"r\", \"task\": \"classify\", \"labels\": [\"a\"], \"text\": \"" + text + "\"}");
 
         assertThat(problem.reason()).contains("\"text\" is longer than");
+    }
+
+    /** The limits table (README.md, "Limits"): a line one past each limit is an input problem naming it; at the limit it is valid. */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("pastEachLimit")
+    void aLinePastALimitIsAnInputProblemNamingIt(String limit, String atLimit, String pastLimit, String reasonPart) {
+        valid(1, atLimit);
+        assertThat(invalid(1, pastLimit).reason()).contains(reasonPart);
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> pastEachLimit() {
+        return java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of("labels", classify(labels(RequestLimits.MAX_LABELS)),
+                        classify(labels(RequestLimits.MAX_LABELS + 1)), "more than 64 labels"),
+                org.junit.jupiter.params.provider.Arguments.of("label characters",
+                        classify("\"" + "l".repeat(RequestLimits.MAX_LABEL_CHARS) + "\""),
+                        classify("\"" + "l".repeat(RequestLimits.MAX_LABEL_CHARS + 1) + "\""), "1..256 characters"),
+                org.junit.jupiter.params.provider.Arguments.of("text characters",
+                        "{\"id\":\"t\",\"task\":\"classify\",\"labels\":[\"a\"],\"text\":\"" + "t".repeat(RequestParser.MAX_TEXT_CHARS) + "\"}",
+                        "{\"id\":\"t\",\"task\":\"classify\",\"labels\":[\"a\"],\"text\":\"" + "t".repeat(RequestParser.MAX_TEXT_CHARS + 1) + "\"}",
+                        "longer than 200000 characters"),
+                org.junit.jupiter.params.provider.Arguments.of("max_tokens",
+                        "{\"id\":\"g\",\"task\":\"generate\",\"text\":\"t\",\"max_tokens\":" + RequestLimits.MAX_GENERATED_TOKENS + "}",
+                        "{\"id\":\"g\",\"task\":\"generate\",\"text\":\"t\",\"max_tokens\":" + (RequestLimits.MAX_GENERATED_TOKENS + 1) + "}",
+                        "[1, 2048]"),
+                org.junit.jupiter.params.provider.Arguments.of("messages", messages(RequestLimits.MAX_MESSAGES),
+                        messages(RequestLimits.MAX_MESSAGES + 1), "more than 1024 messages"),
+                org.junit.jupiter.params.provider.Arguments.of("schema characters",
+                        extract("{\"type\":\"object\",\"description\":\"" + "d".repeat(RequestLimits.MAX_SCHEMA_CHARS - 100) + "\"}"),
+                        extract("{\"type\":\"object\",\"description\":\"" + "d".repeat(RequestLimits.MAX_SCHEMA_CHARS) + "\"}"),
+                        "the limit is 65536"),
+                org.junit.jupiter.params.provider.Arguments.of("schema depth", extract(nested(RequestLimits.MAX_SCHEMA_DEPTH)),
+                        extract(nested(RequestLimits.MAX_SCHEMA_DEPTH + 1)), "nesting deeper than 16"));
+    }
+
+    private static String classify(String labels) {
+        return "{\"id\":\"c\",\"task\":\"classify\",\"text\":\"t\",\"labels\":[" + labels + "]}";
+    }
+
+    private static String labels(int count) {
+        return java.util.stream.IntStream.range(0, count).mapToObj(i -> "\"l" + i + "\"")
+                .collect(java.util.stream.Collectors.joining(","));
+    }
+
+    private static String extract(String schema) {
+        return "{\"id\":\"e\",\"task\":\"extract\",\"text\":\"t\",\"schema\":" + schema + "}";
+    }
+
+    /** An object schema {@code depth} levels deep (each level one object property). */
+    private static String nested(int depth) {
+        String schema = "{\"type\":\"string\"}";
+        for (int i = 0; i < depth; i++) {
+            schema = "{\"type\":\"object\",\"properties\":{\"n\":" + schema + "}}";
+        }
+        return schema;
+    }
+
+    private static String messages(int count) {
+        return "{\"id\":\"m\",\"task\":\"generate\",\"messages\":["
+                + java.util.stream.IntStream.range(0, count).mapToObj(i -> "{\"role\":\"user\",\"content\":\"m\"}")
+                        .collect(java.util.stream.Collectors.joining(",")) + "]}";
     }
 
     private static RequestSpec valid(int line, String json) {

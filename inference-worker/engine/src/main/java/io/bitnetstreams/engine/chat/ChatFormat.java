@@ -24,7 +24,7 @@ public final class ChatFormat {
     public static final String END_OF_TURN = "<|eot_id|>";
 
     /** Turns a conversation may hold; requests come from outside, so their size is bounded. */
-    public static final int MAX_MESSAGES = 1024;
+    public static final int MAX_MESSAGES = io.bitnetstreams.engine.tasks.RequestLimits.MAX_MESSAGES;
 
     private final Tokenizer tokenizer;
     private final int beginOfTextId;

@@ -9,6 +9,7 @@ import io.bitnetstreams.engine.json.JsonSchema.EnumSchema;
 import io.bitnetstreams.engine.json.JsonSchema.NumberSchema;
 import io.bitnetstreams.engine.json.JsonSchema.ObjectSchema;
 import io.bitnetstreams.engine.json.JsonSchema.StringSchema;
+import io.bitnetstreams.engine.tasks.RequestLimits;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -23,9 +24,9 @@ import java.util.Set;
  */
 public final class JsonSchemaParser {
 
-    public static final int MAX_SCHEMA_CHARS = 1 << 20;
-    public static final int MAX_DEPTH = 16;
-    public static final int MAX_NODES = 4096;
+    public static final int MAX_SCHEMA_CHARS = RequestLimits.MAX_SCHEMA_CHARS;
+    public static final int MAX_DEPTH = RequestLimits.MAX_SCHEMA_DEPTH;
+    public static final int MAX_NODES = RequestLimits.MAX_SCHEMA_NODES;
     public static final int MAX_PROPERTIES = 256;
     public static final int MAX_ENUM_VALUES = 256;
     public static final int MAX_NAME_BYTES = 256;

@@ -1,11 +1,13 @@
 package io.bitnetstreams.engine.model;
 
+import io.bitnetstreams.engine.kernel.ComputePool;
 import io.bitnetstreams.engine.kernel.FloatLanes;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Causal attention of one query head over keys and values that may lie in several caches one after
+ * Causal grouped-query attention over F16 keys and values that may lie in several caches one after
  * the other (a shared prefix, then the sequence's own cache). Shared by {@link BitNetModel} and
  * {@link BatchedForward}, so a sequence gets the same bits alone and in a batch.
  *
@@ -13,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * no flash attention) rounds, so that logits agree with it to a few ulps instead of drifting apart on
  * chaotic weights:
  * <ul>
- * <li>keys and values are F16 values (the cache stores them rounded, {@link LayerSteps});</li>
+ * <li>keys and values are F16 ({@link KvCache} stores them so);</li>
  * <li>Q·K: Q rounded to F16, then ggml's {@code vec_dot_f16} order (four 16-lane FMA accumulators over
  *     steps of 64, folded 0+2 and 1+3, then those two, then the 16-lane tree; a tail in double);</li>
  * <li>softmax: {@link ReferenceSoftmax};</li>
@@ -25,6 +27,14 @@ import jdk.incubator.vector.VectorSpecies;
  * </ul>
  * The 16-lane orders use one 512-bit vector when the CPU has them and a scalar emulation otherwise
  * (same bits, slower).
+ *
+ * <p>Tiled: a unit of work is a block of up to {@link #ROW_BLOCK} query rows times the query heads
+ * of one key/value head. Keys and values are read in tiles of {@link #TILE} positions, each tile
+ * converted from F16 once into a per-thread float buffer and used by every query of the block
+ * (up to 32 queries in a prompt), so the conversion costs a fraction of the arithmetic; nothing is
+ * allocated per position or per step (per-thread buffers only grow). The summation orders above are
+ * per query and per output element, and tiling keeps every chain's order (positions in increasing
+ * order), so the bits do not depend on the tiling.
  */
 final class Attention {
 
@@ -33,75 +43,289 @@ final class Attention {
     /** The reference's vector width, in floats; its summation orders are defined on it. */
     static final int W = 16;
     private static final boolean NATIVE_W = LANES == W;
-    /** Pieces of (row, head) tasks per thread, claimed dynamically (causal rows differ in work). */
-    static final int CHUNKS_PER_THREAD = 8;
+    /** Query rows per unit of a prompt: with a group of 4 heads, 32 queries share each converted tile. */
+    static final int ROW_BLOCK = 8;
+    /** Key/value positions converted from F16 at once (32 KB of floats at head size 128). */
+    static final int TILE = 64;
+    /** Units per thread below which the heads of a group are split over several units (decode of few sequences). */
+    private static final int MIN_UNITS_PER_THREAD = 4;
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private Attention() {
     }
 
+    /** The head geometry: {@code heads} query heads of {@code headDim}, {@code kvHeads} key/value heads. */
+    record Shape(int heads, int kvHeads, int headDim, float scale) {
+
+        static Shape of(BitNetConfig c) {
+            return new Shape(c.heads(), c.kvHeads(), c.headDim(), c.attentionScale());
+        }
+
+        int dim() {
+            return heads * headDim;
+        }
+
+        int kvDim() {
+            return kvHeads * headDim;
+        }
+
+        int group() {
+            return heads / kvHeads;
+        }
+    }
+
     /**
      * Where the keys and values of one layer lie: part {@code p} holds positions
-     * {@code start(p) .. start(p) + lengths[p]} with rows of {@code kvDim} floats.
+     * {@code start(p) .. start(p) + lengths[p]} as F16 rows of {@code kvDim}.
      */
-    record Parts(float[][] keys, float[][] values, int[] lengths) {
+    record Parts(short[][] keys, short[][] values, int[] lengths) {
 
-        static Parts single(float[] keys, float[] values, int length) {
-            return new Parts(new float[][] {keys}, new float[][] {values}, new int[] {length});
-        }
-    }
-
-    /** Per-thread buffers of {@link #head}. */
-    static final class Scratch {
-        final float[] scores;
-        final float[] query;
-        final float[] acc;
-        final double[] tail;
-
-        Scratch(int maxVisible, int headDim) {
-            scores = new float[maxVisible];
-            query = new float[headDim];
-            acc = new float[4 * W * headDim];
-            tail = new double[headDim];
+        static Parts single(short[] keys, short[] values, int length) {
+            return new Parts(new short[][] {keys}, new short[][] {values}, new int[] {length});
         }
     }
 
     /**
-     * Attention output of query {@code q[qOff .. qOff + headDim)} over the first {@code visible}
-     * positions of {@code parts} (columns {@code kvOff ..} of each row), written to {@code out[qOff ..]}.
-     *
-     * @param singleToken whether the step holds one token of this sequence (decode): selects the Q·K
-     *                    rounding of the reference (see the class comment)
+     * The query rows of one sequence: rows {@code firstRow .. firstRow + rows} of the step's {@code q}
+     * and {@code out} (row length {@code dim}); row {@code firstRow + r} sees positions
+     * {@code 0 .. firstVisible + r} of {@code parts}. A sequence with one row is a decode step.
      */
-    static void head(float[] q, int qOff, Parts parts, int visible, int kvDim, int kvOff, int headDim, float scale,
-                     boolean singleToken, Scratch s, float[] out) {
-        float[] query = s.query;
-        for (int d = 0; d < headDim; d++) {
-            query[d] = Float.float16ToFloat(Float.floatToFloat16(q[qOff + d]));
-        }
-        float[] scores = s.scores;
-        int j = 0;
-        for (int p = 0; p < parts.lengths.length && j < visible; p++) {
-            int end = Math.min(visible - j, parts.lengths[p]);
-            float[] keys = parts.keys[p];
-            for (int local = 0; local < end; local++, j++) {
-                int k = local * kvDim + kvOff;
-                scores[j] = f16Dot(query, keys, k, headDim) * scale;
+    record Rows(Parts parts, int firstRow, int rows, int firstVisible) {
+    }
+
+    /** Per-thread buffers; they grow to the largest unit seen and are reused by every later one. */
+    static final class Scratch {
+        float[] queries = new float[0];
+        float[] scores = new float[0];
+        float[] tile = new float[0];
+        float[] acc = new float[0];
+        double[] tail = new double[0];
+
+        void ensure(int queryCount, int visible, int headDim, int accRowsPerQuery) {
+            if (queries.length < queryCount * headDim) {
+                queries = new float[queryCount * headDim];
+            }
+            if (scores.length < queryCount * visible) {
+                scores = new float[queryCount * visible];
+            }
+            if (tile.length < TILE * headDim) {
+                tile = new float[TILE * headDim];
+            }
+            if (acc.length < queryCount * accRowsPerQuery * headDim) {
+                acc = new float[queryCount * accRowsPerQuery * headDim];
+            }
+            if (tail.length < headDim) {
+                tail = new double[headDim];
             }
         }
-        ModelMath.softmax(scores, visible);
-        if (singleToken) {
-            decodeWeightedValues(parts, visible, kvDim, kvOff, headDim, scores, s, out, qOff);
+    }
+
+    /**
+     * Attention of every row of every sequence, split over the pool; writes {@code out} at the offsets
+     * of {@code q} (row {@code i}, head {@code h} at {@code i * dim + h * headDim}).
+     */
+    static void run(ComputePool pool, Shape shape, Rows[] sequences, float[] q, float[] out) {
+        int units = 0;
+        for (Rows s : sequences) {
+            units += (s.rows + ROW_BLOCK - 1) / ROW_BLOCK * shape.kvHeads;
+        }
+        // few units (decode of few sequences): split the groups, halving while that keeps them even, so
+        // both threads get work; each slice converts the tiles it reads itself
+        int split = shape.group();
+        while (units * (shape.group() / split) < MIN_UNITS_PER_THREAD * pool.threads() && split % 2 == 0) {
+            split /= 2;
+        }
+        int headsPerUnit = split;
+        int slices = shape.group() / headsPerUnit;
+        // unit = (sequence, row block, head slice); later row blocks see more keys: they go first
+        int total = units * slices;
+        int[] sequence = new int[total];
+        int[] rowBlock = new int[total];
+        int[] firstHead = new int[total];
+        int u = 0;
+        for (int si = 0; si < sequences.length; si++) {
+            int blocks = (sequences[si].rows + ROW_BLOCK - 1) / ROW_BLOCK;
+            for (int b = blocks - 1; b >= 0; b--) {
+                for (int h = 0; h < shape.heads; h += headsPerUnit, u++) {
+                    sequence[u] = si;
+                    rowBlock[u] = b;
+                    firstHead[u] = h;
+                }
+            }
+        }
+        pool.parallelForChunks(0, total, total, (from, to) -> {
+            Scratch scratch = SCRATCH.get();
+            for (int i = from; i < to; i++) {
+                Rows s = sequences[sequence[i]];
+                int r0 = rowBlock[i] * ROW_BLOCK;
+                block(shape, s, r0, Math.min(ROW_BLOCK, s.rows - r0), firstHead[i], headsPerUnit, q, out, scratch);
+            }
+        });
+    }
+
+    /**
+     * One unit: rows {@code r0 .. r0 + nr} of {@code s} times query heads {@code h0 .. h0 + nh} (all of
+     * one key/value head). Query {@code qi = r * nh + hh}.
+     */
+    static void block(Shape shape, Rows s, int r0, int nr, int h0, int nh, float[] q, float[] out, Scratch scratch) {
+        int headDim = shape.headDim;
+        int dim = shape.dim();
+        int kvDim = shape.kvDim();
+        int kvOff = (h0 / shape.group()) * headDim;
+        int firstVisible = s.firstVisible + r0;
+        int maxVisible = firstVisible + nr - 1;
+        int nq = nr * nh;
+        scratch.ensure(nq, maxVisible, headDim, s.rows == 1 ? 4 * W : W);
+        float[] queries = scratch.queries;
+        for (int r = 0; r < nr; r++) {
+            for (int hh = 0; hh < nh; hh++) {
+                int src = (s.firstRow + r0 + r) * dim + (h0 + hh) * headDim;
+                int dst = (r * nh + hh) * headDim;
+                for (int d = 0; d < headDim; d++) {
+                    queries[dst + d] = Float.float16ToFloat(Float.floatToFloat16(q[src + d]));
+                }
+            }
+        }
+        float[] scores = scratch.scores;
+        float[] tile = scratch.tile;
+        int stride = maxVisible;
+        float scale = shape.scale;
+        for (int jt = 0; jt < maxVisible; jt += TILE) {
+            int n = Math.min(TILE, maxVisible - jt);
+            convertTile(s.parts.keys, s.parts.lengths, jt, n, kvDim, kvOff, headDim, tile);
+            for (int r = Math.max(0, jt - firstVisible + 1); r < nr; r++) {
+                int count = Math.min(n, firstVisible + r - jt);
+                for (int hh = 0; hh < nh; hh++) {
+                    int qi = r * nh + hh;
+                    int row = qi * stride + jt;
+                    int t = 0;
+                    if (SIXTEEN_AT_ONCE && headDim % (4 * W) == 0) {
+                        for (; t + W <= count; t += W) {
+                            dots16(queries, qi * headDim, tile, t * headDim, headDim).mul(scale)
+                                    .intoArray(scores, row + t);
+                        }
+                    }
+                    for (; t < count; t++) {
+                        scores[row + t] = f16Dot(queries, qi * headDim, tile, t * headDim, headDim) * scale;
+                    }
+                }
+            }
+        }
+        for (int r = 0; r < nr; r++) {
+            for (int hh = 0; hh < nh; hh++) {
+                ReferenceSoftmax.softmax(scores, (r * nh + hh) * stride, firstVisible + r);
+            }
+        }
+        if (s.rows == 1) {
+            decodeValues(shape, s, h0, nh, kvOff, firstVisible, scratch, out);
         } else {
-            weightedValues(parts, visible, kvDim, kvOff, headDim, scores, s.acc, out, qOff);
+            batchValues(shape, s, r0, nr, h0, nh, kvOff, firstVisible, scratch, out);
         }
     }
+
+    /**
+     * Converts positions {@code j0 .. j0 + n} (columns {@code kvOff .. kvOff + headDim}) of the parts
+     * from F16 into {@code tile}, row {@code t} at {@code t * headDim}.
+     */
+    static void convertTile(short[][] src, int[] lengths, int j0, int n, int kvDim, int kvOff, int headDim,
+                            float[] tile) {
+        int part = 0;
+        int start = 0;
+        while (j0 - start >= lengths[part]) {
+            start += lengths[part];
+            part++;
+        }
+        for (int t = 0; t < n; t++) {
+            int j = j0 + t;
+            while (j - start >= lengths[part]) {
+                start += lengths[part];
+                part++;
+            }
+            toFloats(src[part], (j - start) * kvDim + kvOff, tile, t * headDim, headDim);
+        }
+    }
+
+    /** A plain loop C2 turns into vector conversions (vcvtph2ps on x86 with F16C/AVX-512). */
+    private static void toFloats(short[] src, int from, float[] dst, int to, int n) {
+        for (int d = 0; d < n; d++) {
+            dst[to + d] = Float.float16ToFloat(src[from + d]);
+        }
+    }
+
+    /**
+     * {@link #f16Dot} of one query with 16 consecutive tile rows (keys), the 16 results in one vector:
+     * each key's four accumulators are folded as there, then the 16 lane trees (halves 8, 4, 2, 1 apart)
+     * run side by side, two keys' vectors merged per add, so every sum adds the same two values as the
+     * one-key tree (each add is exact IEEE, commutative) in 15 adds instead of 64 with 64 shuffles.
+     * Only for head sizes with no tail ({@code n % 64 == 0}) on 16-float vectors.
+     */
+    static FloatVector dots16(float[] q, int qOff, float[] k, int kOff, int n) {
+        FloatVector d0 = pairs4(q, qOff, k, kOff, n);
+        FloatVector d1 = pairs4(q, qOff, k, kOff + 4 * n, n);
+        FloatVector e0 = merge(d0, d1, TREE_2_LO, TREE_2_HI);
+        FloatVector d2 = pairs4(q, qOff, k, kOff + 8 * n, n);
+        FloatVector d3 = pairs4(q, qOff, k, kOff + 12 * n, n);
+        FloatVector e1 = merge(d2, d3, TREE_2_LO, TREE_2_HI);
+        return merge(e0, e1, TREE_1_LO, TREE_1_HI);
+    }
+
+    /** Keys 0..3 from {@code kOff} (rows of n): after the first two tree levels, 4 lanes per key in key order. */
+    private static FloatVector pairs4(float[] q, int qOff, float[] k, int kOff, int n) {
+        FloatVector c0 = merge(folded(q, qOff, k, kOff, n), folded(q, qOff, k, kOff + n, n), TREE_8_LO, TREE_8_HI);
+        FloatVector c1 = merge(folded(q, qOff, k, kOff + 2 * n, n), folded(q, qOff, k, kOff + 3 * n, n),
+                TREE_8_LO, TREE_8_HI);
+        return merge(c0, c1, TREE_4_LO, TREE_4_HI);
+    }
+
+    /** {@code lo} and {@code hi} select from x (indexes 0..15) and y (16..31); their sum is the next tree level. */
+    private static FloatVector merge(FloatVector x, FloatVector y, FloatVector lo, FloatVector hi) {
+        return lo.selectFrom(x, y).add(hi.selectFrom(x, y));
+    }
+
+    /** f16Dot's four accumulators folded (0+2) + (1+3), before the lane tree; n a multiple of 64. */
+    private static FloatVector folded(float[] q, int qOff, float[] k, int kOff, int n) {
+        FloatVector s0 = FloatVector.zero(F);
+        FloatVector s1 = FloatVector.zero(F);
+        FloatVector s2 = FloatVector.zero(F);
+        FloatVector s3 = FloatVector.zero(F);
+        for (int d = 0; d < n; d += 4 * W) {
+            s0 = FloatVector.fromArray(F, k, kOff + d).fma(FloatVector.fromArray(F, q, qOff + d), s0);
+            s1 = FloatVector.fromArray(F, k, kOff + d + W).fma(FloatVector.fromArray(F, q, qOff + d + W), s1);
+            s2 = FloatVector.fromArray(F, k, kOff + d + 2 * W).fma(FloatVector.fromArray(F, q, qOff + d + 2 * W), s2);
+            s3 = FloatVector.fromArray(F, k, kOff + d + 3 * W).fma(FloatVector.fromArray(F, q, qOff + d + 3 * W), s3);
+        }
+        return s0.add(s2).add(s1.add(s3));
+    }
+
+    /**
+     * Index vectors of the merged tree: level "8" holds 2 keys x 8 lanes ({@code v[l] + v[l+8]}), level
+     * "4" 4 keys x 4, level "2" 8 keys x 2, level "1" 16 keys x 1, keys in order.
+     */
+    private static FloatVector indexes(int... values) {
+        float[] lanes = new float[W];
+        for (int i = 0; i < W; i++) {
+            lanes[i] = values[i];
+        }
+        return FloatVector.fromArray(FloatVector.SPECIES_512, lanes, 0);
+    }
+
+    private static final boolean SIXTEEN_AT_ONCE = NATIVE_W;
+    private static final FloatVector TREE_8_LO = indexes(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    private static final FloatVector TREE_8_HI = indexes(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+    private static final FloatVector TREE_4_LO = indexes(0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+    private static final FloatVector TREE_4_HI = indexes(4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+    private static final FloatVector TREE_2_LO = indexes(0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29);
+    private static final FloatVector TREE_2_HI = indexes(2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31);
+    private static final FloatVector TREE_1_LO = indexes(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    private static final FloatVector TREE_1_HI = indexes(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
 
     /**
      * ggml's {@code vec_dot_f16}: four 16-lane accumulators over steps of 64 (accumulator i takes
      * elements {@code 64s + 16i ..}), folded 0+2 and 1+3, then those two, then the 16-lane tree; the
      * elements past the last full step are added in double.
      */
-    static float f16Dot(float[] q, float[] keys, int k, int n) {
+    static float f16Dot(float[] q, int qOff, float[] k, int kOff, int n) {
         int full = n - n % (4 * W);
         float sum;
         if (NATIVE_W) {
@@ -110,25 +334,24 @@ final class Attention {
             FloatVector s2 = FloatVector.zero(F);
             FloatVector s3 = FloatVector.zero(F);
             for (int d = 0; d < full; d += 4 * W) {
-                s0 = FloatVector.fromArray(F, keys, k + d).fma(FloatVector.fromArray(F, q, d), s0);
-                s1 = FloatVector.fromArray(F, keys, k + d + W).fma(FloatVector.fromArray(F, q, d + W), s1);
-                s2 = FloatVector.fromArray(F, keys, k + d + 2 * W).fma(FloatVector.fromArray(F, q, d + 2 * W), s2);
-                s3 = FloatVector.fromArray(F, keys, k + d + 3 * W).fma(FloatVector.fromArray(F, q, d + 3 * W), s3);
+                s0 = FloatVector.fromArray(F, k, kOff + d).fma(FloatVector.fromArray(F, q, qOff + d), s0);
+                s1 = FloatVector.fromArray(F, k, kOff + d + W).fma(FloatVector.fromArray(F, q, qOff + d + W), s1);
+                s2 = FloatVector.fromArray(F, k, kOff + d + 2 * W)
+                        .fma(FloatVector.fromArray(F, q, qOff + d + 2 * W), s2);
+                s3 = FloatVector.fromArray(F, k, kOff + d + 3 * W)
+                        .fma(FloatVector.fromArray(F, q, qOff + d + 3 * W), s3);
             }
             sum = FloatLanes.sum(s0.add(s2).add(s1.add(s3)));
         } else {
-            float[][] acc = new float[4][W];
+            float[] acc = new float[4 * W];
             for (int d = 0; d < full; d += 4 * W) {
-                for (int a = 0; a < 4; a++) {
-                    for (int l = 0; l < W; l++) {
-                        int e = d + a * W + l;
-                        acc[a][l] = Math.fma(keys[k + e], q[e], acc[a][l]);
-                    }
+                for (int e = 0; e < 4 * W; e++) {
+                    acc[e] = Math.fma(k[kOff + d + e], q[qOff + d + e], acc[e]);
                 }
             }
             float[] folded = new float[W];
             for (int l = 0; l < W; l++) {
-                folded[l] = (acc[0][l] + acc[2][l]) + (acc[1][l] + acc[3][l]);
+                folded[l] = (acc[l] + acc[2 * W + l]) + (acc[W + l] + acc[3 * W + l]);
             }
             sum = ReferenceSoftmax.lanes16Sum(folded);
         }
@@ -137,43 +360,105 @@ final class Attention {
         }
         double total = sum;
         for (int e = full; e < n; e++) {
-            total += keys[k + e] * q[e];
+            total += k[kOff + e] * q[qOff + e];
         }
         return (float) total;
     }
 
     /**
-     * {@code out = sum_j p_j v_j} in tinyBLAS's order: 16 accumulator rows, position j adding into row
-     * {@code j mod 16} (a fused multiply-add per element), then the rows folded 8, 4, 2, 1 apart.
-     * Vectorized over the head dimension, where every lane follows the same order.
+     * {@code out = sum_j p_j v_j} in tinyBLAS's order for every query of the unit: 16 accumulator rows
+     * per query, position j adding into row {@code j mod 16} (a fused multiply-add per element), then
+     * the rows folded 8, 4, 2, 1 apart. Vectorized over the head dimension, where every lane follows
+     * the same order.
      */
-    private static void weightedValues(Parts parts, int visible, int kvDim, int kvOff, int headDim, float[] p,
-                                       float[] acc, float[] out, int outOff) {
-        java.util.Arrays.fill(acc, 0, W * headDim, 0f);
-        int vectorEnd = headDim - headDim % LANES;
-        int j = 0;
-        for (int part = 0; part < parts.lengths.length && j < visible; part++) {
-            float[] v = parts.values[part];
-            int end = Math.min(visible - j, parts.lengths[part]);
-            for (int local = 0; local < end; local++, j++) {
-                int row = (j & (W - 1)) * headDim;
-                int k = local * kvDim + kvOff;
-                float pj = p[j];
-                FloatVector pv = FloatVector.broadcast(F, pj);
-                int d = 0;
-                for (; d < vectorEnd; d += LANES) {
-                    FloatVector.fromArray(F, v, k + d).fma(pv, FloatVector.fromArray(F, acc, row + d))
-                            .intoArray(acc, row + d);
-                }
-                for (; d < headDim; d++) {
-                    acc[row + d] = Math.fma(v[k + d], pj, acc[row + d]);
+    private static void batchValues(Shape shape, Rows s, int r0, int nr, int h0, int nh, int kvOff, int firstVisible,
+                                    Scratch scratch, float[] out) {
+        int headDim = shape.headDim;
+        int nq = nr * nh;
+        int maxVisible = firstVisible + nr - 1;
+        int stride = maxVisible;
+        float[] acc = scratch.acc;
+        float[] tile = scratch.tile;
+        float[] p = scratch.scores;
+        for (int r = 0; r < nr; r++) {
+            for (int hh = 0; hh < nh; hh++) {
+                clearUnreached(acc, (r * nh + hh) * W * headDim, firstVisible + r, W, headDim);
+            }
+        }
+        for (int jt = 0; jt < maxVisible; jt += TILE) {
+            int n = Math.min(TILE, maxVisible - jt);
+            convertTile(s.parts.values, s.parts.lengths, jt, n, shape.kvDim(), kvOff, headDim, tile);
+            for (int r = Math.max(0, jt - firstVisible + 1); r < nr; r++) {
+                int count = Math.min(n, firstVisible + r - jt);
+                for (int hh = 0; hh < nh; hh++) {
+                    int qi = r * nh + hh;
+                    accumulate(tile, count, jt, p, qi * stride, acc, qi * W * headDim, W - 1, headDim);
                 }
             }
         }
+        int dim = shape.dim();
+        for (int r = 0; r < nr; r++) {
+            for (int hh = 0; hh < nh; hh++) {
+                int base = (r * nh + hh) * W * headDim;
+                foldTree(acc, base, headDim);
+                System.arraycopy(acc, base, out, (s.firstRow + r0 + r) * dim + (h0 + hh) * headDim, headDim);
+            }
+        }
+    }
+
+    /**
+     * Tile rows {@code 0 .. count} (positions {@code jt ..}) times their probabilities
+     * {@code p[pOff + jt + t]}, fused-added into accumulator row {@code (jt + t) & rowMask} of the query
+     * whose rows start at {@code accBase}.
+     */
+    private static void accumulate(float[] tile, int count, int jt, float[] p, int pOff, float[] acc, int accBase,
+                                   int rowMask, int headDim) {
+        int vectorEnd = headDim - headDim % LANES;
+        FloatVector zero = FloatVector.zero(F);
+        for (int t = 0; t < count; t++) {
+            int j = jt + t;
+            int row = accBase + (j & rowMask) * headDim;
+            int v = t * headDim;
+            float pj = p[pOff + j];
+            FloatVector pv = FloatVector.broadcast(F, pj);
+            int d = 0;
+            if (j <= rowMask) {
+                // the row's first position: the same fused multiply-add onto +0, without clearing the row first
+                for (; d < vectorEnd; d += LANES) {
+                    FloatVector.fromArray(F, tile, v + d).fma(pv, zero).intoArray(acc, row + d);
+                }
+                for (; d < headDim; d++) {
+                    acc[row + d] = Math.fma(tile[v + d], pj, 0f);
+                }
+                continue;
+            }
+            for (; d < vectorEnd; d += LANES) {
+                FloatVector.fromArray(F, tile, v + d).fma(pv, FloatVector.fromArray(F, acc, row + d))
+                        .intoArray(acc, row + d);
+            }
+            for (; d < headDim; d++) {
+                acc[row + d] = Math.fma(tile[v + d], pj, acc[row + d]);
+            }
+        }
+    }
+
+    /**
+     * Clears the accumulator rows {@code visible .. rows} of the query at {@code base}: the rows no
+     * position reaches (every other row is written first by {@link #accumulate}).
+     */
+    private static void clearUnreached(float[] acc, int base, int visible, int rows, int headDim) {
+        if (visible < rows) {
+            Arrays.fill(acc, base + visible * headDim, base + rows * headDim, 0f);
+        }
+    }
+
+    /** Rows {@code base + r * headDim}, r < 16, folded 8, 4, 2, 1 apart into row 0 (the 16-lane tree). */
+    private static void foldTree(float[] acc, int base, int headDim) {
+        int vectorEnd = headDim - headDim % LANES;
         for (int width = W / 2; width >= 1; width /= 2) {
             for (int r = 0; r < width; r++) {
-                int a = r * headDim;
-                int b = (r + width) * headDim;
+                int a = base + r * headDim;
+                int b = base + (r + width) * headDim;
                 int d = 0;
                 for (; d < vectorEnd; d += LANES) {
                     FloatVector.fromArray(F, acc, a + d).add(FloatVector.fromArray(F, acc, b + d)).intoArray(acc, a + d);
@@ -183,7 +468,6 @@ final class Attention {
                 }
             }
         }
-        System.arraycopy(acc, 0, out, outOff, headDim);
     }
 
     /**
@@ -194,79 +478,84 @@ final class Attention {
      * {@code r}, {@code r+32}, {@code r+16}, {@code r+48} folded as {@code (r + r+32) + (r+16 + r+48)},
      * the 16-lane tree, then the remaining positions added one by one in double.
      */
-    private static void decodeWeightedValues(Parts parts, int visible, int kvDim, int kvOff, int headDim, float[] p,
-                                             Scratch s, float[] out, int outOff) {
-        float[] acc = s.acc;
-        double[] tail = s.tail;
+    private static void decodeValues(Shape shape, Rows s, int h0, int nh, int kvOff, int visible, Scratch scratch,
+                                     float[] out) {
+        int headDim = shape.headDim;
+        int stride = visible;
+        float[] p = scratch.scores;
+        for (int i = 0; i < nh * stride; i++) {
+            p[i] = Float.float16ToFloat(Float.floatToFloat16(p[i]));
+        }
         int padded = (visible + 31) / 32 * 32;
         int blocked = padded - padded % (4 * W);
-        java.util.Arrays.fill(acc, 0, 4 * W * headDim, 0f);
+        float[] acc = scratch.acc;
+        float[] tile = scratch.tile;
+        int perQuery = 4 * W * headDim;
+        int blockedVisible = Math.min(blocked, visible);
+        if (blocked > 0) {
+            for (int hh = 0; hh < nh; hh++) {
+                clearUnreached(acc, hh * perQuery, blockedVisible, 4 * W, headDim);
+            }
+        }
+        for (int jt = 0; jt < blockedVisible; jt += TILE) {
+            int n = Math.min(TILE, blockedVisible - jt);
+            convertTile(s.parts.values, s.parts.lengths, jt, n, shape.kvDim(), kvOff, headDim, tile);
+            for (int hh = 0; hh < nh; hh++) {
+                accumulate(tile, n, jt, p, hh * stride, acc, hh * perQuery, 4 * W - 1, headDim);
+            }
+        }
         int vectorEnd = headDim - headDim % LANES;
-        int j = 0;
-        for (int part = 0; part < parts.lengths.length && j < visible; part++) {
-            float[] v = parts.values[part];
-            int end = Math.min(visible - j, parts.lengths[part]);
-            for (int local = 0; local < end; local++, j++) {
-                int k = local * kvDim + kvOff;
-                float pj = Float.float16ToFloat(Float.floatToFloat16(p[j]));
-                if (j >= blocked) {
-                    continue;
+        int outBase = s.firstRow * shape.dim() + h0 * headDim;
+        for (int hh = 0; hh < nh; hh++) {
+            int base = hh * perQuery;
+            if (blocked > 0) {
+                // rows l, l+16, l+32, l+48 are lane l of accumulators 0..3: fold 0+2 and 1+3, then those two
+                for (int l = 0; l < W; l++) {
+                    int a0 = base + l * headDim;
+                    int a1 = a0 + W * headDim;
+                    int a2 = a0 + 2 * W * headDim;
+                    int a3 = a0 + 3 * W * headDim;
+                    int d = 0;
+                    for (; d < vectorEnd; d += LANES) {
+                        FloatVector x0 = FloatVector.fromArray(F, acc, a0 + d);
+                        FloatVector x1 = FloatVector.fromArray(F, acc, a1 + d);
+                        FloatVector x2 = FloatVector.fromArray(F, acc, a2 + d);
+                        FloatVector x3 = FloatVector.fromArray(F, acc, a3 + d);
+                        x0.add(x2).add(x1.add(x3)).intoArray(acc, a0 + d);
+                    }
+                    for (; d < headDim; d++) {
+                        acc[a0 + d] = (acc[a0 + d] + acc[a2 + d]) + (acc[a1 + d] + acc[a3 + d]);
+                    }
                 }
-                int row = (j & (4 * W - 1)) * headDim;
-                FloatVector pv = FloatVector.broadcast(F, pj);
-                int d = 0;
-                for (; d < vectorEnd; d += LANES) {
-                    FloatVector.fromArray(F, v, k + d).fma(pv, FloatVector.fromArray(F, acc, row + d))
-                            .intoArray(acc, row + d);
-                }
-                for (; d < headDim; d++) {
-                    acc[row + d] = Math.fma(v[k + d], pj, acc[row + d]);
-                }
-            }
-        }
-        // rows l, l+16, l+32, l+48 are lane l of accumulators 0..3: fold 0+2 and 1+3, then those two
-        for (int l = 0; l < W; l++) {
-            int a0 = l * headDim;
-            int a1 = (l + W) * headDim;
-            int a2 = (l + 2 * W) * headDim;
-            int a3 = (l + 3 * W) * headDim;
-            for (int d = 0; d < headDim; d++) {
-                acc[a0 + d] = (acc[a0 + d] + acc[a2 + d]) + (acc[a1 + d] + acc[a3 + d]);
-            }
-        }
-        for (int width = W / 2; width >= 1; width /= 2) {
-            for (int r = 0; r < width; r++) {
-                int a = r * headDim;
-                int b = (r + width) * headDim;
-                for (int d = 0; d < headDim; d++) {
-                    acc[a + d] += acc[b + d];
-                }
+                foldTree(acc, base, headDim);
+            } else {
+                Arrays.fill(acc, base, base + headDim, 0f);
             }
         }
         if (blocked >= visible) {
-            System.arraycopy(acc, 0, out, outOff, headDim);
+            for (int hh = 0; hh < nh; hh++) {
+                System.arraycopy(acc, hh * perQuery, out, outBase + hh * headDim, headDim);
+            }
             return;
         }
-        for (int d = 0; d < headDim; d++) {
-            tail[d] = acc[d];
-        }
-        j = 0;
-        for (int part = 0; part < parts.lengths.length && j < visible; part++) {
-            float[] v = parts.values[part];
-            int end = Math.min(visible - j, parts.lengths[part]);
-            for (int local = 0; local < end; local++, j++) {
-                if (j < blocked) {
-                    continue;
-                }
-                int k = local * kvDim + kvOff;
-                float pj = Float.float16ToFloat(Float.floatToFloat16(p[j]));
+        double[] tail = scratch.tail;
+        int n = visible - blocked;
+        convertTile(s.parts.values, s.parts.lengths, blocked, n, shape.kvDim(), kvOff, headDim, tile);
+        for (int hh = 0; hh < nh; hh++) {
+            int base = hh * perQuery;
+            for (int d = 0; d < headDim; d++) {
+                tail[d] = acc[base + d];
+            }
+            for (int t = 0; t < n; t++) {
+                float pj = p[hh * stride + blocked + t];
+                int v = t * headDim;
                 for (int d = 0; d < headDim; d++) {
-                    tail[d] += v[k + d] * pj;
+                    tail[d] += tile[v + d] * pj;
                 }
             }
-        }
-        for (int d = 0; d < headDim; d++) {
-            out[outOff + d] = (float) tail[d];
+            for (int d = 0; d < headDim; d++) {
+                out[outBase + hh * headDim + d] = (float) tail[d];
+            }
         }
     }
 }

@@ -67,6 +67,7 @@ public final class BatchedForward {
     private final List<BitNetModel.Layer> layers;
     private final ComputePool pool;
     private final LayerSteps steps;
+    private final Attention.Shape attentionShape;
 
     public BatchedForward(BitNetModel model) {
         this.model = model;
@@ -76,15 +77,16 @@ public final class BatchedForward {
         this.outputNorm = model.outputNorm();
         this.layers = model.layers();
         this.steps = new LayerSteps(config, pool);
+        this.attentionShape = Attention.Shape.of(config);
     }
 
     public BitNetModel model() {
         return model;
     }
 
-    /** Bytes one cached token takes (keys and values of every layer, F32 storage of F16 values). */
+    /** Bytes one cached token takes (keys and values of every layer, F16: {@link KvCache#bytesPerToken}). */
     public long bytesPerToken() {
-        return 2L * config.layers() * config.kvDim() * Float.BYTES;
+        return KvCache.bytesPerToken(config.layers(), config.kvDim());
     }
 
     /**
@@ -152,55 +154,24 @@ public final class BatchedForward {
 
     private void layer(int index, BitNetModel.Layer w, List<Segment> segments, int[] startRow, int[] segmentOf,
                        int[] position, int t, float[] x, LayerSteps.Scratch s) {
-        int kvDim = config.kvDim();
         steps.queriesKeysValues(w, x, t, i -> position[i], s);
+        Attention.Rows[] rows = new Attention.Rows[segments.size()];
         for (int si = 0; si < segments.size(); si++) {
             Segment seg = segments.get(si);
             int ownStart = seg.own().length();
-            int n = seg.tokens().length;
-            System.arraycopy(s.k, startRow[si] * kvDim, seg.own().keys(index), ownStart * kvDim, n * kvDim);
-            System.arraycopy(s.v, startRow[si] * kvDim, seg.own().values(index), ownStart * kvDim, n * kvDim);
+            seg.own().store(index, ownStart, s.k, s.v, startRow[si], seg.tokens().length);
+            rows[si] = new Attention.Rows(parts(seg, index), startRow[si], seg.tokens().length,
+                    position[startRow[si]] + 1);
         }
-        attention(index, segments, segmentOf, position, t, s.q, s.attn);
+        Attention.run(pool, attentionShape, rows, s.q, s.attn);
         steps.outputAndFeedForward(w, x, t, s);
-    }
-
-    /** Causal attention of every row over its own segment's shared caches, then its own cache. */
-    private void attention(int layer, List<Segment> segments, int[] segmentOf, int[] position, int t, float[] q,
-                           float[] out) {
-        int heads = config.heads();
-        int headDim = config.headDim();
-        int dim = config.dim();
-        int kvDim = config.kvDim();
-        int group = config.groupSize();
-        float scale = config.attentionScale();
-        int maxVisible = 0;
-        for (int i = 0; i < t; i++) {
-            maxVisible = Math.max(maxVisible, position[i] + 1);
-        }
-        int scoreLength = maxVisible;
-        Attention.Parts[] parts = new Attention.Parts[segments.size()];
-        for (int si = 0; si < parts.length; si++) {
-            parts[si] = parts(segments.get(si), layer);
-        }
-        // causal: later rows see more keys, so threads claim small chunks instead of one half each
-        pool.parallelForChunks(0, t * heads, Attention.CHUNKS_PER_THREAD * pool.threads(), (from, to) -> {
-            Attention.Scratch scratch = new Attention.Scratch(scoreLength, headDim);
-            for (int task = from; task < to; task++) {
-                int i = task / heads;
-                int h = task % heads;
-                Segment seg = segments.get(segmentOf[i]);
-                Attention.head(q, i * dim + h * headDim, parts[segmentOf[i]], position[i] + 1, kvDim,
-                        (h / group) * headDim, headDim, scale, seg.tokens().length == 1, scratch, out);
-            }
-        });
     }
 
     /** The segment's shared caches, then its own (which already holds this step's tokens). */
     private static Attention.Parts parts(Segment seg, int layer) {
         int n = seg.shared().size() + 1;
-        float[][] keys = new float[n][];
-        float[][] values = new float[n][];
+        short[][] keys = new short[n][];
+        short[][] values = new short[n][];
         int[] lengths = new int[n];
         for (int p = 0; p < seg.shared().size(); p++) {
             SharedKv shared = seg.shared().get(p);

@@ -54,6 +54,7 @@ public final class BitNetModel {
     private final List<Layer> layers;
     private final ComputePool pool;
     private final LayerSteps steps;
+    private final Attention.Shape attentionShape;
     private final String kernelName;
     private final int maxBatch;
     private final LmHead head;
@@ -75,6 +76,7 @@ public final class BitNetModel {
         this.layers = List.copyOf(layers);
         this.pool = pool;
         this.steps = new LayerSteps(config, pool);
+        this.attentionShape = Attention.Shape.of(config);
         this.kernelName = kernelName;
         this.maxBatch = maxBatch;
         this.head = head;
@@ -390,35 +392,12 @@ public final class BitNetModel {
     }
 
     private void layer(int index, Layer w, KvCache cache, int startPos, int t, float[] x, LayerSteps.Scratch s) {
-        int kvDim = config.kvDim();
         steps.queriesKeysValues(w, x, t, i -> startPos + i, s);
-        float[] keys = cache.keys(index);
-        float[] values = cache.values(index);
-        System.arraycopy(s.k, 0, keys, startPos * kvDim, t * kvDim);
-        System.arraycopy(s.v, 0, values, startPos * kvDim, t * kvDim);
-        attention(keys, values, startPos, t, s.q, s.attn);
+        cache.store(index, startPos, s.k, s.v, 0, t);
+        Attention.Parts parts = Attention.Parts.single(cache.keys(index), cache.values(index), startPos + t);
+        Attention.run(pool, attentionShape, new Attention.Rows[] {new Attention.Rows(parts, 0, t, startPos + 1)}, s.q,
+                s.attn);
         steps.outputAndFeedForward(w, x, t, s);
-    }
-
-    /** Causal grouped-query attention of the batch's queries over the cache (which already holds the batch). */
-    private void attention(float[] keys, float[] values, int startPos, int t, float[] q, float[] out) {
-        int heads = config.heads();
-        int headDim = config.headDim();
-        int dim = config.dim();
-        int kvDim = config.kvDim();
-        int group = config.groupSize();
-        float scale = config.attentionScale();
-        Attention.Parts parts = Attention.Parts.single(keys, values, startPos + t);
-        // causal: later rows see more keys, so threads claim small chunks instead of one half each
-        pool.parallelForChunks(0, t * heads, Attention.CHUNKS_PER_THREAD * pool.threads(), (from, to) -> {
-            Attention.Scratch scratch = new Attention.Scratch(startPos + t, headDim);
-            for (int task = from; task < to; task++) {
-                int i = task / heads;
-                int h = task % heads;
-                Attention.head(q, i * dim + h * headDim, parts, startPos + i + 1, kvDim, (h / group) * headDim, headDim,
-                        scale, t == 1, scratch, out);
-            }
-        });
     }
 
     /** Final norm of {@code rows} hidden states from {@code firstRow}, then logits into {@code dst}. */

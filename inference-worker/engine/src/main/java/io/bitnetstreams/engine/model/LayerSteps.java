@@ -58,8 +58,8 @@ final class LayerSteps {
     /**
      * RMSNorm, one shared int8 quantization, the Q, K and V projections and NEOX RoPE; afterwards
      * {@code s.q}, {@code s.k} and {@code s.v} hold the rows, row {@code i} at {@code positionOf(i)}.
-     * Keys and values come out rounded to F16 (round to nearest even): the reference runtime keeps
-     * them in an F16 cache, and attention must see the values it sees.
+     * Keys and values come out in F32; {@link KvCache#store} rounds them to F16 as the reference
+     * runtime's F16 cache does, and attention reads only the cache.
      */
     void queriesKeysValues(BitNetModel.Layer w, float[] x, int t, IntUnaryOperator positionOf, Scratch s) {
         int dim = config.dim();
@@ -87,8 +87,6 @@ final class LayerSteps {
             }
         }
         s.anglesReady = true;
-        ModelMath.roundToF16(s.k, t * config.kvDim());
-        ModelMath.roundToF16(s.v, t * config.kvDim());
     }
 
     /**

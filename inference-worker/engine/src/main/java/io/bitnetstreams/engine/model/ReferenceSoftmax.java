@@ -39,15 +39,21 @@ final class ReferenceSoftmax {
     }
 
     static void softmax(float[] x, int n) {
+        softmax(x, 0, n);
+    }
+
+    /** The softmax of {@code x[off .. off + n)}, in place. */
+    static void softmax(float[] x, int off, int n) {
+        int end = off + n;
         float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
+        for (int i = off; i < end; i++) {
             max = Math.max(max, x[i]);
         }
         double sum = 0;
-        int i = 0;
+        int i = off;
         if (VECTOR) {
             FloatVector vmax = FloatVector.broadcast(F16X, max);
-            for (; i + BLOCK <= n; i += BLOCK) {
+            for (; i + BLOCK <= end; i += BLOCK) {
                 FloatVector e = expBlock(FloatVector.fromArray(F16X, x, i).sub(vmax));
                 if (e == null) {
                     sum += scalarBlock(x, i, BLOCK, max);
@@ -57,15 +63,15 @@ final class ReferenceSoftmax {
                 sum += lanes16Sum(e);
             }
         } else {
-            for (; i + BLOCK <= n; i += BLOCK) {
+            for (; i + BLOCK <= end; i += BLOCK) {
                 sum += scalarBlock(x, i, BLOCK, max);
             }
         }
-        if (i < n) {
-            sum += scalarBlock(x, i, n - i, max);
+        if (i < end) {
+            sum += scalarBlock(x, i, end - i, max);
         }
         float inv = (float) (1.0 / sum);
-        for (int k = 0; k < n; k++) {
+        for (int k = off; k < end; k++) {
             x[k] *= inv;
         }
     }

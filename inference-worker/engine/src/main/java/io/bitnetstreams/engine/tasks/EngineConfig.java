@@ -3,7 +3,10 @@ package io.bitnetstreams.engine.tasks;
 /**
  * Engine limits.
  *
- * @param kvPoolBytes       KV-cache memory all running requests may reserve together
+ * @param kvPoolBytes       KV-cache memory all running requests may reserve together; a request reserves its
+ *                          largest length times {@link io.bitnetstreams.engine.model.KvCache#bytesPerToken} (F16
+ *                          keys and values of every layer: 75 KiB per token for the 2B4T shape, so the default
+ *                          2 GiB holds about 27,900 tokens, e.g. 27 sequences of 1024)
  * @param maxQueued         requests that may wait for pool memory; more are rejected (QUEUE_FULL)
  * @param stepTokenBudget   tokens (prompt chunks plus decode tokens) one batched step may run
  * @param prefixCacheBytes  KV-cache memory kept for shared prompt prefixes (LRU); 0 disables reuse
@@ -31,7 +34,7 @@ public record EngineConfig(long kvPoolBytes, int maxQueued, int stepTokenBudget,
 
     /** 2 GiB pool, 64 waiting, 256 tokens per step, 256 MiB of cached prefixes, 64 labels. */
     public static EngineConfig defaults() {
-        return new EngineConfig(2L << 30, 64, 256, 256L << 20, 64);
+        return new EngineConfig(2L << 30, 64, 256, 256L << 20, RequestLimits.MAX_LABELS);
     }
 
     public EngineConfig withKvPoolBytes(long bytes) {

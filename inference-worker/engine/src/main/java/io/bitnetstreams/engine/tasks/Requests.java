@@ -4,7 +4,7 @@ package io.bitnetstreams.engine.tasks;
 final class Requests {
 
     /** Untrusted text larger than this is rejected before tokenizing. */
-    static final int MAX_TEXT_CHARS = 1 << 20;
+    static final int MAX_TEXT_CHARS = RequestLimits.MAX_TEXT_CHARS;
 
     private Requests() {
     }

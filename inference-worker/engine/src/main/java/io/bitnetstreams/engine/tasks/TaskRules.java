@@ -15,7 +15,7 @@ import java.util.Map;
 public final class TaskRules {
 
     /** Tokens a classification label may have (it is scored token by token after the prompt). */
-    public static final int MAX_LABEL_TOKENS = 64;
+    public static final int MAX_LABEL_TOKENS = RequestLimits.MAX_LABEL_TOKENS;
 
     private TaskRules() {
     }
@@ -42,7 +42,8 @@ public final class TaskRules {
             }
             if (messages.size() > ChatFormat.MAX_MESSAGES - turns.size()) {
                 throw new EngineException(EngineException.Reason.INVALID_REQUEST, "more than "
-                        + (ChatFormat.MAX_MESSAGES - 1) + " messages");
+                        + (ChatFormat.MAX_MESSAGES - turns.size()) + " messages"
+                        + (turns.isEmpty() ? "" : " besides the system prompt"));
             }
             for (ChatMessage message : messages) {
                 if (message == null) {

@@ -136,4 +136,17 @@ class GgufFuzzTest {
         }
         return b;
     }
+
+    /** Found by {@link GgufParserFuzz}: model settings whose architecture key is not a string fail naming the key. */
+    @Test
+    void modelSettingsWithAKeyOfTheWrongTypeFailNamingTheKey(@TempDir Path dir) {
+        Path path = dir.resolve("wrong-type");
+        new GgufWriter().putUInt8("general.architecture", 0).write(path);
+        try (GgufFile file = GgufFile.open(path)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> io.bitnetstreams.engine.model.BitNetConfig.fromMetadata(file.metadata()))
+                    .isInstanceOf(GgufFormatException.class)
+                    .hasMessageContaining("general.architecture").hasMessageContaining("expected STRING, found UINT8");
+        }
+    }
 }

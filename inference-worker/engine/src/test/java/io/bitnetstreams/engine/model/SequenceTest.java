@@ -58,8 +58,10 @@ class SequenceTest {
         model.forwardLast(cache, PROMPT);
         assertThat(cache.length()).isEqualTo(PROMPT.length);
         assertThat(cache.capacity()).isEqualTo(64);
-        // 2 layers x (K + V) x 64 tokens x kv dim 64 x 4 bytes
-        assertThat(cache.allocatedBytes()).isEqualTo(2L * 2 * 64 * 64 * 4);
+        // 2 layers x (K + V) x 64 tokens x kv dim 64 x 2 bytes (F16)
+        assertThat(cache.allocatedBytes()).isEqualTo(2L * 2 * 64 * 64 * 2);
+        // what the scheduler's KV pool and the prefix cache charge per token is what the cache allocates
+        assertThat(new BatchedForward(model).bytesPerToken() * cache.capacity()).isEqualTo(cache.allocatedBytes());
         KvCache small = model.newCache(PROMPT.length + 1);
         model.forwardLast(small, PROMPT);
         model.forwardLast(small, new int[] {1});

@@ -293,7 +293,9 @@ class InferenceEngineTest {
 
     @Test
     void fullPoolQueuesRequestsAndRejectsOnlyWhenTheQueueIsFull() {
-        long perToken = 2L * MODEL.config().layers() * MODEL.config().kvDim() * Float.BYTES;
+        // keys and values of every layer, 2 bytes each (the cache stores F16): were it still counted as
+        // F32, this pool would hold no request at all
+        long perToken = 2L * MODEL.config().layers() * MODEL.config().kvDim() * 2;
         int promptLength = CHAT.encodePrompt(null, "pool").length;
         // room for exactly one request of prompt + 30 tokens
         EngineConfig config = small().withKvPoolBytes(perToken * (promptLength + 30)).withMaxQueued(2);
