@@ -79,13 +79,14 @@ public final class ChaosCluster implements AutoCloseable {
             topologies.add(launcher.topology("topology-" + i, settings.model(),
                     settings.dir().resolve("streams-state-" + i), topologySettings));
         }
-        // the first topology instance creates the topics; the second joins its group
-        topologies.getFirst().start().awaitOutput(TOPOLOGY_READY, settings.startTimeout());
-        topologies.getLast().start().awaitOutput(TOPOLOGY_READY, settings.startTimeout());
         workers.add(launcher.worker("worker-1", "keyword", "classify,extract", Map.of()));
         workers.add(launcher.worker("worker-2", "keyword", "classify,extract", Map.of()));
         workers.add(launcher.worker("worker-3", settings.model().toString(), "generate", Map.of()));
+        // the first topology instance creates the topics; then the second one and the workers start together
+        topologies.getFirst().start().awaitOutput(TOPOLOGY_READY, settings.startTimeout());
+        topologies.getLast().start();
         workers.forEach(ChildProcess::start);
+        topologies.getLast().awaitOutput(TOPOLOGY_READY, settings.startTimeout());
         workers.forEach(w -> w.awaitOutput(WORKER_READY, settings.startTimeout()));
         LOG.info("cluster up in {}: {} controller(s), 3 brokers, registry, 2 topology instances, 3 workers",
                 settings.dir(), settings.controllers());

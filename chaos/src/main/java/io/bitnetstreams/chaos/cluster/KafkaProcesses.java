@@ -142,8 +142,8 @@ public final class KafkaProcesses implements AutoCloseable {
 
     private static ChildProcess node(String name, Path config, Path log4j, Path logDir) {
         List<String> command = JavaCommand.java(NODE_JVM);
-        command.addAll(List.of("-Dlog4j2.configurationFile=" + log4j, "-cp", System.getProperty("java.class.path"),
-                ParentWatchdog.class.getName(), Long.toString(ProcessHandle.current().pid()), "kafka.Kafka", config.toString()));
+        command.addAll(List.of("-Dlog4j2.configurationFile=" + log4j, "-Djava.io.tmpdir=" + log4j.getParent(),
+                "-cp", System.getProperty("java.class.path"), ParentWatchdog.class.getName(), Long.toString(ProcessHandle.current().pid()), "kafka.Kafka", config.toString()));
         return new ChildProcess(name, command, Map.of(), logDir);
     }
 

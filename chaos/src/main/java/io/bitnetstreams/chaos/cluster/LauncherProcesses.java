@@ -35,12 +35,25 @@ public final class LauncherProcesses {
         this.bootstrapServers = bootstrapServers;
         this.registryUrl = registryUrl;
         List<String> options = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xss512k"));
+        // names the run on the command line, as the brokers' and the registry's paths do: leftovers can be found
+        Path runDir = logDir.toAbsolutePath().getParent();
+        options.add("-Dbitnet.chaos.dir=" + runDir);
+        // RocksDB's native library and other temporary files of a SIGKILLed process stay in the run's directory
+        options.add("-Djava.io.tmpdir=" + createDirectories(runDir.resolve("tmp")));
         // the repository's logging config, as bin/bitnet-streams uses it
         Path log4j = this.launcherDir.resolve("../../config/log4j2.xml").normalize();
         if (Files.isRegularFile(log4j)) {
             options.add("-Dlog4j2.configurationFile=" + log4j);
         }
         this.jvmOptions = List.copyOf(options);
+    }
+
+    private static Path createDirectories(Path dir) {
+        try {
+            return Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public Path launcherDir() {

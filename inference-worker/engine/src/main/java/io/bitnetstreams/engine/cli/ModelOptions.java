@@ -25,7 +25,8 @@ final class ModelOptions {
     String kernels;
 
     @Option(names = "--head", paramLabel = "KIND", defaultValue = "f16",
-            description = "LM head: f16 (exact) or q8_0 (int8 copy, faster decode). Default: ${DEFAULT-VALUE}.")
+            description = "LM head: f16 (exact), q8_0 (int8 copy) or q4_0 (4-bit copy, fastest decode); the copies"
+                    + " rescore each token's best candidates with the exact rows. Default: ${DEFAULT-VALUE}.")
     String head;
 
     @Option(names = "--repack-cache", paramLabel = "DIR",
@@ -44,7 +45,7 @@ final class ModelOptions {
         try {
             LmHeadKind.parse(head);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(commandLine, "--head must be f16 or q8_0: " + head);
+            throw new CommandLine.ParameterException(commandLine, "--head must be f16, q8_0 or q4_0: " + head);
         }
     }
 

@@ -27,6 +27,11 @@ public final class HeadKernels {
 
     /** Values per q8 block (one scale each). */
     public static final int Q8_BLOCK = 32;
+    /** Values per q4 block (one scale each). */
+    public static final int Q4_BLOCK = 32;
+    /** Scales tried per q4 block, from {@code max / -8} to {@code max / -6.5}: the one with the least squared error wins. */
+    private static final int Q4_SCALE_CANDIDATES = 7;
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -45,6 +50,49 @@ public final class HeadKernels {
             if (quants.length != vocab * dim || scales.length != vocab * (dim / Q8_BLOCK)) {
                 throw new IllegalArgumentException("q8 head arrays do not match " + vocab + " x " + dim);
             }
+        }
+    }
+
+    /**
+     * 4-bit rows with per-block scales, off the Java heap: row v takes {@link #rowBytes} bytes at
+     * {@code v * rowBytes(dim)}: first its {@code dim / 32} f32 scales (little-endian), then per block
+     * 16 bytes, byte j holding the signed 4-bit values j (low nibble) and j + 16 (high nibble), so
+     * {@code E[v][32 b + j] ~ d_b * q}. 0.625 bytes per value (F16: 2).
+     */
+    public record Q4Rows(int vocab, int dim, MemorySegment data) {
+        public Q4Rows {
+            checkShape(vocab, dim);
+            if (dim % Q4_BLOCK != 0) {
+                throw new IllegalArgumentException("q4 head needs dim divisible by " + Q4_BLOCK + ": " + dim);
+            }
+            Objects.requireNonNull(data, "data");
+            if (data.byteSize() != bytes(vocab, dim)) {
+                throw new IllegalArgumentException("q4 head of " + vocab + " x " + dim + " takes " + bytes(vocab, dim)
+                        + " bytes, the segment has " + data.byteSize());
+            }
+        }
+
+        /** Bytes of one row: scales, then packed values. */
+        public static long rowBytes(int dim) {
+            return (long) dim / Q4_BLOCK * (4 + Q4_BLOCK / 2);
+        }
+
+        /** Bytes of a whole {@code vocab x dim} head. */
+        public static long bytes(int vocab, int dim) {
+            return vocab * rowBytes(dim);
+        }
+
+        /** The 4-bit code (-8..7) at row v, column d. */
+        public int code(int v, int d) {
+            int j = d % Q4_BLOCK;
+            byte packed = data.get(ValueLayout.JAVA_BYTE, v * rowBytes(dim) + 4L * (dim / Q4_BLOCK)
+                    + (long) (d / Q4_BLOCK) * (Q4_BLOCK / 2) + j % (Q4_BLOCK / 2));
+            return j < Q4_BLOCK / 2 ? (packed << 28) >> 28 : packed >> 4;
+        }
+
+        /** The scale of block b of row v. */
+        public float scale(int v, int b) {
+            return data.get(F32, v * rowBytes(dim) + 4L * b);
         }
     }
 
@@ -89,6 +137,100 @@ public final class HeadKernels {
             }
         });
         return new Q8Rows(vocab, dim, quants, scales);
+    }
+
+    /**
+     * Quantizes F16 rows ({@code vocab x dim}) to q4 blocks into {@code dst} ({@link Q4Rows#bytes}
+     * bytes, native memory; load time, rows split over {@code pool}). Per block of 32 values the
+     * scale is {@code m / k} with m the value of largest magnitude and k one of a few steps from -8 to
+     * -6.5 (m itself then maps to a code near -8, the end of the 4-bit range that has room), choosing
+     * the k with the least squared error; codes are {@code round(e / d)} clamped to [-8, 7].
+     */
+    public static Q4Rows quantizeQ4(MemorySegment f16Rows, int vocab, int dim, MemorySegment dst, ComputePool pool) {
+        checkSegment(f16Rows, vocab, dim);
+        if (dim % Q4_BLOCK != 0) {
+            throw new IllegalArgumentException("q4 head needs dim divisible by " + Q4_BLOCK + ": " + dim);
+        }
+        if (dst.byteSize() != Q4Rows.bytes(vocab, dim)) {
+            throw new IllegalArgumentException("q4 head of " + vocab + " x " + dim + " takes " + Q4Rows.bytes(vocab, dim)
+                    + " bytes, the segment has " + dst.byteSize());
+        }
+        long rowBytes = Q4Rows.rowBytes(dim);
+        int blocks = dim / Q4_BLOCK;
+        pool.parallelFor(0, vocab, (from, to) -> {
+            float[] block = new float[Q4_BLOCK];
+            int[] codes = new int[Q4_BLOCK];
+            for (int v = from; v < to; v++) {
+                long row = v * rowBytes;
+                for (int b = 0; b < blocks; b++) {
+                    long base = ((long) v * dim + (long) b * Q4_BLOCK) * 2;
+                    for (int i = 0; i < Q4_BLOCK; i++) {
+                        block[i] = Float.float16ToFloat(f16Rows.get(F16, base + 2L * i));
+                    }
+                    float d = quantizeQ4Block(block, codes);
+                    dst.set(F32, row + 4L * b, d);
+                    long packed = row + 4L * blocks + (long) b * (Q4_BLOCK / 2);
+                    for (int j = 0; j < Q4_BLOCK / 2; j++) {
+                        dst.set(ValueLayout.JAVA_BYTE, packed + j, (byte) ((codes[j] & 15) | (codes[j + Q4_BLOCK / 2] << 4)));
+                    }
+                }
+            }
+        });
+        return new Q4Rows(vocab, dim, dst);
+    }
+
+    /** Codes in [-8, 7] for one block of 32 finite values and the scale they go with (see {@link #quantizeQ4}). */
+    static float quantizeQ4Block(float[] block, int[] codes) {
+        float max = 0f;
+        for (float e : block) {
+            if (Math.abs(e) > Math.abs(max)) {
+                max = e;
+            }
+        }
+        if (max == 0f || !Float.isFinite(max)) {
+            java.util.Arrays.fill(codes, 0);
+            return max == 0f ? 0f : Float.NaN;
+        }
+        float bestScale = 0f;
+        double bestError = Double.POSITIVE_INFINITY;
+        for (int c = 0; c < Q4_SCALE_CANDIDATES; c++) {
+            float d = max / (-8f + 0.25f * c);
+            float inverse = 1f / d;
+            double error = 0;
+            for (float e : block) {
+                int q = Math.max(-8, Math.min(7, Math.round(e * inverse)));
+                double diff = e - q * d;
+                error += diff * diff;
+            }
+            if (error < bestError) {
+                bestError = error;
+                bestScale = d;
+            }
+        }
+        float inverse = 1f / bestScale;
+        for (int i = 0; i < block.length; i++) {
+            codes[i] = Math.max(-8, Math.min(7, Math.round(block[i] * inverse)));
+        }
+        return bestScale;
+    }
+
+    /** The vector q4 head alone: every logit at q4 accuracy. */
+    public static LmHead q4(Q4Rows rows) {
+        return new TiledHead(new Q4HeadRows(rows));
+    }
+
+    /**
+     * The vector q4 head with exact rescoring (as {@link #q8(Q8Rows, LmHead)}): the best q4 candidates
+     * of each token get {@code exact}'s logits, so the top token is the exact head's whenever the exact
+     * argmax is among them.
+     */
+    public static LmHead q4(Q4Rows rows, LmHead exact) {
+        return new RescoredHead(q4(rows), exact);
+    }
+
+    /** Scalar reference for {@link #q4}: per block, {@code sum q*x} then times the block scale. */
+    public static LmHead q4Reference(Q4Rows rows) {
+        return new ScalarQ4Head(rows);
     }
 
     /** The vector q8 head alone: every logit at q8 accuracy. */
@@ -212,6 +354,30 @@ public final class HeadKernels {
                     blockSum += q[qo + i] * x[xo + i];
                 }
                 sum += blockSum * scales[row * blocks + b];
+            }
+            return sum;
+        }
+    }
+
+    private static final class ScalarQ4Head extends ScalarHead {
+        private final Q4Rows q4;
+
+        ScalarQ4Head(Q4Rows q4) {
+            super(q4.vocab(), q4.dim());
+            this.q4 = q4;
+        }
+
+        @Override
+        float rowTimesToken(int row, float[] x, int token) {
+            int blocks = dim / Q4_BLOCK;
+            float sum = 0f;
+            for (int b = 0; b < blocks; b++) {
+                float blockSum = 0f;
+                for (int i = 0; i < Q4_BLOCK; i++) {
+                    int d = b * Q4_BLOCK + i;
+                    blockSum += q4.code(row, d) * x[token * dim + d];
+                }
+                sum += blockSum * q4.scale(row, b);
             }
             return sum;
         }

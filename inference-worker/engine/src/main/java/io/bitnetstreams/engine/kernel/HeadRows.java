@@ -16,7 +16,7 @@ package io.bitnetstreams.engine.kernel;
  * the tiles store their accumulators in a caller's scratch ({@link #newLanes}) and sum them with
  * {@link FloatLanes#sum(float[], int)} (measured: passing the vectors boxed ~0.5 GB/s of garbage).
  */
-abstract sealed class HeadRows permits F16HeadRows, Q8HeadRows {
+abstract sealed class HeadRows permits F16HeadRows, Q8HeadRows, Q4HeadRows {
 
     /** Rows per tile. */
     static final int ROW_TILE = 4;

@@ -45,14 +45,17 @@ public final class KernelWarmup {
      * Calls the ternary kernels of {@code kernels} and the F16 (and, if asked, q8) head until they run
      * at compiled speed, or at most {@code millis}.
      */
-    public static void run(KernelProvider kernels, boolean q8Head, long millis) {
+    /** Which LM head the model will run (the copies rescore with the F16 head, so that is warmed too). */
+    public enum Head { F16, Q8, Q4 }
+
+    public static void run(KernelProvider kernels, Head copyHead, long millis) {
         SplittableRandom random = new SplittableRandom(11);
         // Native like the model's weights: a heap segment would teach the JIT a second segment kind.
         MemorySegment f16 = Arena.ofAuto().allocate(2L * HEAD_ROWS * HEAD_DIM, VectorKernels.WORD_ALIGNMENT);
         for (int i = 0; i < HEAD_ROWS * HEAD_DIM; i++) {
             f16.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16((float) random.nextGaussian()));
         }
-        run(kernels, q8Head, f16, HEAD_ROWS, HEAD_DIM, millis);
+        run(kernels, copyHead, f16, HEAD_ROWS, HEAD_DIM, millis);
     }
 
     /**
@@ -61,7 +64,7 @@ public final class KernelWarmup {
      * compiles the head for the memory it reads at run time (a mapped file), and the first real call
      * does not throw the compiled code away.
      */
-    public static void run(KernelProvider kernels, boolean q8Head, MemorySegment headRows, int rows, int dim,
+    public static void run(KernelProvider kernels, Head copyHead, MemorySegment headRows, int rows, int dim,
                            long millis) {
         long start = System.nanoTime();
         long end = start + millis * 1_000_000;
@@ -79,8 +82,12 @@ public final class KernelWarmup {
         ComputePool pool = ComputePool.singleThreaded();
         LmHead head = HeadKernels.f16(headRows, rows, dim);
         // the model's q8 head rescores its best rows with the exact head: warm that whole path
-        LmHead q8 = q8Head && dim % HeadKernels.Q8_BLOCK == 0
-                ? HeadKernels.q8(HeadKernels.quantizeQ8(headRows, rows, dim, pool), head) : null;
+        LmHead q8 = copyHead == Head.Q8 && dim % HeadKernels.Q8_BLOCK == 0
+                ? HeadKernels.q8(HeadKernels.quantizeQ8(headRows, rows, dim, pool), head)
+                : copyHead == Head.Q4 && dim % HeadKernels.Q4_BLOCK == 0
+                ? HeadKernels.q4(HeadKernels.quantizeQ4(headRows, rows, dim,
+                        Arena.ofAuto().allocate(HeadKernels.Q4Rows.bytes(rows, dim), VectorKernels.WORD_ALIGNMENT), pool), head)
+                : null;
         float[] logits = new float[5 * rows];
         long fastRound = q8 != null ? FAST_ROUND_NANOS_WITH_Q8 : FAST_ROUND_NANOS;
         int rounds = 0;

@@ -140,7 +140,11 @@ public final class BitNetModel {
         }
         return Thread.ofPlatform().daemon().name("bitnet-kernel-warmup").start(() -> {
             try {
-                boolean q8 = options.head() == LmHeadKind.Q8_0;
+                KernelWarmup.Head q8 = switch (options.head()) {
+                    case F16 -> KernelWarmup.Head.F16;
+                    case Q8_0 -> KernelWarmup.Head.Q8;
+                    case Q4_0 -> KernelWarmup.Head.Q4;
+                };
                 Optional<GgufTensorInfo> sample = headSample(file);
                 if (sample.isPresent()) {
                     GgufTensorInfo info = sample.get();
@@ -249,7 +253,7 @@ public final class BitNetModel {
 
     /**
      * The exact head reads F16 rows in place with the vector kernel (other float types through their
-     * tensor view); the q8 head is an int8 copy built at load time or read from the cache, whose best
+     * tensor view); the q8 and q4 heads are copies built at load time or read from the cache, whose best
      * candidates per token are recomputed by the exact head (same top token as the exact head).
      */
     private static LmHead head(GgufFile file, GgufTensorInfo info, FloatTensor tensor, BitNetConfig config,
@@ -267,6 +271,13 @@ public final class BitNetModel {
                             + HeadKernels.Q8_BLOCK + ": " + dim);
                 }
                 yield HeadKernels.q8(RepackCache.q8Head(file, info, vocab, dim, pool, options.repackCache()), exact);
+            }
+            case Q4_0 -> {
+                if (dim % HeadKernels.Q4_BLOCK != 0) {
+                    throw new ModelFormatException("the q4_0 head needs a hidden size divisible by "
+                            + HeadKernels.Q4_BLOCK + ": " + dim);
+                }
+                yield HeadKernels.q4(RepackCache.q4Head(file, info, vocab, dim, pool, options.repackCache()), exact);
             }
         };
     }

@@ -11,7 +11,13 @@ public enum LmHeadKind {
      * Each token's best candidates are recomputed from the exact rows, so the top token matches
      * {@link #F16} whenever the exact argmax is among them.
      */
-    Q8_0("q8_0");
+    Q8_0("q8_0"),
+    /**
+     * A 4-bit copy of the head with one f32 scale per 32 values (0.625 bytes per value, 3.2x fewer
+     * than F16); each token's best candidates are recomputed from the exact rows like {@link #Q8_0},
+     * so the top token matches {@link #F16} whenever the exact argmax is among them.
+     */
+    Q4_0("q4_0");
 
     private final String label;
 
@@ -23,13 +29,13 @@ public enum LmHeadKind {
         return label;
     }
 
-    /** Parses {@code f16} or {@code q8_0} (case-insensitive). */
+    /** Parses {@code f16}, {@code q8_0} or {@code q4_0} (case-insensitive). */
     public static LmHeadKind parse(String text) {
         for (LmHeadKind kind : values()) {
             if (kind.label.equals(text.trim().toLowerCase(Locale.ROOT))) {
                 return kind;
             }
         }
-        throw new IllegalArgumentException("LM head must be f16 or q8_0: '" + text + "'");
+        throw new IllegalArgumentException("LM head must be f16, q8_0 or q4_0: '" + text + "'");
     }
 }

@@ -5,6 +5,7 @@ import io.bitnetstreams.engine.gguf.GgufFile;
 import io.bitnetstreams.engine.gguf.GgufTensorInfo;
 import io.bitnetstreams.engine.kernel.ComputePool;
 import io.bitnetstreams.engine.kernel.HeadKernels;
+import io.bitnetstreams.engine.kernel.HugePages;
 import io.bitnetstreams.engine.kernel.TernaryMatmul;
 import io.bitnetstreams.engine.kernel.TernaryWeights;
 import io.bitnetstreams.engine.kernel.VectorKernels;
@@ -43,6 +44,8 @@ import org.slf4j.LoggerFactory;
  *       native memory.</li>
  *   <li>The q8 LM head: quantized chunk by chunk from file reads of the F16 rows, cached in
  *       {@code <dir>/<key>.q8_0.bin}.</li>
+ *   <li>The q4 LM head: the same, cached in {@code <dir>/<key>.q4_0.bin}, held in huge-page memory
+ *       ({@link HugePages}) because decode streams it once per token.</li>
  * </ul>
  * The key hashes the model's absolute path, size and modification time. A cache file that does not
  * match the expected shapes exactly is ignored and rewritten; failing to write one only logs a warning.
@@ -52,12 +55,20 @@ final class RepackCache {
     private static final Logger LOG = LoggerFactory.getLogger(RepackCache.class);
     private static final long TERNARY_MAGIC = 0x324B5052_4E42L; // "BNRPK2"
     private static final long Q8_MAGIC = 0x31385152_4E42L;      // "BNRQ81"
+    private static final long Q4_MAGIC = 0x31345152_4E42L;      // "BNRQ41"
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Bytes per write call when storing the repacked words (a ByteBuffer holds at most 2 GB). */
     private static final long WRITE_CHUNK = 64L << 20;
+    /**
+     * {@code -Dbitnet.repack.hugePages=true}: copy the cached words into {@link HugePages} memory
+     * instead of reading them through the file mapping (4 KB page-cache pages). Costs the words once
+     * more as private memory (about 470 MB for 2B4T) for fewer TLB misses while decode streams them;
+     * off by default until measured on a quiet machine (see the README).
+     */
+    private static final boolean HUGE_PAGE_COPY = Boolean.getBoolean("bitnet.repack.hugePages");
     /** Head rows quantized per file read: bounds the transient F16 copy (about 40 MB at dim 2560). */
     private static final int Q8_CHUNK_ROWS = 8192;
 
@@ -76,7 +87,14 @@ final class RepackCache {
         Optional<Path> cacheFile = dir.flatMap(d -> key(file).map(k -> d.resolve(k + "." + kernels.name() + ".v2.bin")));
         if (cacheFile.isPresent() && Files.isRegularFile(cacheFile.get())) {
             try {
-                TernaryMatmul[] cached = image.matrices(mapTernary(cacheFile.get(), image, infos), kernels);
+                MemorySegment mapped = mapTernary(cacheFile.get(), image, infos);
+                if (HUGE_PAGE_COPY) {
+                    MemorySegment copy = HugePages.allocate(image.size(), Arena.ofAuto());
+                    copy.copyFrom(mapped);
+                    LOG.info("repacked weights copied from {} into huge-page memory", cacheFile.get());
+                    return image.matrices(copy, kernels);
+                }
+                TernaryMatmul[] cached = image.matrices(mapped, kernels);
                 LOG.info("repacked weights mapped from {}", cacheFile.get());
                 return cached;
             } catch (IOException | RuntimeException e) {
@@ -84,7 +102,7 @@ final class RepackCache {
             }
         }
         if (cacheFile.isEmpty()) {
-            MemorySegment words = Arena.ofAuto().allocate(image.size(), VectorKernels.WORD_ALIGNMENT);
+            MemorySegment words = HugePages.allocate(image.size(), Arena.ofAuto());
             repack(file, kernels, infos, pool, image, words);
             return image.matrices(words, kernels);
         }
@@ -268,6 +286,84 @@ final class RepackCache {
         LOG.info("q8 head quantized in {} ms", (System.nanoTime() - start) / 1_000_000);
         cacheFile.ifPresent(path -> writeQ8(path, rows));
         return rows;
+    }
+
+    /** The q4 copy of the head tensor {@code info}, in {@link HugePages} memory freed with the returned rows. */
+    static HeadKernels.Q4Rows q4Head(GgufFile file, GgufTensorInfo info, int vocab, int dim, ComputePool pool,
+                                     Optional<Path> dir) {
+        Optional<Path> cacheFile = dir.flatMap(d -> key(file).map(k -> d.resolve(k + "." + info.name() + ".q4_0.bin")));
+        long bytes = HeadKernels.Q4Rows.bytes(vocab, dim);
+        MemorySegment data = HugePages.allocate(bytes, Arena.ofAuto());
+        if (cacheFile.isPresent() && Files.isRegularFile(cacheFile.get())) {
+            try {
+                readQ4(cacheFile.get(), data, vocab, dim);
+                LOG.info("q4 head read from {}", cacheFile.get());
+                return new HeadKernels.Q4Rows(vocab, dim, data);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("ignoring q4 head cache {}: {}", cacheFile.get(), e.toString());
+            }
+        }
+        long start = System.nanoTime();
+        FloatTensor tensor = info.type() == GgmlType.F16 ? null : Tensors.floating(info, file.tensorData(info));
+        long rowBytes = HeadKernels.Q4Rows.rowBytes(dim);
+        try (TensorBytes tensorBytes = TensorBytes.open(file)) {
+            for (int first = 0; first < vocab; first += Q8_CHUNK_ROWS) {
+                int count = Math.min(Q8_CHUNK_ROWS, vocab - first);
+                MemorySegment f16 = tensor == null
+                        ? tensorBytes.read(info, (long) first * dim * 2, count * dim * 2)
+                        : toF16(tensor, first, count, dim);
+                HeadKernels.quantizeQ4(f16, count, dim, data.asSlice(first * rowBytes, count * rowBytes), pool);
+            }
+        }
+        LOG.info("q4 head quantized in {} ms", (System.nanoTime() - start) / 1_000_000);
+        HeadKernels.Q4Rows rows = new HeadKernels.Q4Rows(vocab, dim, data);
+        cacheFile.ifPresent(path -> writeQ4(path, rows));
+        return rows;
+    }
+
+    private static void readQ4(Path path, MemorySegment data, int vocab, int dim) throws IOException {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            if (channel.size() != 16 + data.byteSize()) {
+                throw new IOException("size " + channel.size() + " instead of " + (16 + data.byteSize()));
+            }
+            ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(channel, header, 0);
+            header.flip();
+            if (header.getLong() != Q4_MAGIC || header.getInt() != vocab || header.getInt() != dim) {
+                throw new IOException("not a q4 head file for this model");
+            }
+            for (long at = 0; at < data.byteSize(); at += WRITE_CHUNK) {
+                readFully(channel, data.asSlice(at, Math.min(WRITE_CHUNK, data.byteSize() - at)).asByteBuffer(), 16 + at);
+            }
+        }
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+        long at = position;
+        while (buffer.hasRemaining()) {
+            int n = channel.read(buffer, at);
+            if (n < 0) {
+                throw new IOException("file ends early");
+            }
+            at += n;
+        }
+    }
+
+    private static void writeQ4(Path path, HeadKernels.Q4Rows rows) {
+        try {
+            writeAtomically(path, channel -> {
+                ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+                header.putLong(Q4_MAGIC).putInt(rows.vocab()).putInt(rows.dim()).flip();
+                writeFully(channel, header);
+                MemorySegment data = rows.data();
+                for (long at = 0; at < data.byteSize(); at += WRITE_CHUNK) {
+                    writeFully(channel, data.asSlice(at, Math.min(WRITE_CHUNK, data.byteSize() - at)).asByteBuffer());
+                }
+            });
+            LOG.info("q4 head cached in {}", path);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not write the q4 head cache {}: {}", path, e.toString());
+        }
     }
 
     private static HeadKernels.Q8Rows quantize(GgufFile file, GgufTensorInfo info, int vocab, int dim, ComputePool pool) {

@@ -142,9 +142,11 @@ class HeadKernelsTest {
             MemorySegment rows = arena.allocate(heap.byteSize());
             rows.copyFrom(heap);
             HeadKernels.Q8Rows q8 = HeadKernels.quantizeQ8(rows, vocab, dim, twoPool);
+            HeadKernels.Q4Rows q4 = quantizeQ4(rows, vocab, dim, arena);
             LmHead[] heads = {HeadKernels.f16(rows, vocab, dim), HeadKernels.q8(q8),
                 HeadKernels.q8(q8, HeadKernels.f16(rows, vocab, dim)),
-                HeadKernels.f16Reference(rows, vocab, dim), HeadKernels.q8Reference(q8)};
+                HeadKernels.f16Reference(rows, vocab, dim), HeadKernels.q8Reference(q8),
+                HeadKernels.q4(q4), HeadKernels.q4(q4, HeadKernels.f16(rows, vocab, dim)), HeadKernels.q4Reference(q4)};
             int[] ids = {17, 0, 89, 17, 42};
             for (LmHead head : heads) {
                 for (int tokens : TOKEN_COUNTS) {
@@ -195,6 +197,78 @@ class HeadKernelsTest {
         }
     }
 
+    @ParameterizedTest(name = "dim {0}")
+    @ValueSource(ints = {32, 96, 2560})
+    void q4HeadQuantizesPerBlockAndMatchesItsReference(int dim) {
+        int vocab = 77;
+        Random random = new Random(dim + 2);
+        MemorySegment rows = randomF16Rows(random, vocab, dim);
+        try (Arena arena = Arena.ofShared()) {
+            HeadKernels.Q4Rows q4 = quantizeQ4(rows, vocab, dim, arena);
+            double squaredError = 0;
+            double squaredValues = 0;
+            for (int v = 0; v < vocab; v++) {
+                for (int d = 0; d < dim; d++) {
+                    float original = Float.float16ToFloat(rows.get(F16, 2L * (v * dim + d)));
+                    float scale = q4.scale(v, d / 32);
+                    int code = q4.code(v, d);
+                    assertThat(code).isBetween(-8, 7);
+                    // at most one step off (the clamp at +7), half a step for most values
+                    assertThat(code * scale).isCloseTo(original, within(Math.abs(scale) * 1.0001f + 1e-7f));
+                    squaredError += (code * scale - original) * (double) (code * scale - original);
+                    squaredValues += original * (double) original;
+                }
+            }
+            assertThat(Math.sqrt(squaredError / squaredValues)).as("relative RMS error of 4-bit blocks").isLessThan(0.12);
+            LmHead reference = HeadKernels.q4Reference(q4);
+            LmHead head = HeadKernels.q4(q4);
+            for (int tokens : TOKEN_COUNTS) {
+                float[] x = randomInput(random, tokens, dim);
+                float[] expected = new float[tokens * vocab];
+                reference.logits(x, tokens, expected, onePool);
+                float[] bound = errorBound((v, d) -> q4.code(v, d) * q4.scale(v, d / 32), x, tokens, vocab, dim);
+                for (ComputePool pool : new ComputePool[] {onePool, twoPool}) {
+                    float[] actual = new float[tokens * vocab];
+                    head.logits(x, tokens, actual, pool);
+                    for (int i = 0; i < actual.length; i++) {
+                        assertThat(actual[i]).as("T=%d i=%d", tokens, i).isCloseTo(expected[i], within(bound[i]));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Every code and the extreme scales survive packing: one-hot inputs read each value back exactly. */
+    @Test
+    void q4PackingReadsEveryCodeBack() {
+        int dim = 64;
+        int vocab = 16;
+        MemorySegment rows = MemorySegment.ofArray(new byte[vocab * dim * 2]);
+        for (int v = 0; v < vocab; v++) {
+            for (int d = 0; d < dim; d++) {
+                int code = (v + d) % 16 - 8; // every code in every nibble position
+                // each block holds every code once or twice, -8 included: scale = extreme / -8 fits exactly
+                float step = d < 32 ? 0.125f : 0.0625f;
+                rows.set(F16, 2L * (v * dim + d), Float.floatToFloat16(code * step));
+            }
+        }
+        try (Arena arena = Arena.ofShared()) {
+            HeadKernels.Q4Rows q4 = quantizeQ4(rows, vocab, dim, arena);
+            float[] x = new float[dim * dim];
+            for (int t = 0; t < dim; t++) {
+                x[t * dim + t] = 1f;
+            }
+            float[] out = new float[dim * vocab];
+            HeadKernels.q4(q4).logits(x, dim, out, twoPool);
+            for (int v = 0; v < vocab; v++) {
+                for (int t = 0; t < dim; t++) {
+                    float expected = Float.float16ToFloat(rows.get(F16, 2L * (v * dim + t)));
+                    assertThat(out[t * vocab + v]).as("row %d column %d", v, t).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
     /**
      * Continuous batching: a token's logits must not depend on the batch it shares or its place in it
      * (batched forward equals one token at a time, bit for bit).
@@ -235,8 +309,9 @@ class HeadKernelsTest {
         }
     }
 
-    @Test
-    void rescoredQ8HeadPicksTheExactTopTokenWhereThePlainQ8HeadDoesNot() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"q8", "q4"})
+    void rescoredHeadPicksTheExactTopTokenWhereThePlainHeadDoesNot(String kind) {
         int dim = 256;
         int vocab = 300;
         int nearTies = 12; // fewer than the rescored candidates
@@ -261,13 +336,24 @@ class HeadKernelsTest {
             }
         }
         LmHead exact = HeadKernels.f16(rows, vocab, dim);
-        HeadKernels.Q8Rows q8 = HeadKernels.quantizeQ8(rows, vocab, dim, twoPool);
+        Arena arena = Arena.ofAuto();
+        LmHead plain;
+        LmHead rescored;
+        if (kind.equals("q8")) {
+            HeadKernels.Q8Rows q8 = HeadKernels.quantizeQ8(rows, vocab, dim, twoPool);
+            plain = HeadKernels.q8(q8);
+            rescored = HeadKernels.q8(q8, exact);
+        } else {
+            HeadKernels.Q4Rows q4 = quantizeQ4(rows, vocab, dim, arena);
+            plain = HeadKernels.q4(q4);
+            rescored = HeadKernels.q4(q4, exact);
+        }
         float[] exactOut = new float[tokens * vocab];
         float[] plainOut = new float[tokens * vocab];
         float[] rescoredOut = new float[tokens * vocab];
         exact.logits(x, tokens, exactOut, twoPool);
-        HeadKernels.q8(q8).logits(x, tokens, plainOut, twoPool);
-        HeadKernels.q8(q8, exact).logits(x, tokens, rescoredOut, twoPool);
+        plain.logits(x, tokens, plainOut, twoPool);
+        rescored.logits(x, tokens, rescoredOut, twoPool);
         int plainMisses = 0;
         for (int t = 0; t < tokens; t++) {
             int top = argmax(exactOut, t * vocab, vocab);
@@ -275,13 +361,13 @@ class HeadKernelsTest {
             plainMisses += argmax(plainOut, t * vocab, vocab) == top ? 0 : 1;
             assertThat(argmax(rescoredOut, t * vocab, vocab)).as("token %d", t).isEqualTo(top);
             assertThat(rescoredOut[t * vocab + top]).isEqualTo(exactOut[t * vocab + top]);
-            for (int v = nearTies; v < vocab; v++) { // far from the top: left at q8 values
+            for (int v = nearTies; v < vocab; v++) { // far from the top: left at approximate values
                 if (rescoredOut[t * vocab + v] != plainOut[t * vocab + v]) {
                     assertThat(rescoredOut[t * vocab + v]).isEqualTo(exactOut[t * vocab + v]);
                 }
             }
         }
-        assertThat(plainMisses).as("near ties the plain q8 head gets wrong").isPositive();
+        assertThat(plainMisses).as("near ties the plain %s head gets wrong", kind).isPositive();
     }
 
     @Test
@@ -320,8 +406,9 @@ class HeadKernelsTest {
             return new LmHead[] {HeadKernels.f16(rows, vocab, dim)};
         }
         HeadKernels.Q8Rows q8 = HeadKernels.quantizeQ8(rows, vocab, dim, twoPool);
+        HeadKernels.Q4Rows q4 = quantizeQ4(rows, vocab, dim, Arena.ofAuto());
         LmHead f16 = HeadKernels.f16(rows, vocab, dim);
-        return new LmHead[] {f16, HeadKernels.q8(q8), HeadKernels.q8(q8, f16)};
+        return new LmHead[] {f16, HeadKernels.q8(q8), HeadKernels.q8(q8, f16), HeadKernels.q4(q4), HeadKernels.q4(q4, f16)};
     }
 
     private static int argmax(float[] values, int base, int n) {
@@ -341,6 +428,11 @@ class HeadKernelsTest {
                 .hasMessageContaining("bytes");
         assertThatThrownBy(() -> HeadKernels.quantizeQ8(rows, 10, 48, onePool)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("32");
+        assertThatThrownBy(() -> HeadKernels.quantizeQ4(rows, 10, 48, MemorySegment.ofArray(new byte[10 * 30]), onePool))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32");
+        MemorySegment rows64 = MemorySegment.ofArray(new byte[10 * 64 * 2]);
+        assertThatThrownBy(() -> HeadKernels.quantizeQ4(rows64, 10, 64, MemorySegment.ofArray(new byte[10]), onePool))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bytes");
         LmHead head = HeadKernels.f16(rows, 10, 48);
         assertThatThrownBy(() -> head.logits(new float[47], 1, new float[10], onePool))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -368,14 +460,27 @@ class HeadKernelsTest {
         return x;
     }
 
-    /** Float-sum reordering error bound: a few ulps of sum |e * x| per term. */
+    private static HeadKernels.Q4Rows quantizeQ4(MemorySegment f16Rows, int vocab, int dim, Arena arena) {
+        MemorySegment dst = HugePages.allocate(HeadKernels.Q4Rows.bytes(vocab, dim), arena);
+        return HeadKernels.quantizeQ4(f16Rows, vocab, dim, dst, twoPool);
+    }
+
+    private interface Values {
+        float at(int row, int column);
+    }
+
     private static float[] errorBound(MemorySegment rows, float[] x, int tokens, int vocab, int dim) {
+        return errorBound((v, d) -> Float.float16ToFloat(rows.get(F16, 2L * (v * dim + d))), x, tokens, vocab, dim);
+    }
+
+    /** Float-sum reordering error bound: a few ulps of sum |e * x| per term. */
+    private static float[] errorBound(Values rows, float[] x, int tokens, int vocab, int dim) {
         float[] bound = new float[tokens * vocab];
         for (int t = 0; t < tokens; t++) {
             for (int v = 0; v < vocab; v++) {
                 double abs = 0;
                 for (int d = 0; d < dim; d++) {
-                    abs += Math.abs(Float.float16ToFloat(rows.get(F16, 2L * (v * dim + d))) * x[t * dim + d]);
+                    abs += Math.abs(rows.at(v, d) * x[t * dim + d]);
                 }
                 bound[t * vocab + v] = (float) (abs * dim * 0x1p-24 * 2) + 1e-30f;
             }

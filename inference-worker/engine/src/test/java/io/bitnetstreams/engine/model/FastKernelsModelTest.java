@@ -105,16 +105,17 @@ class FastKernelsModelTest {
         }
     }
 
-    @Test
-    void q8HeadAgreesOnTheTopTokenAndIsCachedToo() throws IOException {
-        Path file = TestModels.write(dir, "q8", TestModels.spec(2, 4, 2, null, GgmlType.I2_S, 64));
-        Path cache = dir.resolve("q8cache");
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(value = LmHeadKind.class, names = {"Q8_0", "Q4_0"})
+    void quantizedHeadAgreesOnTheTopTokenAndIsCachedToo(LmHeadKind kind) throws IOException {
+        Path file = TestModels.write(dir, kind.label(), TestModels.spec(2, 4, 2, null, GgmlType.I2_S, 64));
+        Path cache = dir.resolve(kind.label() + "cache");
         int[] tokens = new Random(9).ints(120, 0, 256).toArray();
         try (GgufFile gguf = GgufFile.open(file); ComputePool pool = new ComputePool(2)) {
             BitNetModel exact = BitNetModel.load(gguf, new InPlaceKernels(), pool);
             BitNetModel q8 = BitNetModel.load(gguf, new InPlaceKernels(), pool,
-                    new LoadOptions(LmHeadKind.Q8_0, java.util.Optional.of(cache)));
-            assertThat(q8.headKind()).isEqualTo(LmHeadKind.Q8_0);
+                    new LoadOptions(kind, java.util.Optional.of(cache)));
+            assertThat(q8.headKind()).isEqualTo(kind);
             float[] a = exact.forwardAll(exact.newCache(tokens.length), tokens);
             float[] b = q8.forwardAll(q8.newCache(tokens.length), tokens);
             int vocab = exact.config().vocabSize();
@@ -127,12 +128,12 @@ class FastKernelsModelTest {
                 }
             }
             assertThat(maxDiff).isGreaterThan(0); // it really is another head
-            // The q8 head rescores its best candidates exactly: the top token is the exact head's.
+            // The quantized head rescores its best candidates exactly: the top token is the exact head's.
             assertThat(agree).isEqualTo(tokens.length);
             assertThat(files(cache)).hasSize(1);
             BitNetModel cached = BitNetModel.load(gguf, new InPlaceKernels(), pool,
-                    new LoadOptions(LmHeadKind.Q8_0, java.util.Optional.of(cache)));
-            assertClose(cached.forwardAll(cached.newCache(tokens.length), tokens), b, "cached q8 head");
+                    new LoadOptions(kind, java.util.Optional.of(cache)));
+            assertClose(cached.forwardAll(cached.newCache(tokens.length), tokens), b, "cached " + kind.label() + " head");
         }
     }
 

@@ -30,13 +30,16 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 import io.bitnetstreams.engine.kernel.ComputePool;
 import io.bitnetstreams.engine.kernel.HeadKernels;
+import io.bitnetstreams.engine.kernel.HugePages;
 import io.bitnetstreams.engine.kernel.LmHead;
 
 /**
  * LM head 128256 x 2560 (the tied BitNet embedding): F16 rows read in place from an off-heap
  * segment (like the mapped GGUF), the q8 per-block copy alone ("q8") and with exact rescoring of the
  * best candidates per token ("q8r", what the model uses). 657 MB / 369 MB per call, so T=1 is memory
- * bound; the rows are read once per call whatever the number of tokens. GMAC/s = vocab * dim * tokens / time.
+ * bound; the rows are read once per call whatever the number of tokens. "f16h": the F16 rows copied
+ * into {@link HugePages} memory; "q4": the 4-bit copy (205 MB, huge pages) alone, "q4r" with exact
+ * rescoring, "q4r4k" the same in ordinary 4 KB pages. GMAC/s = vocab * dim * tokens / time.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -52,7 +55,7 @@ public class LmHeadBench {
     @Param({"128256"})
     public int vocab;
 
-    @Param({"f16", "q8", "q8r"})
+    @Param({"f16", "f16h", "q8", "q8r", "q4", "q4r", "q4r4k"})
     public String kind;
 
     @Param({"1", "4", "8", "16"})
@@ -81,6 +84,17 @@ public class LmHeadBench {
             case "f16" -> HeadKernels.f16(rows, vocab, DIM);
             case "q8" -> HeadKernels.q8(HeadKernels.quantizeQ8(rows, vocab, DIM, pool));
             case "q8r" -> HeadKernels.q8(HeadKernels.quantizeQ8(rows, vocab, DIM, pool), HeadKernels.f16(rows, vocab, DIM));
+            case "f16h" -> {
+                MemorySegment huge = HugePages.allocate(rows.byteSize(), arena);
+                huge.copyFrom(rows);
+                yield HeadKernels.f16(huge, vocab, DIM);
+            }
+            case "q4" -> HeadKernels.q4(HeadKernels.quantizeQ4(rows, vocab, DIM,
+                    HugePages.allocate(HeadKernels.Q4Rows.bytes(vocab, DIM), arena), pool));
+            case "q4r" -> HeadKernels.q4(HeadKernels.quantizeQ4(rows, vocab, DIM,
+                    HugePages.allocate(HeadKernels.Q4Rows.bytes(vocab, DIM), arena), pool), HeadKernels.f16(rows, vocab, DIM));
+            case "q4r4k" -> HeadKernels.q4(HeadKernels.quantizeQ4(rows, vocab, DIM,
+                    arena.allocate(HeadKernels.Q4Rows.bytes(vocab, DIM), 64), pool), HeadKernels.f16(rows, vocab, DIM));
             default -> throw new IllegalArgumentException(kind);
         };
         x = new float[tokens * DIM];
