@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bitnetstreams.contract.config.ConfigException;
 import io.bitnetstreams.topology.config.TopologyConfig;
+import io.bitnetstreams.schemas.serde.config.SerdeConfig;
+import io.bitnetstreams.schemas.serde.registry.RegistryClientConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +36,20 @@ class TopologyConfigTest {
         assertThat(config.topics().deadLetters()).isEqualTo("bitnet.dlq");
         assertThat(config.dedupeWindow()).isEqualTo(Duration.ofHours(2));
         assertThat(config.passthrough()).containsEntry("linger.ms", "5").doesNotContainKey("bitnet.chunk.tokens");
+    }
+
+    @Test
+    void registryRetryAndTimeoutSettingsReachTheTopologysSerdes() {
+        // Issue 15: bitnet.schema.registry.* used to be dropped before the serdes were built.
+        var config = TopologyConfig.load(null, Map.of("BITNET_SCHEMA_REGISTRY_MAX_RETRIES", "1"), Map.of(
+                "bootstrap.servers", "b:9092", "schema.registry.url", "http://r:8081",
+                "bitnet.schema.registry.request.timeout.ms", "1234", "bitnet.schema.registry.retry.backoff.ms", "7",
+                "bitnet.schema.registry.retry.backoff.max.ms", "70"));
+        RegistryClientConfig registry = SerdeConfig.parse(config.serdeConfig()).registry();
+        assertThat(registry.retry().maxRetries()).isEqualTo(1);
+        assertThat(registry.retry().initialBackoff()).isEqualTo(Duration.ofMillis(7));
+        assertThat(registry.retry().maxBackoff()).isEqualTo(Duration.ofMillis(70));
+        assertThat(registry.requestTimeout()).isEqualTo(Duration.ofMillis(1234));
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.bitnetstreams.launcher.client.RequestPublisher;
 import io.bitnetstreams.launcher.client.ResultListener;
 import io.bitnetstreams.launcher.client.ResultMapper;
 import io.bitnetstreams.launcher.client.SubmitConfig;
+import io.bitnetstreams.schemas.clients.ClusterFailures;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine;
@@ -144,7 +146,13 @@ public final class SubmitCommand implements Callable<Integer> {
                 });
              RequestPublisher publisher = new RequestPublisher(clients, serde, config.topics().requests())) {
             long start = System.nanoTime();
-            publisher.send(RequestMapper.toAvro(request.id(), request, Instant.now())).get(60, TimeUnit.SECONDS);
+            try {
+                publisher.send(RequestMapper.toAvro(request.id(), request, Instant.now())).get(60, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                err.println("submit: cannot send " + request.id() + ": "
+                        + ClusterFailures.describe(String.valueOf(clients.get("bootstrap.servers")), e));
+                return 1;
+            }
             err.println("submitted " + request.id() + "; waiting for the result...");
             err.flush();
             Ending ending = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

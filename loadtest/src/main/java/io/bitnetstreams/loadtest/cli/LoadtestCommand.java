@@ -1,6 +1,11 @@
 package io.bitnetstreams.loadtest.cli;
 
 import io.bitnetstreams.contract.TopicNames;
+import io.bitnetstreams.contract.config.ConfigException;
+import io.bitnetstreams.contract.config.ConfigLoader;
+import io.bitnetstreams.contract.config.ConfigOptions;
+import io.bitnetstreams.contract.config.ConfigValues;
+import io.bitnetstreams.standalone.run.StandaloneRun;
 import io.bitnetstreams.loadtest.arrival.ArrivalSchedule;
 import io.bitnetstreams.loadtest.arrival.LoadShape;
 import io.bitnetstreams.loadtest.cluster.LoadCluster;
@@ -195,6 +200,10 @@ public final class LoadtestCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Show INFO logs.")
     boolean verbose;
 
+    /** The same settings as every command that talks to a cluster: security, client tuning, topic names. */
+    @CommandLine.Mixin
+    ConfigOptions configOptions = new ConfigOptions();
+
     @Override
     public Integer call() throws Exception {
         PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
@@ -203,6 +212,14 @@ public final class LoadtestCommand implements Callable<Integer> {
         try {
             plan = plan();
         } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("loadtest: " + e.getMessage());
+            return 2;
+        }
+        Map<String, String> shared;
+        try {
+            shared = ConfigValues.of(StandaloneRun.KEYS,
+                    ConfigLoader.merge(configOptions.file(), System.getenv(), configOptions.overrides(Map.of()))).asMap();
+        } catch (ConfigException e) {
             spec.commandLine().getErr().println("loadtest: " + e.getMessage());
             return 2;
         }
@@ -216,7 +233,7 @@ public final class LoadtestCommand implements Callable<Integer> {
         Path dataDir = Files.createTempDirectory("bitnet-loadtest-");
         try (LoadCluster cluster = LoadCluster.start(new LoadCluster.Settings(bootstrapServers, schemaRegistry, model,
                 dataDir, partitions, commitInterval == null ? 0 : (int) commitInterval.toMillis(), workerGroup, topologyAppId,
-                TopicNames.DEFAULTS, topologySettings()))) {
+                TopicNames.DEFAULTS, topologySettings(), shared))) {
             LoadStudy study = new LoadStudy(cluster, plan.tokens, err);
             Thread hook = new Thread(study::abort, "loadtest-abort");
             Runtime.getRuntime().addShutdownHook(hook);

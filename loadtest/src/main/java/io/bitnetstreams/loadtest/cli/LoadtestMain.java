@@ -2,6 +2,8 @@ package io.bitnetstreams.loadtest.cli;
 
 import io.bitnetstreams.standalone.cli.BitnetStreamsCli;
 import java.util.Arrays;
+import io.bitnetstreams.contract.config.ConfigOptions;
+import io.bitnetstreams.standalone.run.StandaloneRun;
 import picocli.CommandLine;
 
 /**
@@ -15,7 +17,9 @@ public final class LoadtestMain {
 
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("loadtest")) {
-            System.exit(new CommandLine(new LoadtestCommand()).execute(Arrays.copyOfRange(args, 1, args.length)));
+            CommandLine loadtest = new CommandLine(new LoadtestCommand());
+            ConfigOptions.document(loadtest, StandaloneRun.KEYS);
+            System.exit(loadtest.execute(Arrays.copyOfRange(args, 1, args.length)));
         }
         BitnetStreamsCli.main(args);
     }

@@ -6,6 +6,8 @@ import io.bitnetstreams.standalone.pipeline.Infrastructure;
 import io.bitnetstreams.standalone.pipeline.TopologyPart;
 import io.bitnetstreams.topology.app.TopologyApp;
 import io.bitnetstreams.topology.config.TopologyConfig;
+import io.bitnetstreams.contract.config.ConfigValues;
+import io.bitnetstreams.standalone.run.StandaloneRun;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -39,10 +41,15 @@ public final class LoadCluster implements AutoCloseable {
      * @param workerGroup       the workers' consumer group (for lag)
      * @param topologyAppId     the topology's application id (for lag)
      * @param topologySettings  further settings of a started topology (applied last)
+     * @param shared            the user's settings ({@code --config FILE}, environment, {@code --set}) for every
+     *                          client: this process's, the topology's and the workers' (security, tuning)
      */
     public record Settings(String bootstrapServers, String registryUrl, Path model, Path dataDir, int partitions,
                            int commitIntervalMs, String workerGroup, String topologyAppId, TopicNames topics,
-                           Map<String, String> topologySettings) {
+                           Map<String, String> topologySettings, Map<String, String> shared) {
+        public Settings {
+            shared = ConfigValues.of(StandaloneRun.KEYS, shared).asMap();
+        }
     }
 
     private final Settings settings;
@@ -61,13 +68,15 @@ public final class LoadCluster implements AutoCloseable {
 
     public static LoadCluster start(Settings settings) {
         if (settings.bootstrapServers() != null) {
-            return new LoadCluster(settings, Infrastructure.existing(settings.bootstrapServers(), settings.registryUrl()), null);
+            ConfigValues shared = ConfigValues.of(StandaloneRun.KEYS, settings.shared());
+            return new LoadCluster(settings, Infrastructure.existing(settings.bootstrapServers(), settings.registryUrl(),
+                    shared.clientConfig(), shared.serdeConfig()), null);
         }
         Infrastructure infrastructure = Infrastructure.embedded(settings.dataDir().resolve("stack"), Duration.ofMinutes(4));
         try {
             Path stateDir = Files.createDirectories(settings.dataDir().resolve("streams"));
-            Map<String, String> overrides = new java.util.HashMap<>(Map.of(
-                    "bitnet.topics.partitions", Integer.toString(settings.partitions())));
+            Map<String, String> overrides = new java.util.HashMap<>(settings.shared());
+            overrides.put("bitnet.topics.partitions", Integer.toString(settings.partitions()));
             if (settings.commitIntervalMs() > 0) {
                 overrides.put("commit.interval.ms", Integer.toString(settings.commitIntervalMs()));
             }
@@ -83,6 +92,27 @@ public final class LoadCluster implements AutoCloseable {
             infrastructure.close();
             throw e;
         }
+    }
+
+    /**
+     * The user's settings as a properties file only this user can read, for the worker processes: they may hold
+     * passwords, which a command line would show to every user of the machine. Null when there are none.
+     */
+    private synchronized Path sharedSettingsFile() throws IOException {
+        if (settings.shared().isEmpty()) {
+            return null;
+        }
+        Path file = settings.dataDir().resolve("worker-settings.properties");
+        if (!Files.exists(file)) {
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            java.util.Properties properties = new java.util.Properties();
+            properties.putAll(settings.shared());
+            try (var writer = Files.newBufferedWriter(file)) {
+                properties.store(writer, "bitnet-streams loadtest: the user's settings for its worker processes");
+            }
+        }
+        return file;
     }
 
     public boolean embedded() {
@@ -142,6 +172,20 @@ public final class LoadCluster implements AutoCloseable {
      */
     public WorkerProcesses startWorkers(String tag, int count, int threads, int batch, Map<String, String> extraSettings,
                                         List<String> jvmOptions, Path logDir, Duration timeout) throws IOException {
+        List<WorkerLaunch.Spec> specs = workerSpecs(tag, count, threads, batch, extraSettings, jvmOptions);
+        WorkerProcesses workers = WorkerProcesses.start(specs, logDir, timeout);
+        try {
+            awaitGroup(count, timeout);
+        } catch (RuntimeException e) {
+            workers.close();
+            throw e;
+        }
+        return workers;
+    }
+
+    /** How each worker process is started: the topics and group of this cluster, then {@code extraSettings}. */
+    List<WorkerLaunch.Spec> workerSpecs(String tag, int count, int threads, int batch, Map<String, String> extraSettings,
+                                        List<String> jvmOptions) throws IOException {
         List<WorkerLaunch.Spec> specs = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             Map<String, String> values = new java.util.LinkedHashMap<>();
@@ -159,16 +203,9 @@ public final class LoadCluster implements AutoCloseable {
             values.put("bitnet.shutdown.grace.ms", "5000");
             values.putAll(extraSettings);
             specs.add(new WorkerLaunch.Spec(tag + "-" + i, settings.model(), threads, batch, bootstrapServers(), registryUrl(),
-                    values, jvmOptions));
+                    values, jvmOptions, sharedSettingsFile()));
         }
-        WorkerProcesses workers = WorkerProcesses.start(specs, logDir, timeout);
-        try {
-            awaitGroup(count, timeout);
-        } catch (RuntimeException e) {
-            workers.close();
-            throw e;
-        }
-        return workers;
+        return specs;
     }
 
     private void awaitGroup(int count, Duration timeout) {

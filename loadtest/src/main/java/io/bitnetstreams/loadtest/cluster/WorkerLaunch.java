@@ -32,9 +32,11 @@ public final class WorkerLaunch {
      * @param batch        most sequences the engine batches
      * @param settings     further worker config keys ({@code --set key=value}), e.g. topics and commit interval
      * @param jvmOptions   extra JVM options (heap, collector)
+     * @param configFile   the user's settings ({@code --config}; may hold secrets, so a file, not the command line),
+     *                     or null
      */
     public record Spec(String instanceId, Path model, int threads, int batch, String bootstrapServers, String registryUrl,
-                       Map<String, String> settings, List<String> jvmOptions) {
+                       Map<String, String> settings, List<String> jvmOptions, Path configFile) {
     }
 
     public static List<String> command(Spec spec) {
@@ -53,6 +55,9 @@ public final class WorkerLaunch {
                 "--bootstrap-servers", spec.bootstrapServers(),
                 "--schema-registry-url", spec.registryUrl(),
                 "--http-port", "0"));
+        if (spec.configFile() != null) {
+            command.addAll(List.of("--config", spec.configFile().toAbsolutePath().toString()));
+        }
         spec.settings().forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
         return command;
     }

@@ -37,6 +37,22 @@ public final class ClusterFailures {
                 + " sasl.* and ssl.* (--config FILE or --set key=value)";
     }
 
+    /**
+     * True when the cluster answered but refused us: TLS handshake, SASL authentication or authorization failed.
+     * Waiting or retrying does not help; the settings must change.
+     */
+    public static boolean isRefusal(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof AuthenticationException || t instanceof AuthorizationException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
     private static String simpleName(Throwable failure) {
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {

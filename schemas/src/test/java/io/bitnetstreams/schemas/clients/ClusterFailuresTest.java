@@ -20,4 +20,16 @@ class ClusterFailuresTest {
         assertThat(ClusterFailures.describe("b:9093", new TimeoutException()))
                 .contains("is unreachable").contains("security.protocol").contains("--set");
     }
+
+    @Test
+    void refusalsAreTheFailuresThatWaitingDoesNotHeal() {
+        assertThat(ClusterFailures.isRefusal(new ExecutionException(new SslAuthenticationException("SSL handshake failed"))))
+                .isTrue();
+        assertThat(ClusterFailures.isRefusal(new ExecutionException(new SaslAuthenticationException("bad")))).isTrue();
+        assertThat(ClusterFailures.isRefusal(new ExecutionException(
+                new org.apache.kafka.common.errors.TopicAuthorizationException("denied")))).isTrue();
+        assertThat(ClusterFailures.isRefusal(new ExecutionException(
+                new org.apache.kafka.common.errors.TimeoutException("no answer")))).isFalse();
+        assertThat(ClusterFailures.isRefusal(new TimeoutException())).isFalse();
+    }
 }

@@ -16,11 +16,16 @@ public final class Infrastructure implements AutoCloseable {
     private final String bootstrapServers;
     private final String registryUrl;
     private final DevStack stack;
+    private final Map<String, String> clientSettings;
+    private final Map<String, String> serdeSettings;
 
-    private Infrastructure(String bootstrapServers, String registryUrl, DevStack stack) {
+    private Infrastructure(String bootstrapServers, String registryUrl, DevStack stack,
+                           Map<String, String> clientSettings, Map<String, String> serdeSettings) {
         this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         this.registryUrl = Objects.requireNonNull(registryUrl, "registryUrl");
         this.stack = stack;
+        this.clientSettings = Map.copyOf(clientSettings);
+        this.serdeSettings = Map.copyOf(serdeSettings);
     }
 
     /**
@@ -43,12 +48,23 @@ public final class Infrastructure implements AutoCloseable {
         } finally {
             System.setOut(stdout);
         }
-        return new Infrastructure(stack.kafka().bootstrapServers(), stack.registry().url(), stack);
+        return new Infrastructure(stack.kafka().bootstrapServers(), stack.registry().url(), stack, Map.of(), Map.of());
     }
 
     /** An existing cluster and registry; closing leaves them running. */
     public static Infrastructure existing(String bootstrapServers, String registryUrl) {
-        return new Infrastructure(bootstrapServers, registryUrl, null);
+        return existing(bootstrapServers, registryUrl, Map.of(), Map.of());
+    }
+
+    /**
+     * An existing cluster and registry reached with the user's settings: {@code clientSettings} are the Kafka
+     * client properties (security, ...) and {@code serdeSettings} the registry's ({@code basic.auth.*},
+     * {@code schema.registry.ssl.*}, ...), as the one loader splits them ({@code ConfigValues.clientConfig} /
+     * {@code serdeConfig}). The given addresses win over any in the settings.
+     */
+    public static Infrastructure existing(String bootstrapServers, String registryUrl, Map<String, String> clientSettings,
+                                          Map<String, String> serdeSettings) {
+        return new Infrastructure(bootstrapServers, registryUrl, null, clientSettings, serdeSettings);
     }
 
     public boolean embedded() {
@@ -68,16 +84,16 @@ public final class Infrastructure implements AutoCloseable {
         return registryUrl;
     }
 
-    /** {@code bootstrap.servers} for Kafka clients. */
+    /** The Kafka client settings with {@code bootstrap.servers}. */
     public Map<String, Object> clientConfig() {
-        Map<String, Object> config = new HashMap<>();
+        Map<String, Object> config = new HashMap<>(clientSettings);
         config.put("bootstrap.servers", bootstrapServers);
         return config;
     }
 
-    /** {@code schema.registry.url} for the Avro serdes. */
+    /** The serde settings with {@code schema.registry.url}. */
     public Map<String, Object> serdeConfig() {
-        Map<String, Object> config = new HashMap<>();
+        Map<String, Object> config = new HashMap<>(serdeSettings);
         config.put("schema.registry.url", registryUrl);
         return config;
     }

@@ -160,7 +160,10 @@ public final class StandaloneRun {
         Path dataDir = options.dataDir() == null ? temporaryDirectory("bitnet-standalone-")
                 : options.dataDir().resolve("run-" + Instant.now().toString().replace(':', '-'));
         if (options.bootstrapServers() != null) {
-            infrastructure = parts.add("connection", Infrastructure.existing(options.bootstrapServers(), options.registryUrl()));
+            // the user's security settings reach this run's own clients (publisher, result listener) too
+            ConfigValues settings = ConfigValues.of(KEYS, options.settings());
+            infrastructure = parts.add("connection", Infrastructure.existing(options.bootstrapServers(),
+                    options.registryUrl(), settings.clientConfig(), settings.serdeConfig()));
         } else {
             err.println("starting: Kafka broker (embedded KRaft) and schema registry (Apicurio child process)...");
             err.flush();
@@ -262,8 +265,8 @@ public final class StandaloneRun {
             out.println("  worker metrics    : http://localhost:" + port + "/metrics");
         }
         out.println("  submit a request  : bin/bitnet-streams submit --bootstrap-servers "
-                + stack.infrastructure().bootstrapServers() + " --schema-registry " + stack.infrastructure().registryUrl()
-                + " --task classify --labels a,b --text \"...\"");
+                + stack.infrastructure().bootstrapServers() + " --schema-registry "
+                + Redaction.urls(stack.infrastructure().registryUrl()) + " --task classify --labels a,b --text \"...\"");
         out.flush();
     }
 }

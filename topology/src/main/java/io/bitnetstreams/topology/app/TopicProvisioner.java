@@ -34,7 +34,8 @@ public final class TopicProvisioner {
         try (Admin admin = Admin.create(adminConfig(config, timeout))) {
             long millis = timeout.toMillis();
             try {
-                admin.describeCluster().nodes().get(millis, TimeUnit.MILLISECONDS);
+                // longer than the admin's own timeout: only its failure names the cause (SASL, TLS)
+                admin.describeCluster().nodes().get(millis + 30_000, TimeUnit.MILLISECONDS);
             } catch (TimeoutException | ExecutionException e) {
                 throw new StartupException(ClusterFailures.describe(config.bootstrapServers(), e), e);
             }
@@ -61,7 +62,7 @@ public final class TopicProvisioner {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted while preparing topics", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new StartupException("cannot prepare topics on " + config.bootstrapServers() + ": " + e, e);
+            throw new StartupException("cannot prepare topics: " + ClusterFailures.describe(config.bootstrapServers(), e), e);
         }
     }
 
@@ -70,6 +71,8 @@ public final class TopicProvisioner {
         Map<String, Object> adminConfig = new java.util.HashMap<>(config.passthrough());
         adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        // a refused login or handshake stays the answer (see TopicCheck)
+        adminConfig.putIfAbsent(AdminClientConfig.METADATA_RECOVERY_STRATEGY_CONFIG, "none");
         adminConfig.keySet().retainAll(AdminClientConfig.configNames());
         return adminConfig;
     }

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class TopologyApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopologyApp.class);
-    static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(15);
+    // a TLS handshake plus a SCRAM exchange from a cold JVM on a busy machine can take longer than 15 s
+    static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
 
     private final PrometheusMeterRegistry meters;
     private final SchemaRegistryClient registry;

@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
  *   <li>{@code generate}: N requests start together and each generates {@code -n} tokens (greedy, no
  *       stop). The aggregate decode rate counts only the engine's decode-only steps (like
  *       llama-batched-bench's S_TG); the end-to-end rate includes the prompts.</li>
- *   <li>{@code classify}: documents of {@value #DOCUMENT_TOKENS} tokens, {@value #LABEL_COUNT} labels
+ *   <li>{@code classify}: documents of {@code --document-tokens} tokens (default {@value #DOCUMENT_TOKENS}), {@value #LABEL_COUNT} labels
  *       and one shared instruction of {@value #INSTRUCTION_TOKENS} tokens; N requests in flight at a
  *       time (a new one starts when one finishes), {@code --documents-per-level} x N documents per
  *       level, measured with the prefix cache and again without it.</li>
@@ -44,6 +44,8 @@ import picocli.CommandLine.Spec;
 public final class BenchBatchCommand implements Callable<Integer> {
 
     static final int DOCUMENT_TOKENS = 128;
+    /** The longest document the benchmark builds: bounded so a typo cannot ask for an unbounded text. */
+    static final int MAX_DOCUMENT_TOKENS = 4096;
     static final int INSTRUCTION_TOKENS = 48;
     static final int LABEL_COUNT = 4;
     private static final List<String> LABELS = List.of("billing", "technical support", "account access", "feedback");
@@ -79,6 +81,11 @@ public final class BenchBatchCommand implements Callable<Integer> {
             description = "classify: documents per level = K x concurrency (default: ${DEFAULT-VALUE}).")
     int documentsPerLevel;
 
+    @Option(names = "--document-tokens", defaultValue = "" + DOCUMENT_TOKENS, paramLabel = "N",
+            description = "classify: tokens per document (default: ${DEFAULT-VALUE}); the model's context must hold"
+                    + " the instruction, the document and the labels.")
+    int documentTokens;
+
     @Option(names = "--step-budget", defaultValue = "256", paramLabel = "N",
             description = "Tokens per batched step (default: ${DEFAULT-VALUE}).")
     int stepBudget;
@@ -98,7 +105,7 @@ public final class BenchBatchCommand implements Callable<Integer> {
         validate();
         try (LoadedModel loaded = LoadedModel.open(model, modelOptions)) {
             EngineConfig config = EngineConfig.defaults().withStepTokenBudget(stepBudget).withMaxQueued(1024);
-            Workload workload = new Workload(loaded.tokenizer);
+            Workload workload = new Workload(loaded.tokenizer, documentTokens);
             List<Level> levels = new ArrayList<>();
             // untimed warm-up: the kernels' JIT compilation would otherwise land in the first level
             try (InferenceEngine engine = new InferenceEngine(loaded.model, loaded.tokenizer, config)) {
@@ -132,6 +139,10 @@ public final class BenchBatchCommand implements Callable<Integer> {
         }
         if (documentsPerLevel < 1 || documentsPerLevel > 100) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--documents-per-level must be in [1, 100]");
+        }
+        if (documentTokens < 1 || documentTokens > MAX_DOCUMENT_TOKENS) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--document-tokens must be in [1, " + MAX_DOCUMENT_TOKENS + "]");
         }
     }
 
@@ -203,25 +214,28 @@ public final class BenchBatchCommand implements Callable<Integer> {
     private static final class Workload {
         final String instruction;
         final int instructionTokens;
+        /** The requested document length; {@link #documentTokens} is what the last cut re-encodes to. */
+        private final int targetTokens;
         int documentTokens;
         private final Tokenizer tokenizer;
         private final List<String> documents = new ArrayList<>();
 
-        Workload(Tokenizer tokenizer) {
+        Workload(Tokenizer tokenizer, int targetTokens) {
             this.tokenizer = tokenizer;
+            this.targetTokens = targetTokens;
             this.instruction = firstTokens(INSTRUCTION_SOURCE.repeat(4), INSTRUCTION_TOKENS);
             this.instructionTokens = tokenizer.encode(instruction).length;
         }
 
-        /** Document {@code d}: distinct random English-like words, {@value #DOCUMENT_TOKENS} tokens. */
+        /** Document {@code d}: distinct random English-like words, {@code targetTokens} tokens. */
         String document(int d) {
             while (documents.size() <= d) {
                 Random random = new Random(documents.size());
                 StringBuilder text = new StringBuilder("Message " + documents.size() + ":");
-                while (tokenizer.encode(text.toString()).length < DOCUMENT_TOKENS + 8) {
+                while (tokenizer.encode(text.toString()).length < targetTokens + 8) {
                     text.append(' ').append(WORDS[random.nextInt(WORDS.length)]);
                 }
-                String document = firstTokens(text.toString(), DOCUMENT_TOKENS);
+                String document = firstTokens(text.toString(), targetTokens);
                 documentTokens = tokenizer.encode(document).length;
                 documents.add(document);
             }

@@ -14,8 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  * Species are static final so C2 scalarizes every vector,
  * accumulators live in locals, and the hot loops are written out by hand (no vector crosses a call
  * that might not be inlined).
- * Weights come from a native {@link MemorySegment} (little-endian words; {@link VectorKernels} never
- * passes a heap segment, so the JIT sees one segment kind at these loads).
+ * Weights and tables come from native {@link MemorySegment}s (little-endian words; {@link VectorKernels} never
+ * passes a heap segment, so the JIT sees one segment kind at these loads). The tables are 64-byte aligned
+ * native memory, not a {@code short[]}: a heap array's data is not cache-line aligned, so nearly every
+ * 512-bit table load would straddle two lines.
  */
 final class Lut128 {
 
@@ -37,7 +39,7 @@ final class Lut128 {
     }
 
     /** Builds the table of one token: {@code words * STEP} shorts at {@code tab[tabOff ..]}. */
-    static void buildTable(byte[] q, int qOff, int cols, int words, short[] tab, int tabOff) {
+    static void buildTable(byte[] q, int qOff, int cols, int words, MemorySegment tab, int tabOff) {
         ShortVector c00 = ShortVector.fromArray(S, COEFFICIENTS[0], 0);
         ShortVector c01 = ShortVector.fromArray(S, COEFFICIENTS[0], 8);
         ShortVector c10 = ShortVector.fromArray(S, COEFFICIENTS[1], 0);
@@ -48,15 +50,15 @@ final class Lut128 {
             int k = qOff + 2 * p;
             short q0 = q[k + 0];
             short q1 = q[k + 1];
-            c00.mul(q0).add(c10.mul(q1)).intoArray(tab, tabOff + p * ENTRIES + 0);
-            c01.mul(q0).add(c11.mul(q1)).intoArray(tab, tabOff + p * ENTRIES + 8);
+            c00.mul(q0).add(c10.mul(q1)).intoMemorySegment(tab, 2L * (tabOff + p * ENTRIES + 0), ByteOrder.LITTLE_ENDIAN);
+            c01.mul(q0).add(c11.mul(q1)).intoMemorySegment(tab, 2L * (tabOff + p * ENTRIES + 8), ByteOrder.LITTLE_ENDIAN);
         }
         for (int p = full; p < groups; p++) {
             int k = 2 * p;
             short q0 = k + 0 < cols ? q[qOff + k + 0] : 0;
             short q1 = k + 1 < cols ? q[qOff + k + 1] : 0;
-            c00.mul(q0).add(c10.mul(q1)).intoArray(tab, tabOff + p * ENTRIES + 0);
-            c01.mul(q0).add(c11.mul(q1)).intoArray(tab, tabOff + p * ENTRIES + 8);
+            c00.mul(q0).add(c10.mul(q1)).intoMemorySegment(tab, 2L * (tabOff + p * ENTRIES + 0), ByteOrder.LITTLE_ENDIAN);
+            c01.mul(q0).add(c11.mul(q1)).intoMemorySegment(tab, 2L * (tabOff + p * ENTRIES + 8), ByteOrder.LITTLE_ENDIAN);
         }
     }
 
@@ -65,7 +67,7 @@ final class Lut128 {
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 4 + t) * LANES + row]}.
      */
-    static void tile2x4(MemorySegment w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
+    static void tile2x4(MemorySegment w, int base0, int words, MemorySegment tab, int tabOff, int tabStride, int[] acc) {
         int base1 = base0 + words * LANES;
         for (int s0 = 0; s0 < words; s0 += FLUSH) {
             int s1 = Math.min(words, s0 + FLUSH);
@@ -87,47 +89,47 @@ final class Lut128 {
                 ShortVector w12 = w10.lanewise(VectorOperators.LSHR, 8);
                 ShortVector w13 = w10.lanewise(VectorOperators.LSHR, 12);
                 int tb = tabOff + s * STEP;
-                ShortVector t00l = ShortVector.fromArray(S, tab, tb + 0);
-                ShortVector t00h = ShortVector.fromArray(S, tab, tb + 8);
-                ShortVector t01l = ShortVector.fromArray(S, tab, tb + 16);
-                ShortVector t01h = ShortVector.fromArray(S, tab, tb + 24);
-                ShortVector t02l = ShortVector.fromArray(S, tab, tb + 32);
-                ShortVector t02h = ShortVector.fromArray(S, tab, tb + 40);
-                ShortVector t03l = ShortVector.fromArray(S, tab, tb + 48);
-                ShortVector t03h = ShortVector.fromArray(S, tab, tb + 56);
+                ShortVector t00l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 0), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t00h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 8), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t01l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 16), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t01h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 24), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t02l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 32), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t02h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 40), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t03l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 48), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t03h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 56), ByteOrder.LITTLE_ENDIAN);
                 a00 = a00.add(w00.selectFrom(t00l, t00h)).add(w01.selectFrom(t01l, t01h)).add(w02.selectFrom(t02l, t02h)).add(w03.selectFrom(t03l, t03h));
                 a10 = a10.add(w10.selectFrom(t00l, t00h)).add(w11.selectFrom(t01l, t01h)).add(w12.selectFrom(t02l, t02h)).add(w13.selectFrom(t03l, t03h));
                 int tb1 = tb + 1 * tabStride;
-                ShortVector t10l = ShortVector.fromArray(S, tab, tb1 + 0);
-                ShortVector t10h = ShortVector.fromArray(S, tab, tb1 + 8);
-                ShortVector t11l = ShortVector.fromArray(S, tab, tb1 + 16);
-                ShortVector t11h = ShortVector.fromArray(S, tab, tb1 + 24);
-                ShortVector t12l = ShortVector.fromArray(S, tab, tb1 + 32);
-                ShortVector t12h = ShortVector.fromArray(S, tab, tb1 + 40);
-                ShortVector t13l = ShortVector.fromArray(S, tab, tb1 + 48);
-                ShortVector t13h = ShortVector.fromArray(S, tab, tb1 + 56);
+                ShortVector t10l = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 0), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t10h = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 8), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t11l = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 16), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t11h = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 24), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t12l = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 32), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t12h = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 40), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t13l = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 48), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t13h = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 56), ByteOrder.LITTLE_ENDIAN);
                 a01 = a01.add(w00.selectFrom(t10l, t10h)).add(w01.selectFrom(t11l, t11h)).add(w02.selectFrom(t12l, t12h)).add(w03.selectFrom(t13l, t13h));
                 a11 = a11.add(w10.selectFrom(t10l, t10h)).add(w11.selectFrom(t11l, t11h)).add(w12.selectFrom(t12l, t12h)).add(w13.selectFrom(t13l, t13h));
                 int tb2 = tb + 2 * tabStride;
-                ShortVector t20l = ShortVector.fromArray(S, tab, tb2 + 0);
-                ShortVector t20h = ShortVector.fromArray(S, tab, tb2 + 8);
-                ShortVector t21l = ShortVector.fromArray(S, tab, tb2 + 16);
-                ShortVector t21h = ShortVector.fromArray(S, tab, tb2 + 24);
-                ShortVector t22l = ShortVector.fromArray(S, tab, tb2 + 32);
-                ShortVector t22h = ShortVector.fromArray(S, tab, tb2 + 40);
-                ShortVector t23l = ShortVector.fromArray(S, tab, tb2 + 48);
-                ShortVector t23h = ShortVector.fromArray(S, tab, tb2 + 56);
+                ShortVector t20l = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 0), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t20h = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 8), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t21l = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 16), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t21h = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 24), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t22l = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 32), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t22h = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 40), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t23l = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 48), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t23h = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 56), ByteOrder.LITTLE_ENDIAN);
                 a02 = a02.add(w00.selectFrom(t20l, t20h)).add(w01.selectFrom(t21l, t21h)).add(w02.selectFrom(t22l, t22h)).add(w03.selectFrom(t23l, t23h));
                 a12 = a12.add(w10.selectFrom(t20l, t20h)).add(w11.selectFrom(t21l, t21h)).add(w12.selectFrom(t22l, t22h)).add(w13.selectFrom(t23l, t23h));
                 int tb3 = tb + 3 * tabStride;
-                ShortVector t30l = ShortVector.fromArray(S, tab, tb3 + 0);
-                ShortVector t30h = ShortVector.fromArray(S, tab, tb3 + 8);
-                ShortVector t31l = ShortVector.fromArray(S, tab, tb3 + 16);
-                ShortVector t31h = ShortVector.fromArray(S, tab, tb3 + 24);
-                ShortVector t32l = ShortVector.fromArray(S, tab, tb3 + 32);
-                ShortVector t32h = ShortVector.fromArray(S, tab, tb3 + 40);
-                ShortVector t33l = ShortVector.fromArray(S, tab, tb3 + 48);
-                ShortVector t33h = ShortVector.fromArray(S, tab, tb3 + 56);
+                ShortVector t30l = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 0), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t30h = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 8), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t31l = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 16), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t31h = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 24), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t32l = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 32), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t32h = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 40), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t33l = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 48), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t33h = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 56), ByteOrder.LITTLE_ENDIAN);
                 a03 = a03.add(w00.selectFrom(t30l, t30h)).add(w01.selectFrom(t31l, t31h)).add(w02.selectFrom(t32l, t32h)).add(w03.selectFrom(t33l, t33h));
                 a13 = a13.add(w10.selectFrom(t30l, t30h)).add(w11.selectFrom(t31l, t31h)).add(w12.selectFrom(t32l, t32h)).add(w13.selectFrom(t33l, t33h));
             }
@@ -179,7 +181,7 @@ final class Lut128 {
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 1 + t) * LANES + row]}.
      */
-    static void tile2x1(MemorySegment w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
+    static void tile2x1(MemorySegment w, int base0, int words, MemorySegment tab, int tabOff, int tabStride, int[] acc) {
         int base1 = base0 + words * LANES;
         for (int s0 = 0; s0 < words; s0 += FLUSH) {
             int s1 = Math.min(words, s0 + FLUSH);
@@ -195,14 +197,14 @@ final class Lut128 {
                 ShortVector w12 = w10.lanewise(VectorOperators.LSHR, 8);
                 ShortVector w13 = w10.lanewise(VectorOperators.LSHR, 12);
                 int tb = tabOff + s * STEP;
-                ShortVector t00l = ShortVector.fromArray(S, tab, tb + 0);
-                ShortVector t00h = ShortVector.fromArray(S, tab, tb + 8);
-                ShortVector t01l = ShortVector.fromArray(S, tab, tb + 16);
-                ShortVector t01h = ShortVector.fromArray(S, tab, tb + 24);
-                ShortVector t02l = ShortVector.fromArray(S, tab, tb + 32);
-                ShortVector t02h = ShortVector.fromArray(S, tab, tb + 40);
-                ShortVector t03l = ShortVector.fromArray(S, tab, tb + 48);
-                ShortVector t03h = ShortVector.fromArray(S, tab, tb + 56);
+                ShortVector t00l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 0), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t00h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 8), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t01l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 16), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t01h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 24), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t02l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 32), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t02h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 40), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t03l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 48), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t03h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 56), ByteOrder.LITTLE_ENDIAN);
                 a00 = a00.add(w00.selectFrom(t00l, t00h)).add(w01.selectFrom(t01l, t01h)).add(w02.selectFrom(t02l, t02h)).add(w03.selectFrom(t03l, t03h));
                 a10 = a10.add(w10.selectFrom(t00l, t00h)).add(w11.selectFrom(t01l, t01h)).add(w12.selectFrom(t02l, t02h)).add(w13.selectFrom(t03l, t03h));
             }
@@ -224,7 +226,7 @@ final class Lut128 {
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 1 + t) * LANES + row]}.
      */
-    static void tile4x1(MemorySegment w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
+    static void tile4x1(MemorySegment w, int base0, int words, MemorySegment tab, int tabOff, int tabStride, int[] acc) {
         int base1 = base0 + words * LANES;
         int base2 = base1 + words * LANES;
         int base3 = base2 + words * LANES;
@@ -252,14 +254,14 @@ final class Lut128 {
                 ShortVector w32 = w30.lanewise(VectorOperators.LSHR, 8);
                 ShortVector w33 = w30.lanewise(VectorOperators.LSHR, 12);
                 int tb = tabOff + s * STEP;
-                ShortVector t00l = ShortVector.fromArray(S, tab, tb + 0);
-                ShortVector t00h = ShortVector.fromArray(S, tab, tb + 8);
-                ShortVector t01l = ShortVector.fromArray(S, tab, tb + 16);
-                ShortVector t01h = ShortVector.fromArray(S, tab, tb + 24);
-                ShortVector t02l = ShortVector.fromArray(S, tab, tb + 32);
-                ShortVector t02h = ShortVector.fromArray(S, tab, tb + 40);
-                ShortVector t03l = ShortVector.fromArray(S, tab, tb + 48);
-                ShortVector t03h = ShortVector.fromArray(S, tab, tb + 56);
+                ShortVector t00l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 0), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t00h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 8), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t01l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 16), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t01h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 24), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t02l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 32), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t02h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 40), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t03l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 48), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t03h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 56), ByteOrder.LITTLE_ENDIAN);
                 a00 = a00.add(w00.selectFrom(t00l, t00h)).add(w01.selectFrom(t01l, t01h)).add(w02.selectFrom(t02l, t02h)).add(w03.selectFrom(t03l, t03h));
                 a10 = a10.add(w10.selectFrom(t00l, t00h)).add(w11.selectFrom(t01l, t01h)).add(w12.selectFrom(t02l, t02h)).add(w13.selectFrom(t03l, t03h));
                 a20 = a20.add(w20.selectFrom(t00l, t00h)).add(w21.selectFrom(t01l, t01h)).add(w22.selectFrom(t02l, t02h)).add(w23.selectFrom(t03l, t03h));

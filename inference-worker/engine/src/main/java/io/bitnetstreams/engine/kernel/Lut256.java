@@ -14,8 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  * Species are static final so C2 scalarizes every vector,
  * accumulators live in locals, and the hot loops are written out by hand (no vector crosses a call
  * that might not be inlined).
- * Weights come from a native {@link MemorySegment} (little-endian words; {@link VectorKernels} never
- * passes a heap segment, so the JIT sees one segment kind at these loads).
+ * Weights and tables come from native {@link MemorySegment}s (little-endian words; {@link VectorKernels} never
+ * passes a heap segment, so the JIT sees one segment kind at these loads). The tables are 64-byte aligned
+ * native memory, not a {@code short[]}: a heap array's data is not cache-line aligned, so nearly every
+ * 512-bit table load would straddle two lines.
  */
 final class Lut256 {
 
@@ -37,7 +39,7 @@ final class Lut256 {
     }
 
     /** Builds the table of one token: {@code words * STEP} shorts at {@code tab[tabOff ..]}. */
-    static void buildTable(byte[] q, int qOff, int cols, int words, short[] tab, int tabOff) {
+    static void buildTable(byte[] q, int qOff, int cols, int words, MemorySegment tab, int tabOff) {
         ShortVector c00 = ShortVector.fromArray(S, COEFFICIENTS[0], 0);
         ShortVector c01 = ShortVector.fromArray(S, COEFFICIENTS[0], 16);
         ShortVector c10 = ShortVector.fromArray(S, COEFFICIENTS[1], 0);
@@ -51,16 +53,16 @@ final class Lut256 {
             short q0 = q[k + 0];
             short q1 = q[k + 1];
             short q2 = q[k + 2];
-            c00.mul(q0).add(c10.mul(q1)).add(c20.mul(q2)).intoArray(tab, tabOff + p * ENTRIES + 0);
-            c01.mul(q0).add(c11.mul(q1)).add(c21.mul(q2)).intoArray(tab, tabOff + p * ENTRIES + 16);
+            c00.mul(q0).add(c10.mul(q1)).add(c20.mul(q2)).intoMemorySegment(tab, 2L * (tabOff + p * ENTRIES + 0), ByteOrder.LITTLE_ENDIAN);
+            c01.mul(q0).add(c11.mul(q1)).add(c21.mul(q2)).intoMemorySegment(tab, 2L * (tabOff + p * ENTRIES + 16), ByteOrder.LITTLE_ENDIAN);
         }
         for (int p = full; p < groups; p++) {
             int k = 3 * p;
             short q0 = k + 0 < cols ? q[qOff + k + 0] : 0;
             short q1 = k + 1 < cols ? q[qOff + k + 1] : 0;
             short q2 = k + 2 < cols ? q[qOff + k + 2] : 0;
-            c00.mul(q0).add(c10.mul(q1)).add(c20.mul(q2)).intoArray(tab, tabOff + p * ENTRIES + 0);
-            c01.mul(q0).add(c11.mul(q1)).add(c21.mul(q2)).intoArray(tab, tabOff + p * ENTRIES + 16);
+            c00.mul(q0).add(c10.mul(q1)).add(c20.mul(q2)).intoMemorySegment(tab, 2L * (tabOff + p * ENTRIES + 0), ByteOrder.LITTLE_ENDIAN);
+            c01.mul(q0).add(c11.mul(q1)).add(c21.mul(q2)).intoMemorySegment(tab, 2L * (tabOff + p * ENTRIES + 16), ByteOrder.LITTLE_ENDIAN);
         }
     }
 
@@ -69,7 +71,7 @@ final class Lut256 {
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 4 + t) * LANES + row]}.
      */
-    static void tile2x4(MemorySegment w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
+    static void tile2x4(MemorySegment w, int base0, int words, MemorySegment tab, int tabOff, int tabStride, int[] acc) {
         int base1 = base0 + words * LANES;
         for (int s0 = 0; s0 < words; s0 += FLUSH) {
             int s1 = Math.min(words, s0 + FLUSH);
@@ -89,39 +91,39 @@ final class Lut256 {
                 ShortVector w11 = w10.lanewise(VectorOperators.LSHR, 5);
                 ShortVector w12 = w10.lanewise(VectorOperators.LSHR, 10);
                 int tb = tabOff + s * STEP;
-                ShortVector t00l = ShortVector.fromArray(S, tab, tb + 0);
-                ShortVector t00h = ShortVector.fromArray(S, tab, tb + 16);
-                ShortVector t01l = ShortVector.fromArray(S, tab, tb + 32);
-                ShortVector t01h = ShortVector.fromArray(S, tab, tb + 48);
-                ShortVector t02l = ShortVector.fromArray(S, tab, tb + 64);
-                ShortVector t02h = ShortVector.fromArray(S, tab, tb + 80);
+                ShortVector t00l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 0), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t00h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 16), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t01l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 32), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t01h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 48), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t02l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 64), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t02h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 80), ByteOrder.LITTLE_ENDIAN);
                 a00 = a00.add(w00.selectFrom(t00l, t00h)).add(w01.selectFrom(t01l, t01h)).add(w02.selectFrom(t02l, t02h));
                 a10 = a10.add(w10.selectFrom(t00l, t00h)).add(w11.selectFrom(t01l, t01h)).add(w12.selectFrom(t02l, t02h));
                 int tb1 = tb + 1 * tabStride;
-                ShortVector t10l = ShortVector.fromArray(S, tab, tb1 + 0);
-                ShortVector t10h = ShortVector.fromArray(S, tab, tb1 + 16);
-                ShortVector t11l = ShortVector.fromArray(S, tab, tb1 + 32);
-                ShortVector t11h = ShortVector.fromArray(S, tab, tb1 + 48);
-                ShortVector t12l = ShortVector.fromArray(S, tab, tb1 + 64);
-                ShortVector t12h = ShortVector.fromArray(S, tab, tb1 + 80);
+                ShortVector t10l = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 0), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t10h = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 16), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t11l = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 32), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t11h = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 48), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t12l = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 64), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t12h = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 80), ByteOrder.LITTLE_ENDIAN);
                 a01 = a01.add(w00.selectFrom(t10l, t10h)).add(w01.selectFrom(t11l, t11h)).add(w02.selectFrom(t12l, t12h));
                 a11 = a11.add(w10.selectFrom(t10l, t10h)).add(w11.selectFrom(t11l, t11h)).add(w12.selectFrom(t12l, t12h));
                 int tb2 = tb + 2 * tabStride;
-                ShortVector t20l = ShortVector.fromArray(S, tab, tb2 + 0);
-                ShortVector t20h = ShortVector.fromArray(S, tab, tb2 + 16);
-                ShortVector t21l = ShortVector.fromArray(S, tab, tb2 + 32);
-                ShortVector t21h = ShortVector.fromArray(S, tab, tb2 + 48);
-                ShortVector t22l = ShortVector.fromArray(S, tab, tb2 + 64);
-                ShortVector t22h = ShortVector.fromArray(S, tab, tb2 + 80);
+                ShortVector t20l = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 0), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t20h = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 16), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t21l = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 32), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t21h = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 48), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t22l = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 64), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t22h = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 80), ByteOrder.LITTLE_ENDIAN);
                 a02 = a02.add(w00.selectFrom(t20l, t20h)).add(w01.selectFrom(t21l, t21h)).add(w02.selectFrom(t22l, t22h));
                 a12 = a12.add(w10.selectFrom(t20l, t20h)).add(w11.selectFrom(t21l, t21h)).add(w12.selectFrom(t22l, t22h));
                 int tb3 = tb + 3 * tabStride;
-                ShortVector t30l = ShortVector.fromArray(S, tab, tb3 + 0);
-                ShortVector t30h = ShortVector.fromArray(S, tab, tb3 + 16);
-                ShortVector t31l = ShortVector.fromArray(S, tab, tb3 + 32);
-                ShortVector t31h = ShortVector.fromArray(S, tab, tb3 + 48);
-                ShortVector t32l = ShortVector.fromArray(S, tab, tb3 + 64);
-                ShortVector t32h = ShortVector.fromArray(S, tab, tb3 + 80);
+                ShortVector t30l = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 0), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t30h = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 16), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t31l = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 32), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t31h = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 48), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t32l = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 64), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t32h = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 80), ByteOrder.LITTLE_ENDIAN);
                 a03 = a03.add(w00.selectFrom(t30l, t30h)).add(w01.selectFrom(t31l, t31h)).add(w02.selectFrom(t32l, t32h));
                 a13 = a13.add(w10.selectFrom(t30l, t30h)).add(w11.selectFrom(t31l, t31h)).add(w12.selectFrom(t32l, t32h));
             }
@@ -173,7 +175,7 @@ final class Lut256 {
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 1 + t) * LANES + row]}.
      */
-    static void tile2x1(MemorySegment w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
+    static void tile2x1(MemorySegment w, int base0, int words, MemorySegment tab, int tabOff, int tabStride, int[] acc) {
         int base1 = base0 + words * LANES;
         for (int s0 = 0; s0 < words; s0 += FLUSH) {
             int s1 = Math.min(words, s0 + FLUSH);
@@ -187,12 +189,12 @@ final class Lut256 {
                 ShortVector w11 = w10.lanewise(VectorOperators.LSHR, 5);
                 ShortVector w12 = w10.lanewise(VectorOperators.LSHR, 10);
                 int tb = tabOff + s * STEP;
-                ShortVector t00l = ShortVector.fromArray(S, tab, tb + 0);
-                ShortVector t00h = ShortVector.fromArray(S, tab, tb + 16);
-                ShortVector t01l = ShortVector.fromArray(S, tab, tb + 32);
-                ShortVector t01h = ShortVector.fromArray(S, tab, tb + 48);
-                ShortVector t02l = ShortVector.fromArray(S, tab, tb + 64);
-                ShortVector t02h = ShortVector.fromArray(S, tab, tb + 80);
+                ShortVector t00l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 0), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t00h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 16), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t01l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 32), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t01h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 48), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t02l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 64), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t02h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 80), ByteOrder.LITTLE_ENDIAN);
                 a00 = a00.add(w00.selectFrom(t00l, t00h)).add(w01.selectFrom(t01l, t01h)).add(w02.selectFrom(t02l, t02h));
                 a10 = a10.add(w10.selectFrom(t00l, t00h)).add(w11.selectFrom(t01l, t01h)).add(w12.selectFrom(t02l, t02h));
             }
@@ -214,7 +216,7 @@ final class Lut256 {
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 1 + t) * LANES + row]}.
      */
-    static void tile4x1(MemorySegment w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
+    static void tile4x1(MemorySegment w, int base0, int words, MemorySegment tab, int tabOff, int tabStride, int[] acc) {
         int base1 = base0 + words * LANES;
         int base2 = base1 + words * LANES;
         int base3 = base2 + words * LANES;
@@ -238,12 +240,12 @@ final class Lut256 {
                 ShortVector w31 = w30.lanewise(VectorOperators.LSHR, 5);
                 ShortVector w32 = w30.lanewise(VectorOperators.LSHR, 10);
                 int tb = tabOff + s * STEP;
-                ShortVector t00l = ShortVector.fromArray(S, tab, tb + 0);
-                ShortVector t00h = ShortVector.fromArray(S, tab, tb + 16);
-                ShortVector t01l = ShortVector.fromArray(S, tab, tb + 32);
-                ShortVector t01h = ShortVector.fromArray(S, tab, tb + 48);
-                ShortVector t02l = ShortVector.fromArray(S, tab, tb + 64);
-                ShortVector t02h = ShortVector.fromArray(S, tab, tb + 80);
+                ShortVector t00l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 0), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t00h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 16), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t01l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 32), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t01h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 48), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t02l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 64), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t02h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 80), ByteOrder.LITTLE_ENDIAN);
                 a00 = a00.add(w00.selectFrom(t00l, t00h)).add(w01.selectFrom(t01l, t01h)).add(w02.selectFrom(t02l, t02h));
                 a10 = a10.add(w10.selectFrom(t00l, t00h)).add(w11.selectFrom(t01l, t01h)).add(w12.selectFrom(t02l, t02h));
                 a20 = a20.add(w20.selectFrom(t00l, t00h)).add(w21.selectFrom(t01l, t01h)).add(w22.selectFrom(t02l, t02h));

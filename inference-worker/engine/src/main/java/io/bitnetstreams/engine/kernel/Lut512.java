@@ -14,8 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  * Species are static final so C2 scalarizes every vector,
  * accumulators live in locals, and the hot loops are written out by hand (no vector crosses a call
  * that might not be inlined).
- * Weights come from a native {@link MemorySegment} (little-endian words; {@link VectorKernels} never
- * passes a heap segment, so the JIT sees one segment kind at these loads).
+ * Weights and tables come from native {@link MemorySegment}s (little-endian words; {@link VectorKernels} never
+ * passes a heap segment, so the JIT sees one segment kind at these loads). The tables are 64-byte aligned
+ * native memory, not a {@code short[]}: a heap array's data is not cache-line aligned, so nearly every
+ * 512-bit table load would straddle two lines.
  */
 final class Lut512 {
 
@@ -37,7 +39,7 @@ final class Lut512 {
     }
 
     /** Builds the table of one token: {@code words * STEP} shorts at {@code tab[tabOff ..]}. */
-    static void buildTable(byte[] q, int qOff, int cols, int words, short[] tab, int tabOff) {
+    static void buildTable(byte[] q, int qOff, int cols, int words, MemorySegment tab, int tabOff) {
         ShortVector c00 = ShortVector.fromArray(S, COEFFICIENTS[0], 0);
         ShortVector c10 = ShortVector.fromArray(S, COEFFICIENTS[1], 0);
         ShortVector c20 = ShortVector.fromArray(S, COEFFICIENTS[2], 0);
@@ -48,14 +50,14 @@ final class Lut512 {
             short q0 = q[k + 0];
             short q1 = q[k + 1];
             short q2 = q[k + 2];
-            c00.mul(q0).add(c10.mul(q1)).add(c20.mul(q2)).intoArray(tab, tabOff + p * ENTRIES + 0);
+            c00.mul(q0).add(c10.mul(q1)).add(c20.mul(q2)).intoMemorySegment(tab, 2L * (tabOff + p * ENTRIES + 0), ByteOrder.LITTLE_ENDIAN);
         }
         for (int p = full; p < groups; p++) {
             int k = 3 * p;
             short q0 = k + 0 < cols ? q[qOff + k + 0] : 0;
             short q1 = k + 1 < cols ? q[qOff + k + 1] : 0;
             short q2 = k + 2 < cols ? q[qOff + k + 2] : 0;
-            c00.mul(q0).add(c10.mul(q1)).add(c20.mul(q2)).intoArray(tab, tabOff + p * ENTRIES + 0);
+            c00.mul(q0).add(c10.mul(q1)).add(c20.mul(q2)).intoMemorySegment(tab, 2L * (tabOff + p * ENTRIES + 0), ByteOrder.LITTLE_ENDIAN);
         }
     }
 
@@ -64,7 +66,7 @@ final class Lut512 {
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 4 + t) * LANES + row]}.
      */
-    static void tile2x4(MemorySegment w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
+    static void tile2x4(MemorySegment w, int base0, int words, MemorySegment tab, int tabOff, int tabStride, int[] acc) {
         int base1 = base0 + words * LANES;
         for (int s0 = 0; s0 < words; s0 += FLUSH) {
             int s1 = Math.min(words, s0 + FLUSH);
@@ -84,27 +86,27 @@ final class Lut512 {
                 ShortVector w11 = w10.lanewise(VectorOperators.LSHR, 5);
                 ShortVector w12 = w10.lanewise(VectorOperators.LSHR, 10);
                 int tb = tabOff + s * STEP;
-                ShortVector t00 = ShortVector.fromArray(S, tab, tb + 0);
-                ShortVector t01 = ShortVector.fromArray(S, tab, tb + 32);
-                ShortVector t02 = ShortVector.fromArray(S, tab, tb + 64);
+                ShortVector t00 = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 0), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t01 = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 32), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t02 = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 64), ByteOrder.LITTLE_ENDIAN);
                 a00 = a00.add(w00.selectFrom(t00)).add(w01.selectFrom(t01)).add(w02.selectFrom(t02));
                 a10 = a10.add(w10.selectFrom(t00)).add(w11.selectFrom(t01)).add(w12.selectFrom(t02));
                 int tb1 = tb + 1 * tabStride;
-                ShortVector t10 = ShortVector.fromArray(S, tab, tb1 + 0);
-                ShortVector t11 = ShortVector.fromArray(S, tab, tb1 + 32);
-                ShortVector t12 = ShortVector.fromArray(S, tab, tb1 + 64);
+                ShortVector t10 = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 0), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t11 = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 32), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t12 = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 64), ByteOrder.LITTLE_ENDIAN);
                 a01 = a01.add(w00.selectFrom(t10)).add(w01.selectFrom(t11)).add(w02.selectFrom(t12));
                 a11 = a11.add(w10.selectFrom(t10)).add(w11.selectFrom(t11)).add(w12.selectFrom(t12));
                 int tb2 = tb + 2 * tabStride;
-                ShortVector t20 = ShortVector.fromArray(S, tab, tb2 + 0);
-                ShortVector t21 = ShortVector.fromArray(S, tab, tb2 + 32);
-                ShortVector t22 = ShortVector.fromArray(S, tab, tb2 + 64);
+                ShortVector t20 = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 0), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t21 = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 32), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t22 = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 64), ByteOrder.LITTLE_ENDIAN);
                 a02 = a02.add(w00.selectFrom(t20)).add(w01.selectFrom(t21)).add(w02.selectFrom(t22));
                 a12 = a12.add(w10.selectFrom(t20)).add(w11.selectFrom(t21)).add(w12.selectFrom(t22));
                 int tb3 = tb + 3 * tabStride;
-                ShortVector t30 = ShortVector.fromArray(S, tab, tb3 + 0);
-                ShortVector t31 = ShortVector.fromArray(S, tab, tb3 + 32);
-                ShortVector t32 = ShortVector.fromArray(S, tab, tb3 + 64);
+                ShortVector t30 = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 0), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t31 = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 32), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t32 = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 64), ByteOrder.LITTLE_ENDIAN);
                 a03 = a03.add(w00.selectFrom(t30)).add(w01.selectFrom(t31)).add(w02.selectFrom(t32));
                 a13 = a13.add(w10.selectFrom(t30)).add(w11.selectFrom(t31)).add(w12.selectFrom(t32));
             }
@@ -156,7 +158,7 @@ final class Lut512 {
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 1 + t) * LANES + row]}.
      */
-    static void tile2x1(MemorySegment w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
+    static void tile2x1(MemorySegment w, int base0, int words, MemorySegment tab, int tabOff, int tabStride, int[] acc) {
         int base1 = base0 + words * LANES;
         for (int s0 = 0; s0 < words; s0 += FLUSH) {
             int s1 = Math.min(words, s0 + FLUSH);
@@ -170,9 +172,9 @@ final class Lut512 {
                 ShortVector w11 = w10.lanewise(VectorOperators.LSHR, 5);
                 ShortVector w12 = w10.lanewise(VectorOperators.LSHR, 10);
                 int tb = tabOff + s * STEP;
-                ShortVector t00 = ShortVector.fromArray(S, tab, tb + 0);
-                ShortVector t01 = ShortVector.fromArray(S, tab, tb + 32);
-                ShortVector t02 = ShortVector.fromArray(S, tab, tb + 64);
+                ShortVector t00 = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 0), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t01 = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 32), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t02 = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 64), ByteOrder.LITTLE_ENDIAN);
                 a00 = a00.add(w00.selectFrom(t00)).add(w01.selectFrom(t01)).add(w02.selectFrom(t02));
                 a10 = a10.add(w10.selectFrom(t00)).add(w11.selectFrom(t01)).add(w12.selectFrom(t02));
             }
@@ -194,7 +196,7 @@ final class Lut512 {
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
      * {@code acc[(r * 1 + t) * LANES + row]}.
      */
-    static void tile4x1(MemorySegment w, int base0, int words, short[] tab, int tabOff, int tabStride, int[] acc) {
+    static void tile4x1(MemorySegment w, int base0, int words, MemorySegment tab, int tabOff, int tabStride, int[] acc) {
         int base1 = base0 + words * LANES;
         int base2 = base1 + words * LANES;
         int base3 = base2 + words * LANES;
@@ -218,9 +220,9 @@ final class Lut512 {
                 ShortVector w31 = w30.lanewise(VectorOperators.LSHR, 5);
                 ShortVector w32 = w30.lanewise(VectorOperators.LSHR, 10);
                 int tb = tabOff + s * STEP;
-                ShortVector t00 = ShortVector.fromArray(S, tab, tb + 0);
-                ShortVector t01 = ShortVector.fromArray(S, tab, tb + 32);
-                ShortVector t02 = ShortVector.fromArray(S, tab, tb + 64);
+                ShortVector t00 = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 0), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t01 = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 32), ByteOrder.LITTLE_ENDIAN);
+                ShortVector t02 = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 64), ByteOrder.LITTLE_ENDIAN);
                 a00 = a00.add(w00.selectFrom(t00)).add(w01.selectFrom(t01)).add(w02.selectFrom(t02));
                 a10 = a10.add(w10.selectFrom(t00)).add(w11.selectFrom(t01)).add(w12.selectFrom(t02));
                 a20 = a20.add(w20.selectFrom(t00)).add(w21.selectFrom(t01)).add(w22.selectFrom(t02));

@@ -2,6 +2,10 @@ package io.bitnetstreams.engine.kernel;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Ternary matmul with the JDK Vector API: lookup tables over trit groups, rows in lanes.
@@ -23,8 +27,11 @@ public final class VectorKernels implements KernelProvider {
     private static final int TABLE_TOKENS = 32;
     /** Row ranges per thread, claimed dynamically so a slowed thread does not hold the others up. */
     private static final int CHUNKS_PER_THREAD = 4;
-    /** Per-calling-thread table scratch, grown on demand. */
-    private static final ThreadLocal<short[]> TABLES = ThreadLocal.withInitial(() -> new short[0]);
+    /**
+     * Per-calling-thread table scratch, grown on demand: native and cache-line aligned so that no
+     * table load straddles two lines (each token's table is a whole number of lines long).
+     */
+    private static final ThreadLocal<MemorySegment> TABLES = ThreadLocal.withInitial(() -> MemorySegment.NULL);
 
     /** Alignment of the words in memory: one cache line, so no vector load straddles two lines. */
     public static final long WORD_ALIGNMENT = 64;
@@ -168,7 +175,7 @@ public final class VectorKernels implements KernelProvider {
         int tokens = x.tokens();
         int tableLength = first.layout.tableLength();
         int chunk = Math.max(1, Math.min(tokens, TABLE_TOKENS));
-        short[] tables = Prepared.tableScratch(chunk * tableLength);
+        MemorySegment tables = Prepared.tableScratch(chunk * tableLength);
         for (int start = 0; start < tokens; start += chunk) {
             int count = Math.min(chunk, tokens - start);
             int firstToken = start;
@@ -189,6 +196,10 @@ public final class VectorKernels implements KernelProvider {
 
     private record Prepared(Width width, LutLayout layout, float scale, MemorySegment packed) implements TernaryMatmul {
 
+        /** The output conversion's species: the CPU's preferred width (a lane count divides every group). */
+        private static final VectorSpecies<Float> STORE_FLOATS = FloatVector.SPECIES_PREFERRED;
+        private static final VectorSpecies<Integer> STORE_INTS = STORE_FLOATS.withLanes(int.class);
+
         @Override
         public int rows() {
             return layout.rows();
@@ -205,16 +216,17 @@ public final class VectorKernels implements KernelProvider {
             run(x, new Prepared[] {this}, new int[] {0, layout.groups() / 2}, new float[][] {out}, pool);
         }
 
-        private static short[] tableScratch(int length) {
-            short[] tables = TABLES.get();
-            if (tables.length < length) {
-                tables = new short[length];
+        /** At least {@code length} shorts of table scratch for the calling thread. */
+        private static MemorySegment tableScratch(int length) {
+            MemorySegment tables = TABLES.get();
+            if (tables.byteSize() < 2L * length) {
+                tables = Arena.ofAuto().allocate(2L * length, WORD_ALIGNMENT);
                 TABLES.set(tables);
             }
             return tables;
         }
 
-        private void buildTables(QuantizedActivations x, int firstToken, int from, int to, short[] tables) {
+        private void buildTables(QuantizedActivations x, int firstToken, int from, int to, MemorySegment tables) {
             byte[] q = x.values();
             int cols = layout.cols();
             int words = layout.words();
@@ -230,7 +242,7 @@ public final class VectorKernels implements KernelProvider {
         }
 
         /** Row-group pairs [fromPair, toPair) for tokens firstToken .. firstToken + count - 1. */
-        private void multiplyGroups(QuantizedActivations x, int firstToken, int count, short[] tables, float[] out,
+        private void multiplyGroups(QuantizedActivations x, int firstToken, int count, MemorySegment tables, float[] out,
                                     int fromPair, int toPair) {
             int lanes = layout.lanes();
             int words = layout.words();
@@ -276,19 +288,30 @@ public final class VectorKernels implements KernelProvider {
             }
         }
 
-        /** Writes {@code (D - S) / s * scale} for {@code tileGroups} row groups x {@code tileTokens} tokens. */
+        /**
+         * Writes {@code (D - S) / s * scale} for {@code tileGroups} row groups x {@code tileTokens} tokens.
+         * Vectorized but exact: int to float is exact here (|D - S| < 2^24) and the division and the
+         * multiplication are the same IEEE operations per lane as the scalar expression.
+         */
         private void store(QuantizedActivations x, int token0, int tileTokens, int tileGroups, int group0, int[] acc,
                            float[] out) {
             int rows = layout.rows();
             int lanes = layout.lanes();
+            int step = STORE_FLOATS.length();
             for (int r = 0; r < tileGroups; r++) {
                 int rowBase = (group0 + r) * lanes;
                 int valid = Math.min(lanes, rows - rowBase);
+                int vectorValid = valid - valid % step;
                 for (int t = 0; t < tileTokens; t++) {
                     float s = x.scale(token0 + t);
                     int outBase = (token0 + t) * rows + rowBase;
                     int accBase = (r * tileTokens + t) * lanes;
-                    for (int i = 0; i < valid; i++) {
+                    int i = 0;
+                    for (; i < vectorValid; i += step) {
+                        ((FloatVector) IntVector.fromArray(STORE_INTS, acc, accBase + i)
+                                .convert(VectorOperators.I2F, 0)).div(s).mul(scale).intoArray(out, outBase + i);
+                    }
+                    for (; i < valid; i++) {
                         out[outBase + i] = acc[accBase + i] / s * scale;
                     }
                 }

@@ -121,11 +121,7 @@ final class LayerSteps {
     private void normalizeAndQuantize(float[] src, float[] weight, float[] dst, QuantizedActivations q, int t) {
         int n = q.cols();
         float eps = config.rmsEps();
-        pool.parallelFor(0, t, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                ModelMath.rmsNorm(src, i * n, weight, eps, dst, i * n, n);
-            }
-        });
+        pool.parallelFor(0, t, (from, to) -> ModelMath.rmsNormRows(src, weight, eps, dst, n, from, to));
         q.quantize(dst, 0, t, pool);
     }
 

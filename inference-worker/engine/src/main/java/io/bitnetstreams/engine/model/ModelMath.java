@@ -25,6 +25,55 @@ public final class ModelMath {
     }
 
     /**
+     * {@link #rmsNorm} of the consecutive rows {@code from .. to - 1} of length {@code n} (row i at
+     * {@code x[i * n]}, written to {@code out[i * n]}), with exactly its rounding. The sum of squares is
+     * a chain of dependent double additions whose order must not change; four rows run their chains
+     * side by side so the adds overlap instead of each waiting for the previous one.
+     */
+    public static void rmsNormRows(float[] x, float[] weight, float eps, float[] out, int n, int from, int to) {
+        int i = from;
+        for (; i + 4 <= to; i += 4) {
+            int b0 = i * n;
+            int b1 = b0 + n;
+            int b2 = b1 + n;
+            int b3 = b2 + n;
+            double s0 = 0;
+            double s1 = 0;
+            double s2 = 0;
+            double s3 = 0;
+            for (int k = 0; k < n; k++) {
+                float v0 = x[b0 + k];
+                float v1 = x[b1 + k];
+                float v2 = x[b2 + k];
+                float v3 = x[b3 + k];
+                s0 += v0 * v0;
+                s1 += v1 * v1;
+                s2 += v2 * v2;
+                s3 += v3 * v3;
+            }
+            scaleRow(x, b0, weight, scaleOf(s0, n, eps), out, b0, n);
+            scaleRow(x, b1, weight, scaleOf(s1, n, eps), out, b1, n);
+            scaleRow(x, b2, weight, scaleOf(s2, n, eps), out, b2, n);
+            scaleRow(x, b3, weight, scaleOf(s3, n, eps), out, b3, n);
+        }
+        for (; i < to; i++) {
+            rmsNorm(x, i * n, weight, eps, out, i * n, n);
+        }
+    }
+
+    /** {@code 1 / sqrt(mean + eps)} rounded as in {@link #rmsNorm}. */
+    private static float scaleOf(double sumOfSquares, int n, float eps) {
+        float mean = (float) (sumOfSquares / n);
+        return 1.0f / (float) Math.sqrt(mean + eps);
+    }
+
+    private static void scaleRow(float[] x, int xOffset, float[] weight, float scale, float[] out, int outOffset, int n) {
+        for (int i = 0; i < n; i++) {
+            out[outOffset + i] = x[xOffset + i] * scale * weight[i];
+        }
+    }
+
+    /**
      * The per-pair angle factor {@code powf(theta, -2 / ropeDim)}: ggml multiplies the angle by it once
      * per pair, in float, instead of computing {@code theta^(-2i/ropeDim)} for each pair.
      */

@@ -121,6 +121,24 @@ class TaskCommandsTest {
         assertThat(level.get("instruction_tokens").asInt()).isEqualTo(BenchBatchCommand.INSTRUCTION_TOKENS);
     }
 
+    @Test
+    void benchBatchClassifyTakesTheDocumentLength() throws Exception {
+        Path longContext = dir.resolve("long-context-documents.gguf");
+        Run synth = run("synth", "-o", longContext.toString(), "--shape", "custom", "--dim", "256", "--ffn", "256",
+                "--heads", "4", "--layers", "1", "--ctx-length", "1024");
+        assertThat(synth.exitCode()).as(synth.err()).isZero();
+        Run r = run("bench-batch", longContext.toString(), "--task", "classify", "--concurrency", "1",
+                "--documents-per-level", "1", "--document-tokens", "300", "--json", "-t", "1");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode level = jsonLines(r.out()).getFirst();
+        assertThat(level.get("document_tokens").asInt()).isEqualTo(300);
+        assertThat(level.get("docs_per_s_without_prefix_reuse").asDouble()).isPositive();
+
+        Run tooLong = run("bench-batch", longContext.toString(), "--task", "classify", "--document-tokens", "100000");
+        assertThat(tooLong.exitCode()).isNotZero();
+        assertThat(tooLong.err()).contains("--document-tokens must be in [1, " + BenchBatchCommand.MAX_DOCUMENT_TOKENS);
+    }
+
     private static java.util.List<JsonNode> jsonLines(String out) throws Exception {
         java.util.List<JsonNode> nodes = new java.util.ArrayList<>();
         for (String line : out.strip().split("\\R")) {

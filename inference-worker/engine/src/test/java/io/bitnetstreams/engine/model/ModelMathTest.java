@@ -13,6 +13,29 @@ import org.junit.jupiter.api.Test;
 class ModelMathTest {
 
     @Test
+    void rmsNormRowsEqualsRmsNormOfEachRowBitForBit() {
+        java.util.Random random = new java.util.Random(7);
+        int n = 2560 + 3;
+        float[] weight = new float[n];
+        for (int i = 0; i < n; i++) {
+            weight[i] = (float) random.nextGaussian();
+        }
+        for (int rows = 1; rows <= 9; rows++) {
+            float[] x = new float[(rows + 2) * n];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (random.nextGaussian() * Math.exp(random.nextGaussian() * 3));
+            }
+            float[] expected = new float[x.length];
+            float[] actual = new float[x.length];
+            for (int r = 1; r < rows + 1; r++) {
+                ModelMath.rmsNorm(x, r * n, weight, 1e-5f, expected, r * n, n);
+            }
+            ModelMath.rmsNormRows(x, weight, 1e-5f, actual, n, 1, rows + 1);
+            assertThat(actual).as("%d rows", rows).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void rmsNormOfOneToFour() {
         // mean(x^2) = (1 + 4 + 9 + 16) / 4 = 7.5; 1 / sqrt(7.5 + 1e-5) = 0.3651481
         float[] out = new float[4];

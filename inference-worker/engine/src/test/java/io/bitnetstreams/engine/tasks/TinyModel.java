@@ -27,12 +27,14 @@ final class TinyModel {
     private static BitNetModel load() {
         try {
             Path dir = Files.createTempDirectory("bitnet-tasks-test");
+            // deleteOnExit runs in reverse order of registration: the directory first, the file last would leave
+            // the (then non-empty) directory behind, one per test JVM.
+            dir.toFile().deleteOnExit();
             Path file = dir.resolve("tiny.gguf");
             SyntheticSpec spec = new SyntheticSpec(256, 2, 512, 4, 2, 0, 1024, 500000f, 1e-5f, null, GgmlType.I2_S, 42);
             SyntheticModelWriter.write(spec, Vocabulary.byteLevel(), file);
             GgufFile gguf = GgufFile.open(file); // stays open (mapped) for the JVM's lifetime
             file.toFile().deleteOnExit();
-            dir.toFile().deleteOnExit();
             return BitNetModel.load(gguf, new InPlaceKernels(), new ComputePool(2));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
