@@ -86,13 +86,15 @@ public record BitNetConfig(
 
     /** Reads and validates the hyper-parameters of a BitNet GGUF file. */
     public static BitNetConfig fromMetadata(GgufMetadata metadata) {
-        String arch = metadata.findString("general.architecture")
-                .orElseThrow(() -> new ModelFormatException("missing metadata key general.architecture"));
-        if (!ARCHITECTURES.contains(arch)) {
-            throw new ModelFormatException("general.architecture = '" + arch + "' is not supported; expected one of "
-                    + String.join(", ", ARCHITECTURES.stream().sorted().toList()));
-        }
+        // Every metadata read sits inside the try: a key of the wrong type (found by fuzzing the GGUF parser)
+        // must surface as a model-format error naming the key, like a missing or out-of-range one.
         try {
+            String arch = metadata.findString("general.architecture")
+                    .orElseThrow(() -> new ModelFormatException("missing metadata key general.architecture"));
+            if (!ARCHITECTURES.contains(arch)) {
+                throw new ModelFormatException("general.architecture = '" + arch + "' is not supported; expected one of "
+                        + String.join(", ", ARCHITECTURES.stream().sorted().toList()));
+            }
             int dim = requiredInt(metadata, arch, "embedding_length");
             int heads = requiredInt(metadata, arch, "attention.head_count");
             int kvHeads = optionalInt(metadata, arch, "attention.head_count_kv", heads);

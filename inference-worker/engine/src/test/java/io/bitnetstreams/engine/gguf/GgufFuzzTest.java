@@ -145,7 +145,7 @@ class GgufFuzzTest {
         try (GgufFile file = GgufFile.open(path)) {
             org.assertj.core.api.Assertions.assertThatThrownBy(
                             () -> io.bitnetstreams.engine.model.BitNetConfig.fromMetadata(file.metadata()))
-                    .isInstanceOf(GgufFormatException.class)
+                    .isInstanceOf(io.bitnetstreams.engine.model.ModelFormatException.class)
                     .hasMessageContaining("general.architecture").hasMessageContaining("expected STRING, found UINT8");
         }
     }
