@@ -1,5 +1,6 @@
 package io.bitnetstreams.chaos.cluster;
 
+import io.bitnetstreams.devstack.process.ChildJvm;
 import io.bitnetstreams.devstack.registry.ParentWatchdog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -141,7 +142,7 @@ public final class KafkaProcesses implements AutoCloseable {
     }
 
     private static ChildProcess node(String name, Path config, Path log4j, Path logDir) {
-        List<String> command = JavaCommand.java(NODE_JVM);
+        List<String> command = ChildJvm.java(List.of(), NODE_JVM);
         command.addAll(List.of("-Dlog4j2.configurationFile=" + log4j, "-Djava.io.tmpdir=" + log4j.getParent(),
                 "-cp", System.getProperty("java.class.path"), ParentWatchdog.class.getName(), Long.toString(ProcessHandle.current().pid()), "kafka.Kafka", config.toString()));
         return new ChildProcess(name, command, Map.of(), logDir);
@@ -151,7 +152,8 @@ public final class KafkaProcesses implements AutoCloseable {
     private static void format(String clusterId, List<Path> configs, Path log4j, Path logDir, Duration timeout) {
         List<ChildProcess> formats = new ArrayList<>();
         for (Path config : configs) {
-            List<String> command = JavaCommand.java(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+            List<String> command = ChildJvm.java(List.of(),
+                    List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
             command.addAll(List.of("-Dlog4j2.configurationFile=" + log4j, "-cp", System.getProperty("java.class.path"),
                     "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString()));
             String name = "format-" + config.getFileName().toString().replace(".properties", "");

@@ -1,5 +1,6 @@
 package io.bitnetstreams.chaos.cluster;
 
+import io.bitnetstreams.devstack.process.ChildJvm;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +85,7 @@ public final class LauncherProcesses {
     }
 
     private ChildProcess process(String name, List<String> extraJvm, List<String> args) {
-        List<String> command = JavaCommand.java(jvmOptions);
+        List<String> command = ChildJvm.java(List.of(), jvmOptions);
         command.addAll(extraJvm);
         command.addAll(List.of("-cp", launcherDir.resolve(JAR) + File.pathSeparator + launcherDir.resolve("lib") + File.separator + "*",
                 MAIN_CLASS));

@@ -1,6 +1,6 @@
 package io.bitnetstreams.loadtest.cluster;
 
-import java.lang.management.ManagementFactory;
+import io.bitnetstreams.devstack.process.ChildJvm;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +16,8 @@ public final class WorkerLaunch {
     static final String MAIN_CLASS = "io.bitnetstreams.standalone.cli.BitnetStreamsCli";
     static final String SUBCOMMAND = "worker";
 
-    /** JVM options of this JVM that a worker needs as well (modules, native access, logging config). */
-    private static final List<String> INHERITED_PREFIXES = List.of("--add-modules", "--enable-native-access",
-            "--sun-misc-unsafe-memory-access", "-Dlog4j2.configurationFile", "-Dbitnet.shared.dir");
+    /** JVM options of this JVM a worker inherits beyond the modules and native access: the logging config. */
+    private static final List<String> ALSO_INHERITED = List.of("-Dlog4j2.configurationFile", "-Dbitnet.shared.dir");
 
     private WorkerLaunch() {
     }
@@ -40,10 +39,7 @@ public final class WorkerLaunch {
     }
 
     public static List<String> command(Spec spec) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(inheritedJvmOptions());
-        command.addAll(spec.jvmOptions());
+        List<String> command = new ArrayList<>(ChildJvm.java(ALSO_INHERITED, spec.jvmOptions()));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(MAIN_CLASS);
@@ -60,25 +56,5 @@ public final class WorkerLaunch {
         }
         spec.settings().forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
         return command;
-    }
-
-    /** The module and logging flags this JVM was started with (the launcher's, or the test runner's). */
-    static List<String> inheritedJvmOptions() {
-        List<String> options = new ArrayList<>();
-        List<String> input = ManagementFactory.getRuntimeMXBean().getInputArguments();
-        for (int i = 0; i < input.size(); i++) {
-            String argument = input.get(i);
-            if (INHERITED_PREFIXES.stream().anyMatch(argument::startsWith)) {
-                options.add(argument);
-                // "--add-modules X" may come as two arguments
-                if (argument.equals("--add-modules") && i + 1 < input.size()) {
-                    options.add(input.get(++i));
-                }
-            }
-        }
-        if (options.stream().noneMatch(o -> o.startsWith("--add-modules"))) {
-            options.add("--add-modules=jdk.incubator.vector");
-        }
-        return options;
     }
 }
