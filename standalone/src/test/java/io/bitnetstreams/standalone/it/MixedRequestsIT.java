@@ -8,16 +8,13 @@ import io.bitnetstreams.engine.chat.ChatFormat;
 import io.bitnetstreams.engine.chat.ChatMessage;
 import io.bitnetstreams.engine.gguf.GgufFile;
 import io.bitnetstreams.engine.model.GgufTokenizers;
-import io.bitnetstreams.standalone.cli.BitnetStreamsCli;
 import io.bitnetstreams.standalone.model.ModelResolver;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,8 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
 class MixedRequestsIT {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Path RUNTIME_JAR = Path.of("target", "bitnet-standalone.jar").toAbsolutePath();
-    private static final Path RUNTIME_LIB = Path.of("target", "lib").toAbsolutePath();
 
     private static final String SYSTEM = "Answer in one short sentence.";
     private static final List<ChatMessage> CONVERSATION = List.of(ChatMessage.system(SYSTEM),
@@ -70,7 +65,7 @@ class MixedRequestsIT {
         Path input = dir.resolve("mixed.jsonl");
         Files.write(input, lines);
 
-        JsonNode report = runStandalone(input);
+        JsonNode report = PackagedLauncher.runStandalone(dir, input);
         JsonNode summary = report.get("summary");
         Map<String, JsonNode> byId = new HashMap<>();
         int idless = 0;
@@ -113,26 +108,5 @@ class MixedRequestsIT {
         try (GgufFile model = GgufFile.open(dir.resolve("models").resolve(ModelResolver.SYNTHETIC_FILE))) {
             return new ChatFormat(GgufTokenizers.tokenizer(model.metadata()));
         }
-    }
-
-    private JsonNode runStandalone(Path input) throws Exception {
-        Path report = dir.resolve("report.json");
-        Path out = dir.resolve("stdout.txt");
-        Path err = dir.resolve("stderr.txt");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(List.of(System.getProperty("bitnet.jvm.args", "--add-modules jdk.incubator.vector").trim().split("\\s+")));
-        command.addAll(List.of("-Dlog4j2.configurationFile=" + System.getProperty("log4j2.configurationFile", ""),
-                "-cp", RUNTIME_JAR + File.pathSeparator + RUNTIME_LIB + File.separator + "*",
-                BitnetStreamsCli.class.getName(),
-                "standalone", "--input", input.toString(), "--model-cache", dir.resolve("models").toString(),
-                "--no-download", "--data-dir", dir.resolve("data").toString(), "--threads", "2", "--timeout", "8m",
-                "--report", report.toString()));
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!process.waitFor(9, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-        }
-        int exit = process.isAlive() ? -1 : process.exitValue();
-        assertThat(exit).as("stdout:%n%s%nstderr:%n%s", Files.readString(out), Files.readString(err)).isZero();
-        return MAPPER.readTree(report.toFile());
     }
 }

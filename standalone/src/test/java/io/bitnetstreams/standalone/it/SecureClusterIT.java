@@ -11,8 +11,7 @@ import io.bitnetstreams.devstack.secure.HttpsBasicAuthProxy;
 import io.bitnetstreams.devstack.secure.SecureKafkaBroker;
 import io.bitnetstreams.devstack.secure.SecureKafkaBroker.User;
 import io.bitnetstreams.devstack.secure.TestPki;
-import io.bitnetstreams.standalone.cli.BitnetStreamsCli;
-import java.io.File;
+import io.bitnetstreams.standalone.it.PackagedLauncher.Launched;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -65,9 +64,6 @@ import org.junit.jupiter.api.io.TempDir;
 class SecureClusterIT {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Path RUNTIME_JAR = Path.of("target", "bitnet-standalone.jar").toAbsolutePath();
-    private static final Path RUNTIME_LIB = Path.of("target", "lib").toAbsolutePath();
-    private static final String CLASSPATH = RUNTIME_JAR + File.pathSeparator + RUNTIME_LIB + File.separator + "*";
     private static final TopicNames TOPICS = TopicNames.DEFAULTS;
     private static final Duration START = Duration.ofMinutes(4);
     /** The captured output of every child process (kept for a look after a failure; the passwords are per run). */
@@ -98,7 +94,7 @@ class SecureClusterIT {
         pipeline = new User("pipeline", TestPki.randomSecret());
         worker = new User("worker", TestPki.randomSecret());
         client = new User("client", TestPki.randomSecret());
-        broker = SecureKafkaBroker.start(dir.resolve("broker"), pki, CLASSPATH, List.of(admin, pipeline, worker, client),
+        broker = SecureKafkaBroker.start(dir.resolve("broker"), pki, PackagedLauncher.CLASSPATH, List.of(admin, pipeline, worker, client),
                 START);
         registry = SchemaRegistryProcess.startInMemory();
         String registryPassword = TestPki.randomSecret();
@@ -372,51 +368,16 @@ class SecureClusterIT {
 
     /** A child JVM of the packaged launcher ({@code bitnet-streams ARGS}), stdout and stderr captured to files. */
     private static Launched launch(String name, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(List.of(System.getProperty("bitnet.jvm.args", "--add-modules jdk.incubator.vector").trim()
-                .split("\\s+")));
         // standalone runs the topology, a worker and a model in one JVM
-        command.addAll(List.of(args[0].equals("standalone") ? "-Xmx2g" : "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("tmp-" + name)),
-                "-Dlog4j2.configurationFile=" + logConfig, "-cp", CLASSPATH, BitnetStreamsCli.class.getName()));
-        command.addAll(List.of(args));
+        List<String> jvmOptions = List.of(args[0].equals("standalone") ? "-Xmx2g" : "-Xmx512m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("tmp-" + name)),
+                "-Dlog4j2.configurationFile=" + logConfig);
         Path out = LOGS.resolve(name + ".out");
         Path err = LOGS.resolve(name + ".err");
         capturedLogs.add(out);
         capturedLogs.add(err);
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        started.add(process);
-        return new Launched(process, out, err);
-    }
-
-    private record Launched(Process process, Path out, Path err) {
-
-        int await(Duration timeout) throws InterruptedException {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-                return -1;
-            }
-            return process.exitValue();
-        }
-
-        void stop() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            }
-        }
-
-        String stdout() {
-            return read(out);
-        }
-
-        String stderr() {
-            return read(err);
-        }
-
-        String tail() {
-            String text = stderr();
-            return text.substring(Math.max(0, text.length() - 6000));
-        }
+        Launched launched = PackagedLauncher.start(out, err, jvmOptions, List.of(args));
+        started.add(launched.process());
+        return launched;
     }
 }

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.bitnetstreams.standalone.cli.BitnetStreamsCli;
 import io.bitnetstreams.standalone.input.SampleCorpus;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,9 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 class StandaloneIT {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    /** Built by the package phase, which runs before the integration tests. */
-    private static final Path RUNTIME_JAR = Path.of("target", "bitnet-standalone.jar").toAbsolutePath();
-    private static final Path RUNTIME_LIB = Path.of("target", "lib").toAbsolutePath();
     /** Valid input, but prompt plus max_tokens exceed the synthetic model's 2,048-token context: the topology refuses it. */
     private static final String TOO_LONG = "too-long-for-the-context";
 
@@ -41,27 +35,7 @@ class StandaloneIT {
         Path input = dir.resolve("subset.jsonl");
         List<String> subset = subsetOfTheSample();
         Files.write(input, subset);
-        Path report = dir.resolve("report.json");
-        Path out = dir.resolve("stdout.txt");
-        Path err = dir.resolve("stderr.txt");
-        // the packaged jar and its target/lib, as bin/bitnet-streams runs them: a dependency missing from the
-        // runtime classpath fails here, not only on a user's machine
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(List.of(System.getProperty("bitnet.jvm.args", "--add-modules jdk.incubator.vector").trim().split("\\s+")));
-        command.addAll(List.of("-Dlog4j2.configurationFile=" + System.getProperty("log4j2.configurationFile", ""),
-                "-cp", RUNTIME_JAR + File.pathSeparator + RUNTIME_LIB + File.separator + "*",
-                BitnetStreamsCli.class.getName(),
-                "standalone", "--input", input.toString(), "--model-cache", dir.resolve("models").toString(),
-                "--no-download", "--data-dir", dir.resolve("data").toString(), "--threads", "2", "--timeout", "8m",
-                "--report", report.toString()));
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!process.waitFor(9, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-        }
-        int exit = process.isAlive() ? -1 : process.exitValue();
-
-        assertThat(exit).as("stdout:%n%s%nstderr:%n%s", Files.readString(out), Files.readString(err)).isZero();
-        JsonNode json = MAPPER.readTree(report.toFile());
+        JsonNode json = PackagedLauncher.runStandalone(dir, input);
         JsonNode summary = json.get("summary");
         JsonNode outcomes = json.get("outcomes");
 
@@ -109,7 +83,7 @@ class StandaloneIT {
         }
         assertThat(summary.get("prompt_tokens").asLong()).isPositive();
         assertThat(summary.get("model_origin").asText()).isEqualTo("SYNTHETIC");
-        assertThat(Files.readString(out)).contains("SYNTHETIC model").contains("MEANINGLESS").contains("documents/s");
+        assertThat(Files.readString(dir.resolve("stdout.txt"))).contains("SYNTHETIC model").contains("MEANINGLESS").contains("documents/s");
     }
 
     /** Six classifications, three extractions, two generations and the three deliberate error lines of the sample,

@@ -110,6 +110,7 @@ public final class WorkerService implements AutoCloseable {
     private FlowControl flow;
     private TransactionalCommitter committer;
     private volatile Thread loopThread;
+    /** Start of the last transaction (or attempt at one); only transactions start the commit interval. */
     private long lastCommitMillis;
     private volatile boolean stopRequested;
     private volatile boolean abandonRequested;
@@ -281,7 +282,7 @@ public final class WorkerService implements AutoCloseable {
                         return abandoned || abandonRequested;
                     }
                 }));
-        lastCommitMillis = clock.millis();
+        lastCommitMillis = Long.MIN_VALUE / 2; // no transaction yet: the first completed result is published at once
         log.info("worker {} consuming {} as {} (transactional id {})", config.instanceId(), config.subscribedTopics(),
                 config.groupId(), config.transactionalId());
     }
@@ -411,19 +412,27 @@ public final class WorkerService implements AutoCloseable {
 
     // ---------------------------------------------------------------- committing
 
+    /**
+     * Commits when something is publishable and the last transaction is at least {@code commitInterval} ago. Only a
+     * transaction (or an attempt at one) starts the interval: checks that found nothing to publish do not, or an idle
+     * loop would restart the interval at every poll and a lone result would wait up to a whole interval for it.
+     */
     private void commitIfDue(boolean force) {
         long now = clock.millis();
-        if (!force && now - lastCommitMillis < config.commitInterval().toMillis()) {
+        if (!force && (!work.hasCompleted() || now - lastCommitMillis < config.commitInterval().toMillis())) {
             return;
         }
-        lastCommitMillis = now;
-        commit();
+        if (commit() != TransactionalCommitter.Outcome.NOTHING) {
+            lastCommitMillis = now;
+        }
     }
 
-    private void commit() {
-        if (committer.commit(work, consumer.groupMetadata()) == TransactionalCommitter.Outcome.ABORTED) {
+    private TransactionalCommitter.Outcome commit() {
+        TransactionalCommitter.Outcome outcome = committer.commit(work, consumer.groupMetadata());
+        if (outcome == TransactionalCommitter.Outcome.ABORTED) {
             rewind();
         }
+        return outcome;
     }
 
     /** After an abort: every tracked partition restarts from its last committed offset. */

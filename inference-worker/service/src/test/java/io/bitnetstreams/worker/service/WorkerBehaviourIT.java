@@ -75,6 +75,23 @@ class WorkerBehaviourIT {
     }
 
     @Test
+    void aLoneResultIsPublishedAtOnceTheCommitIntervalOnlyLimitsTheTransactionRate() {
+        GatedExecutor executor = new GatedExecutor(4);
+        // Polls every 100 ms find nothing to publish; they must not start the interval: only a transaction does.
+        // Otherwise this result would wait for the 2-minute interval (and with the default 200 ms, a lone result
+        // waited up to 200 ms, depending on where in the idle loop's rhythm it finished).
+        WorkerService worker = fixture.startWorker("lone", executor,
+                Map.of("bitnet.poll.timeout.ms", "100", "bitnet.commit.interval.ms", "120000"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !worker.assignment().isEmpty());
+        fixture.produce(ExactlyOnceIT.items(0, 1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> executor.inFlight() == 1);
+
+        executor.release(1);
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> fixture.committedResults().size() == 1);
+        executor.close();
+    }
+
+    @Test
     void aZombieIsFencedByItsRestartAndCommitsNothingMore() throws Exception {
         fixture.produce(ExactlyOnceIT.items(0, 20));
         GatedExecutor stuck = new GatedExecutor(32);
