@@ -42,7 +42,7 @@ final class Attention {
     private static final int LANES = FloatLanes.LANES;
     /** The reference's vector width, in floats; its summation orders are defined on it. */
     static final int W = 16;
-    private static final boolean NATIVE_W = LANES == W;
+    static final boolean NATIVE_W = LANES == W;
     /** Query rows per unit of a prompt: with a group of 4 heads, 32 queries share each converted tile. */
     static final int ROW_BLOCK = 8;
     /** Key/value positions converted from F16 at once (32 KB of floats at head size 128). */
@@ -101,6 +101,7 @@ final class Attention {
         float[] tile = new float[0];
         float[] acc = new float[0];
         double[] tail = new double[0];
+        final float[] lanes = new float[W];
 
         void ensure(int queryCount, int visible, int headDim, int accRowsPerQuery) {
             if (queries.length < queryCount * headDim) {
@@ -154,12 +155,31 @@ final class Attention {
                 }
             }
         }
+        // multi-token steps: their keys and values converted from F16 once, for all their units
+        PromptAttention.Converted[] converted = new PromptAttention.Converted[sequences.length];
+        PromptAttention.Converted[] held = null;
+        for (int si = 0; si < sequences.length; si++) {
+            if (PromptAttention.serves(shape, sequences[si])) {
+                held = held == null ? PromptAttention.holders(sequences.length) : held;
+                converted[si] = held[si];
+                converted[si].prepare(shape, sequences[si].firstVisible + sequences[si].rows - 1);
+            }
+        }
+        if (held != null) {
+            PromptAttention.convert(pool, shape, sequences, converted);
+        }
         pool.parallelForChunks(0, total, total, (from, to) -> {
             Scratch scratch = SCRATCH.get();
             for (int i = from; i < to; i++) {
                 Rows s = sequences[sequence[i]];
                 int r0 = rowBlock[i] * ROW_BLOCK;
-                block(shape, s, r0, Math.min(ROW_BLOCK, s.rows - r0), firstHead[i], headsPerUnit, q, out, scratch);
+                int nr = Math.min(ROW_BLOCK, s.rows - r0);
+                PromptAttention.Converted kv = converted[sequence[i]];
+                if (kv != null) {
+                    PromptAttention.block(shape, s, kv, r0, nr, firstHead[i], headsPerUnit, q, out, scratch);
+                } else {
+                    block(shape, s, r0, nr, firstHead[i], headsPerUnit, q, out, scratch);
+                }
             }
         });
     }
@@ -272,14 +292,17 @@ final class Attention {
 
     /** Keys 0..3 from {@code kOff} (rows of n): after the first two tree levels, 4 lanes per key in key order. */
     private static FloatVector pairs4(float[] q, int qOff, float[] k, int kOff, int n) {
-        FloatVector c0 = merge(folded(q, qOff, k, kOff, n), folded(q, qOff, k, kOff + n, n), TREE_8_LO, TREE_8_HI);
-        FloatVector c1 = merge(folded(q, qOff, k, kOff + 2 * n, n), folded(q, qOff, k, kOff + 3 * n, n),
-                TREE_8_LO, TREE_8_HI);
-        return merge(c0, c1, TREE_4_LO, TREE_4_HI);
+        return fourTrees(folded(q, qOff, k, kOff, n), folded(q, qOff, k, kOff + n, n),
+                folded(q, qOff, k, kOff + 2 * n, n), folded(q, qOff, k, kOff + 3 * n, n));
+    }
+
+    /** The first two levels of the lane trees of a, b, c, d side by side: 4 lanes each, in that order. */
+    static FloatVector fourTrees(FloatVector a, FloatVector b, FloatVector c, FloatVector d) {
+        return merge(merge(a, b, TREE_8_LO, TREE_8_HI), merge(c, d, TREE_8_LO, TREE_8_HI), TREE_4_LO, TREE_4_HI);
     }
 
     /** {@code lo} and {@code hi} select from x (indexes 0..15) and y (16..31); their sum is the next tree level. */
-    private static FloatVector merge(FloatVector x, FloatVector y, FloatVector lo, FloatVector hi) {
+    static FloatVector merge(FloatVector x, FloatVector y, FloatVector lo, FloatVector hi) {
         return lo.selectFrom(x, y).add(hi.selectFrom(x, y));
     }
 
@@ -311,14 +334,14 @@ final class Attention {
     }
 
     private static final boolean SIXTEEN_AT_ONCE = NATIVE_W;
-    private static final FloatVector TREE_8_LO = indexes(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-    private static final FloatVector TREE_8_HI = indexes(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
-    private static final FloatVector TREE_4_LO = indexes(0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
-    private static final FloatVector TREE_4_HI = indexes(4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
-    private static final FloatVector TREE_2_LO = indexes(0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29);
-    private static final FloatVector TREE_2_HI = indexes(2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31);
-    private static final FloatVector TREE_1_LO = indexes(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    private static final FloatVector TREE_1_HI = indexes(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    static final FloatVector TREE_8_LO = indexes(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    static final FloatVector TREE_8_HI = indexes(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+    static final FloatVector TREE_4_LO = indexes(0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+    static final FloatVector TREE_4_HI = indexes(4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+    static final FloatVector TREE_2_LO = indexes(0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29);
+    static final FloatVector TREE_2_HI = indexes(2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31);
+    static final FloatVector TREE_1_LO = indexes(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    static final FloatVector TREE_1_HI = indexes(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
 
     /**
      * ggml's {@code vec_dot_f16}: four 16-lane accumulators over steps of 64 (accumulator i takes

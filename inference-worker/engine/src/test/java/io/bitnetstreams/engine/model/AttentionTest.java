@@ -12,6 +12,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * the reference's loops (ggml's vec_dot_f16 for Q·K and for a decode step's P·V, tinyBLAS's 16 chains
  * for a batch's P·V), one query at a time, over keys split between a shared part and the own cache,
  * for several sequences in one call, on one thread and on several (other units, other tiles).
+ * Multi-token steps with head size 128 take {@link PromptAttention} (converted, transposed values),
+ * the others and decode rows {@link Attention#block}: both must give the reference's bits.
  */
 class AttentionTest {
 
@@ -22,7 +24,9 @@ class AttentionTest {
             "1, 0, 128, 1", "1, 1, 128, 2", "1, 30, 128, 1", "1, 32, 128, 2", "1, 63, 128, 1", "1, 64, 128, 2",
             "1, 129, 128, 2", "1, 200, 96, 1",
             "2, 0, 128, 1", "7, 0, 128, 2", "9, 0, 128, 1", "33, 0, 128, 2", "17, 60, 128, 2", "100, 0, 128, 3",
-            "70, 130, 96, 2", "12, 5, 80, 1"})
+            "70, 130, 96, 2", "12, 5, 80, 1",
+            // prompt path corners: one head per unit (3 threads), value rows of 1024 positions (padded stride)
+            "2, 3, 128, 3", "24, 1000, 128, 2", "16, 47, 128, 1"})
     void matchesAScalarTranscriptionOfTheReference(int rows, int before, int headDim, int threads) {
         Attention.Shape shape = new Attention.Shape(8, 2, headDim, 1.0f / (float) Math.sqrt(headDim));
         Random random = new Random(rows * 1_000_003L + before * 31L + headDim);
