@@ -45,10 +45,7 @@ final class ReferenceSoftmax {
     /** The softmax of {@code x[off .. off + n)}, in place. */
     static void softmax(float[] x, int off, int n) {
         int end = off + n;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = off; i < end; i++) {
-            max = Math.max(max, x[i]);
-        }
+        float max = max(x, off, end);
         double sum = 0;
         int i = off;
         if (VECTOR) {
@@ -74,6 +71,26 @@ final class ReferenceSoftmax {
         for (int k = off; k < end; k++) {
             x[k] *= inv;
         }
+    }
+
+    /**
+     * The largest of {@code x[from .. end)}. Math.max is commutative and associative on every float
+     * (a NaN wins, +0 beats -0), so lanes may take it in any order and give the scalar loop's value.
+     */
+    private static float max(float[] x, int from, int end) {
+        float max = Float.NEGATIVE_INFINITY;
+        int i = from;
+        if (VECTOR) {
+            FloatVector m = FloatVector.broadcast(F16X, Float.NEGATIVE_INFINITY);
+            for (; i + BLOCK <= end; i += BLOCK) {
+                m = m.max(FloatVector.fromArray(F16X, x, i));
+            }
+            max = m.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < end; i++) {
+            max = Math.max(max, x[i]);
+        }
+        return max;
     }
 
     /** ggml_v_expf of 16 lanes, or null when a lane needs the scalar path (n below -125). */
