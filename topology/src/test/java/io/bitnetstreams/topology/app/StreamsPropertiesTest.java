@@ -14,13 +14,12 @@ class StreamsPropertiesTest {
     private static final HostInfo SELF = new HostInfo("localhost", 8080);
 
     @Test
-    void commitsAfterEveryProcessingRoundAndPollsEveryTenMillisecondsByDefault() {
+    void commitsAndPollsEveryTenMillisecondsByDefault() {
         Properties properties = TopologyApp.streamsProperties(TopologyConfig.defaults("localhost:9092", "http://registry"), SELF);
-        // Streams' exactly-once defaults (100 ms each) would add up to ~200 ms to each of a request's four hops, and
-        // any interval > 0 half of it on average: every check restarts the interval, even one that commits nothing
-        assertThat(properties).containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "0").containsEntry(StreamsConfig.POLL_MS_CONFIG, "10");
+        // Streams' exactly-once defaults (100 ms each) would add up to ~200 ms to each of a request's four hops
+        assertThat(properties).containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "10").containsEntry(StreamsConfig.POLL_MS_CONFIG, "10");
         StreamsConfig effective = new StreamsConfig(properties);
-        assertThat(effective.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isZero();
+        assertThat(effective.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(10L);
         assertThat(effective.getLong(StreamsConfig.POLL_MS_CONFIG)).isEqualTo(10L);
         assertThat(effective.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
     }

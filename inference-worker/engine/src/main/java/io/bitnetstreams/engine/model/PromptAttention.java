@@ -250,6 +250,12 @@ final class PromptAttention {
                     int qi = r * nh + hh;
                     int row = qi * stride + jt;
                     int t = 0;
+                    if (headDim == 128) {
+                        for (; t + W <= count; t += W) {
+                            dots16Of128(queries, qi * headDim, keys, tile + t * headDim, partial, scale, scores,
+                                    row + t);
+                        }
+                    }
                     for (; t + W <= count; t += W) {
                         dots16(queries, qi * headDim, keys, tile + t * headDim, headDim, partial, scale, scores,
                                 row + t);
@@ -343,6 +349,77 @@ final class PromptAttention {
         FloatVector e1 = TREE_2_LO.selectFrom(t2, t3).add(TREE_2_HI.selectFrom(t2, t3));
         FloatVector all = TREE_1_LO.selectFrom(e0, e1).add(TREE_1_HI.selectFrom(e0, e1));
         all.intoArray(lanes, 0);
+    }
+
+    /**
+     * {@link #dots16} for head size 128 (2B4T), the query held in eight registers for all 16 keys, so
+     * each fused multiply-add loads one key vector and nothing else. Same operations in the same order.
+     */
+    private static void dots16Of128(float[] q, int qOff, float[] k, int kOff, float[] partial, float scale,
+                                    float[] scores, int scoresOff) {
+        FloatVector q0 = FloatVector.fromArray(F, q, qOff);
+        FloatVector q1 = FloatVector.fromArray(F, q, qOff + W);
+        FloatVector q2 = FloatVector.fromArray(F, q, qOff + 2 * W);
+        FloatVector q3 = FloatVector.fromArray(F, q, qOff + 3 * W);
+        FloatVector q4 = FloatVector.fromArray(F, q, qOff + 4 * W);
+        FloatVector q5 = FloatVector.fromArray(F, q, qOff + 5 * W);
+        FloatVector q6 = FloatVector.fromArray(F, q, qOff + 6 * W);
+        FloatVector q7 = FloatVector.fromArray(F, q, qOff + 7 * W);
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector tree8Lo = Attention.TREE_8_LO;
+        FloatVector tree8Hi = Attention.TREE_8_HI;
+        FloatVector tree4Lo = Attention.TREE_4_LO;
+        FloatVector tree4Hi = Attention.TREE_4_HI;
+        for (int g = 0; g < 4; g++) {
+            int base = kOff + 4 * g * 128;
+            FloatVector s0 = FloatVector.fromArray(F, k, base).fma(q0, zero);
+            FloatVector s1 = FloatVector.fromArray(F, k, base + W).fma(q1, zero);
+            FloatVector s2 = FloatVector.fromArray(F, k, base + 2 * W).fma(q2, zero);
+            FloatVector s3 = FloatVector.fromArray(F, k, base + 3 * W).fma(q3, zero);
+            s0 = FloatVector.fromArray(F, k, base + 4 * W).fma(q4, s0);
+            s1 = FloatVector.fromArray(F, k, base + 5 * W).fma(q5, s1);
+            s2 = FloatVector.fromArray(F, k, base + 6 * W).fma(q6, s2);
+            s3 = FloatVector.fromArray(F, k, base + 7 * W).fma(q7, s3);
+            FloatVector f0 = s0.add(s2).add(s1.add(s3));
+            s0 = FloatVector.fromArray(F, k, base + 128).fma(q0, zero);
+            s1 = FloatVector.fromArray(F, k, base + 128 + W).fma(q1, zero);
+            s2 = FloatVector.fromArray(F, k, base + 128 + 2 * W).fma(q2, zero);
+            s3 = FloatVector.fromArray(F, k, base + 128 + 3 * W).fma(q3, zero);
+            s0 = FloatVector.fromArray(F, k, base + 128 + 4 * W).fma(q4, s0);
+            s1 = FloatVector.fromArray(F, k, base + 128 + 5 * W).fma(q5, s1);
+            s2 = FloatVector.fromArray(F, k, base + 128 + 6 * W).fma(q6, s2);
+            s3 = FloatVector.fromArray(F, k, base + 128 + 7 * W).fma(q7, s3);
+            FloatVector f1 = s0.add(s2).add(s1.add(s3));
+            s0 = FloatVector.fromArray(F, k, base + 256).fma(q0, zero);
+            s1 = FloatVector.fromArray(F, k, base + 256 + W).fma(q1, zero);
+            s2 = FloatVector.fromArray(F, k, base + 256 + 2 * W).fma(q2, zero);
+            s3 = FloatVector.fromArray(F, k, base + 256 + 3 * W).fma(q3, zero);
+            s0 = FloatVector.fromArray(F, k, base + 256 + 4 * W).fma(q4, s0);
+            s1 = FloatVector.fromArray(F, k, base + 256 + 5 * W).fma(q5, s1);
+            s2 = FloatVector.fromArray(F, k, base + 256 + 6 * W).fma(q6, s2);
+            s3 = FloatVector.fromArray(F, k, base + 256 + 7 * W).fma(q7, s3);
+            FloatVector f2 = s0.add(s2).add(s1.add(s3));
+            s0 = FloatVector.fromArray(F, k, base + 384).fma(q0, zero);
+            s1 = FloatVector.fromArray(F, k, base + 384 + W).fma(q1, zero);
+            s2 = FloatVector.fromArray(F, k, base + 384 + 2 * W).fma(q2, zero);
+            s3 = FloatVector.fromArray(F, k, base + 384 + 3 * W).fma(q3, zero);
+            s0 = FloatVector.fromArray(F, k, base + 384 + 4 * W).fma(q4, s0);
+            s1 = FloatVector.fromArray(F, k, base + 384 + 5 * W).fma(q5, s1);
+            s2 = FloatVector.fromArray(F, k, base + 384 + 6 * W).fma(q6, s2);
+            s3 = FloatVector.fromArray(F, k, base + 384 + 7 * W).fma(q7, s3);
+            FloatVector f3 = s0.add(s2).add(s1.add(s3));
+            FloatVector c0 = tree8Lo.selectFrom(f0, f1).add(tree8Hi.selectFrom(f0, f1));
+            FloatVector c1 = tree8Lo.selectFrom(f2, f3).add(tree8Hi.selectFrom(f2, f3));
+            tree4Lo.selectFrom(c0, c1).add(tree4Hi.selectFrom(c0, c1)).intoArray(partial, g * W);
+        }
+        FloatVector d0 = FloatVector.fromArray(F, partial, 0);
+        FloatVector d1 = FloatVector.fromArray(F, partial, W);
+        FloatVector d2 = FloatVector.fromArray(F, partial, 2 * W);
+        FloatVector d3 = FloatVector.fromArray(F, partial, 3 * W);
+        FloatVector e0 = Attention.TREE_2_LO.selectFrom(d0, d1).add(Attention.TREE_2_HI.selectFrom(d0, d1));
+        FloatVector e1 = Attention.TREE_2_LO.selectFrom(d2, d3).add(Attention.TREE_2_HI.selectFrom(d2, d3));
+        Attention.TREE_1_LO.selectFrom(e0, e1).add(Attention.TREE_1_HI.selectFrom(e0, e1)).mul(scale)
+                .intoArray(scores, scoresOff);
     }
 
     /**

@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * loop over the same F16 cache (per query: F16 to float per element, dot, softmax with
  * {@link Math#exp}, weighted sum; no tiles, no vectors). {@code shape} is {@code rows:before}: a
  * decode step at position {@code before} ({@code rows} = 1) or a prompt batch of {@code rows} tokens
- * after {@code before} cached ones. AttentionTest checks the kernel's bits; this measures its time.
+ * after {@code before} cached ones (multi-token shapes take {@link PromptAttention}). AttentionTest checks the kernel's bits; this measures its time.
  *
  * <p>Run: {@code bin/jmh AttentionBenchmark -f 1 -wi 3 -i 5}
  */
@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class AttentionBenchmark {
 
-    @Param({"1:255", "1:1023", "64:448", "512:0"})
+    @Param({"1:255", "1:1023", "64:448", "512:0", "1024:0"})
     public String shape;
 
     private final Attention.Shape geometry = new Attention.Shape(20, 5, 128, 1.0f / (float) Math.sqrt(128));
