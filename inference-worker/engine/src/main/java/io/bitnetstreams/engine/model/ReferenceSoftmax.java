@@ -24,6 +24,7 @@ final class ReferenceSoftmax {
     static final int BLOCK = 16;
     private static final VectorSpecies<Float> F16X = FloatVector.SPECIES_512;
     private static final boolean VECTOR = FloatLanes.LANES == BLOCK;
+    private static final ThreadLocal<float[]> SCALAR_LANES = ThreadLocal.withInitial(() -> new float[BLOCK]);
 
     private static final float SHIFTER = 0x1.8p23f;
     private static final float LOG2E = 0x1.715476p+0f;
@@ -113,13 +114,15 @@ final class ReferenceSoftmax {
 
     /** The block at {@code x[from .. from + count)} with the scalar exp; lanes past count count as masked (0). */
     private static float scalarBlock(float[] x, int from, int count, float max) {
-        float[] lanes = new float[BLOCK];
+        // causal rows send every block with a masked lane here: a reused scratch, not two arrays per block
+        float[] lanes = SCALAR_LANES.get();
         for (int k = 0; k < count; k++) {
             float e = expf(x[from + k] - max);
             x[from + k] = e;
             lanes[k] = e;
         }
-        return lanes16Sum(lanes);
+        java.util.Arrays.fill(lanes, count, BLOCK, 0f);
+        return lanes16SumInPlace(lanes);
     }
 
     /** ggml_v_expf, one lane. */
@@ -137,7 +140,11 @@ final class ReferenceSoftmax {
 
     /** The AVX-512 horizontal add of 16 lanes: halves of 8, 4, 2, then 1. */
     static float lanes16Sum(float[] v) {
-        float[] s = v.clone();
+        return lanes16SumInPlace(v.clone());
+    }
+
+    /** {@link #lanes16Sum(float[])} that overwrites its argument. */
+    private static float lanes16SumInPlace(float[] s) {
         for (int width = BLOCK / 2; width >= 1; width /= 2) {
             for (int k = 0; k < width; k++) {
                 s[k] += s[k + width];
