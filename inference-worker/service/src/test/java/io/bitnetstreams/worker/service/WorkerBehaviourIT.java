@@ -61,27 +61,24 @@ class WorkerBehaviourIT {
 
     @Test
     void aFinishedItemIsPublishedWithoutWaitingForTheLongPoll() {
-        GatedExecutor executor = new GatedExecutor(4);
         // a poll that would hold a finished result for a minute if the completion did not cut it short
-        WorkerService worker = fixture.startWorker("prompt", executor,
+        aLoneFinishedItemIsCommittedWithin15Seconds("prompt",
                 Map.of("bitnet.poll.timeout.ms", "60000", "bitnet.commit.interval.ms", "50"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> !worker.assignment().isEmpty());
-        fixture.produce(ExactlyOnceIT.items(0, 1));
-        await().atMost(Duration.ofSeconds(30)).until(() -> executor.inFlight() == 1);
-
-        executor.release(1); // the loop is back in its 60 s poll by now
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> fixture.committedResults().size() == 1);
-        executor.close();
     }
 
     @Test
     void aLoneResultIsPublishedAtOnceTheCommitIntervalOnlyLimitsTheTransactionRate() {
-        GatedExecutor executor = new GatedExecutor(4);
         // Polls every 100 ms find nothing to publish; they must not start the interval: only a transaction does.
         // Otherwise this result would wait for the 2-minute interval (and with the default 200 ms, a lone result
         // waited up to 200 ms, depending on where in the idle loop's rhythm it finished).
-        WorkerService worker = fixture.startWorker("lone", executor,
+        aLoneFinishedItemIsCommittedWithin15Seconds("lone",
                 Map.of("bitnet.poll.timeout.ms", "100", "bitnet.commit.interval.ms", "120000"));
+    }
+
+    /** One item through a worker with {@code settings}; once it finishes (the loop back in its poll), its result must be committed within 15 s. */
+    private void aLoneFinishedItemIsCommittedWithin15Seconds(String name, Map<String, String> settings) {
+        GatedExecutor executor = new GatedExecutor(4);
+        WorkerService worker = fixture.startWorker(name, executor, settings);
         await().atMost(Duration.ofSeconds(30)).until(() -> !worker.assignment().isEmpty());
         fixture.produce(ExactlyOnceIT.items(0, 1));
         await().atMost(Duration.ofSeconds(30)).until(() -> executor.inFlight() == 1);
