@@ -1,6 +1,7 @@
 package io.bitnetstreams.engine.model;
 
 import io.bitnetstreams.engine.kernel.FloatLanes;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -121,7 +122,7 @@ final class ReferenceSoftmax {
             x[from + k] = e;
             lanes[k] = e;
         }
-        java.util.Arrays.fill(lanes, count, BLOCK, 0f);
+        Arrays.fill(lanes, count, BLOCK, 0f);
         return lanes16SumInPlace(lanes);
     }
 
