@@ -1,7 +1,9 @@
 package io.bitnetstreams.schemas.clients;
 
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.NetworkException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 
@@ -31,6 +33,12 @@ public final class ClusterFailures {
             }
             if (t instanceof AuthorizationException) {
                 return where + ": not authorized (" + t.getMessage() + "); the principal lacks an ACL";
+            }
+        }
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof ApiException && !(t instanceof org.apache.kafka.common.errors.TimeoutException)
+                    && !(t instanceof NetworkException)) {
+                return where + " answered with an error (" + t.getClass().getSimpleName() + ": " + t.getMessage() + ")";
             }
         }
         return where + " is unreachable (" + simpleName(failure) + "); if it needs TLS or SASL, set security.protocol,"

@@ -22,6 +22,20 @@ class ClusterFailuresTest {
     }
 
     @Test
+    void anErrorAnswerIsNotReportedAsAnUnreachableCluster() {
+        assertThat(ClusterFailures.describe("b:9092", new ExecutionException(
+                new org.apache.kafka.common.errors.InvalidReplicationFactorException("Replication factor: 3 larger than available brokers: 1"))))
+                .contains("answered with an error").contains("InvalidReplicationFactorException")
+                .contains("larger than available brokers").doesNotContain("unreachable");
+        assertThat(ClusterFailures.describe("b:9092", new ExecutionException(
+                new org.apache.kafka.common.errors.UnknownTopicOrPartitionException("This server does not host this topic-partition."))))
+                .contains("answered with an error").doesNotContain("unreachable");
+        assertThat(ClusterFailures.describe("b:9092", new ExecutionException(
+                new org.apache.kafka.common.errors.TimeoutException("Timed out waiting for a node assignment."))))
+                .contains("is unreachable");
+    }
+
+    @Test
     void refusalsAreTheFailuresThatWaitingDoesNotHeal() {
         assertThat(ClusterFailures.isRefusal(new ExecutionException(new SslAuthenticationException("SSL handshake failed"))))
                 .isTrue();

@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class TopicProvisioner {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
+
+    private static final long METADATA_RETRY_PAUSE_MS = 100;
 
     private TopicProvisioner() {}
 
@@ -78,13 +81,32 @@ public final class TopicProvisioner {
     }
 
     /**
+     * Describes topics that were just created. The controller acknowledges a creation before every broker has the new
+     * metadata, so the broker asked may still answer "unknown topic" for a moment: ask again until {@code millis}.
+     */
+    private static Map<String, TopicDescription> describeOnceKnown(Admin admin, List<String> topics, long millis)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (true) {
+            try {
+                return admin.describeTopics(topics).allTopicNames().get(millis, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.debug("topics {} not yet known to every broker, asking again", topics);
+                Thread.sleep(METADATA_RETRY_PAUSE_MS);
+            }
+        }
+    }
+
+    /**
      * Requests and work results meet in the same state only when the topology's two repartition topics have the same
      * partition count (the input topics may have any). They differ only when someone created them by hand.
      */
     private static void requireCopartitioned(Admin admin, List<String> repartitionTopics, long millis)
             throws InterruptedException, ExecutionException, TimeoutException {
-        Map<String, TopicDescription> described = admin.describeTopics(repartitionTopics).allTopicNames()
-                .get(millis, TimeUnit.MILLISECONDS);
+        Map<String, TopicDescription> described = describeOnceKnown(admin, repartitionTopics, millis);
         Map<String, Integer> counts = new TreeMap<>();
         described.forEach((name, description) -> counts.put(name, description.partitions().size()));
         if (counts.values().stream().distinct().count() > 1) {
