@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code bitnet-streams loadtest}: drive the pipeline with a measured load and write a report. */
-@Command(name = "loadtest", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "loadtest", mixinStandardHelpOptions = true, sortOptions = false, subcommands = EosProbeCommand.class,
         description = {"Drive the pipeline with an open-loop (--rate) or closed-loop (--in-flight) load and write a report"
                 + " (Markdown, JSON, PNG charts, per-request CSV): end-to-end latency from the intended send time, the"
                 + " worker's queue and engine time, throughput, consumer lag, dead letters, CPU and memory of every worker.",
@@ -372,7 +372,7 @@ public final class LoadtestCommand implements Callable<Integer> {
         return "bin/bitnet-streams loadtest " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
     }
 
-    private static void quietLogs(boolean verbose) {
+    static void quietLogs(boolean verbose) {
         if (verbose || System.getenv("BITNET_LOG_LEVEL") != null) {
             return;
         }

@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
@@ -117,17 +118,25 @@ public final class TopologyApp implements AutoCloseable {
      * after its transaction commits, and a request crosses four of the topology's commits (requests, their
      * repartition, work results, their repartition). Streams checks after each processing round whether
      * {@code commit.interval.ms} has passed since its last check that passed, and every such check restarts the
-     * interval, even one that found nothing to commit; so a processed record waits on average about half an interval
-     * plus a poll ({@code poll.ms}) for its commit. Streams' exactly-once defaults of 100 ms each cost up to ~200 ms per
-     * hop; 10 ms each keep it to ~10 ms. {@code commit.interval.ms=0} (commit at the end of the same round) was tried
-     * against 10 in alternating load-test pairs: better medians, but a worse tail on the way back (work result to
-     * final result p90 135-140 ms against 58-68 ms), cause not found, so 10 stays. Idle cost: one empty poll every
-     * 10 ms, nothing committed (about 5% of a core for the stream thread on the shared machine; poll.ms=100: ~2%).
-     * Under load the interval caps the topology at ~100 transactions per second per stream thread. README "Load test".
+     * interval, even one that found nothing to commit; so with an interval a processed record waits on average about
+     * half of it plus a poll ({@code poll.ms}) for its commit (Streams' exactly-once defaults of 100 ms each cost up to
+     * ~200 ms per hop). {@code commit.interval.ms=0} commits at the end of the round that processed the record.
+     * <p>
+     * It used to give a worse tail than 10 ms. The cause (measured with {@code loadtest eos-probe}): the stream
+     * thread's one producer serves both sub-topologies of a path, so the second one reads the first one's output about
+     * 2 ms after that transaction's EndTxn returned, while the broker is still writing its markers; the new
+     * transaction's AddPartitionsToTxn / AddOffsetsToTxn then get CONCURRENT_TRANSACTIONS, and the producer retries
+     * after {@code retry.backoff.ms}, 100 ms by default (the probe: p90 of that stage 7 ms -> 129 ms). With the
+     * producer's retry back-off at 5 ms (doubling per retry up to {@code retry.backoff.max.ms}) the retry comes as
+     * soon as the markers are written, and 0 beats 10 (alternating load-test pairs, README "Load test"). Idle cost: one
+     * empty poll every 10 ms, nothing committed (about 5% of a core for the stream thread on the shared machine;
+     * poll.ms=100: ~2%). Under load each processing round is one transaction; a deployment with hundreds of requests
+     * per second may prefer a longer interval (fewer, larger transactions).
      */
     static final Map<String, String> LATENCY_DEFAULTS = Map.of(
-            StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "10",
-            StreamsConfig.POLL_MS_CONFIG, "10");
+            StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "0",
+            StreamsConfig.POLL_MS_CONFIG, "10",
+            StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), "5");
 
     /**
      * Kafka Streams settings: the latency defaults, then passthrough keys, then what this application requires (passthrough keys that

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.bitnetstreams.topology.config.TopologyConfig;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
@@ -14,14 +15,26 @@ class StreamsPropertiesTest {
     private static final HostInfo SELF = new HostInfo("localhost", 8080);
 
     @Test
-    void commitsAndPollsEveryTenMillisecondsByDefault() {
+    void commitsAtTheEndOfEachRoundPollsEveryTenMillisecondsAndRetriesTransactionsSoonByDefault() {
         Properties properties = TopologyApp.streamsProperties(TopologyConfig.defaults("localhost:9092", "http://registry"), SELF);
         // Streams' exactly-once defaults (100 ms each) would add up to ~200 ms to each of a request's four hops
-        assertThat(properties).containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "10").containsEntry(StreamsConfig.POLL_MS_CONFIG, "10");
+        assertThat(properties).containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "0").containsEntry(StreamsConfig.POLL_MS_CONFIG, "10");
         StreamsConfig effective = new StreamsConfig(properties);
-        assertThat(effective.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(10L);
+        assertThat(effective.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isZero();
         assertThat(effective.getLong(StreamsConfig.POLL_MS_CONFIG)).isEqualTo(10L);
         assertThat(effective.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+        // the producer Streams builds: a transaction that starts while the last one's markers are still being written
+        // retries after 5 ms, not the client default of 100 ms
+        Map<String, Object> producer = effective.getProducerConfigs("client");
+        assertThat(producer).containsEntry(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, "5");
+    }
+
+    @Test
+    void theProducersRetryBackOffIsTheUsersToChooseToo() {
+        TopologyConfig config = TopologyConfig.fromMap(Map.of("bootstrap.servers", "localhost:9092", "schema.registry.url",
+                "http://registry", "producer.retry.backoff.ms", "50"));
+        Map<String, Object> producer = new StreamsConfig(TopologyApp.streamsProperties(config, SELF)).getProducerConfigs("client");
+        assertThat(producer).containsEntry(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, "50");
     }
 
     @Test
