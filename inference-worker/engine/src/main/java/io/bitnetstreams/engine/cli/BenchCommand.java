@@ -61,7 +61,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "vector, in-place or scalar (default: ${DEFAULT-VALUE}).")
     String kernels;
 
-    @Option(names = "--head", paramLabel = "KIND", defaultValue = "f16", description = "f16, q8_0 or q4_0 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--head", paramLabel = "KIND", defaultValue = "f16", description = "f16, q8_0, q4_0 or q2 (default: ${DEFAULT-VALUE}).")
     String head;
 
     @Option(names = "--repack-cache", paramLabel = "DIR", description = "As for generate; 'none' = no cache.")

@@ -25,7 +25,8 @@ final class ModelOptions {
     String kernels;
 
     @Option(names = "--head", paramLabel = "KIND", defaultValue = "f16",
-            description = "LM head: f16 (exact), q8_0 (int8 copy) or q4_0 (4-bit copy, fastest decode); the copies"
+            description = "LM head: f16 (exact), q8_0 (int8 copy), q4_0 (4-bit copy) or q2 (2-bit screening copy, fastest"
+                    + " decode); the copies"
                     + " rescore each token's best candidates with the exact rows. Default: ${DEFAULT-VALUE}.")
     String head;
 
@@ -45,7 +46,7 @@ final class ModelOptions {
         try {
             LmHeadKind.parse(head);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(commandLine, "--head must be f16, q8_0 or q4_0: " + head);
+            throw new CommandLine.ParameterException(commandLine, "--head must be f16, q8_0, q4_0 or q2: " + head);
         }
     }
 

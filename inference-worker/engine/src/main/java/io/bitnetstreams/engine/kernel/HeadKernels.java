@@ -27,6 +27,8 @@ public final class HeadKernels {
 
     /** Values per q8 block (one scale each). */
     public static final int Q8_BLOCK = 32;
+    /** Candidates the 2-bit head rescores per token (its errors are about twice the q4 head's). */
+    public static final int Q2_CANDIDATES = 64;
     /** Values per q4 block (one scale each). */
     public static final int Q4_BLOCK = 32;
     /** Scales tried per q4 block, from {@code max / -8} to {@code max / -6.5}: the one with the least squared error wins. */
@@ -34,6 +36,9 @@ public final class HeadKernels {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Scales tried per q2 block: {@code amax / (1.5 + 0.1 s)}, the one with the least squared error wins. */
+    private static final int Q2_SCALE_CANDIDATES = 16;
 
     private HeadKernels() {
     }
@@ -93,6 +98,77 @@ public final class HeadKernels {
         /** The scale of block b of row v. */
         public float scale(int v, int b) {
             return data.get(F32, v * rowBytes(dim) + 4L * b);
+        }
+    }
+
+    /**
+     * 2-bit rows for a screening head ({@link #q2}), off the Java heap, in groups of {@link #GROUP}
+     * rows interleaved so one group streams in order: per 32-value block, the 16 rows' scales as
+     * bf16 (the high half of an f32; {@link #SCALE_BYTES}), then two 64-byte words, word w holding one
+     * little-endian int per row with the codes of values {@code 16 w + e} at bits {@code 2e}. Value =
+     * {@code d * (c - 1.5)}, c in 0..3 (four levels symmetric around zero). Rows past {@code vocab}
+     * (the last group's padding) are zero. 10 bytes per 32 values: 0.3125 bytes per value (q4_0: 0.625,
+     * F16: 2).
+     */
+    public record Q2Rows(int vocab, int dim, MemorySegment data) {
+        /** Rows per interleaved group. */
+        public static final int GROUP = 16;
+        /** Values per scale. */
+        public static final int BLOCK = 32;
+        /** Bytes of a block's 16 scales. */
+        public static final int SCALE_BYTES = 2 * GROUP;
+        /** Bytes of one block of one group: scales, then the codes of 16 rows x 32 values. */
+        public static final int BLOCK_BYTES = SCALE_BYTES + GROUP * BLOCK / 4;
+
+        public Q2Rows {
+            checkShape(vocab, dim);
+            if (dim % BLOCK != 0) {
+                throw new IllegalArgumentException("q2 head needs dim divisible by " + BLOCK + ": " + dim);
+            }
+            Objects.requireNonNull(data, "data");
+            if (data.byteSize() != bytes(vocab, dim)) {
+                throw new IllegalArgumentException("q2 head of " + vocab + " x " + dim + " takes " + bytes(vocab, dim)
+                        + " bytes, the segment has " + data.byteSize());
+            }
+        }
+
+        /** Bytes of one group of 16 rows. */
+        public static long groupBytes(int dim) {
+            return (long) dim / BLOCK * BLOCK_BYTES;
+        }
+
+        /** Bytes of a whole {@code vocab x dim} head (rows padded to whole groups). */
+        public static long bytes(int vocab, int dim) {
+            return groups(vocab) * groupBytes(dim);
+        }
+
+        static long groups(int vocab) {
+            return (vocab + GROUP - 1) / GROUP;
+        }
+
+        /** Groups of this head. */
+        public int groups() {
+            return (int) groups(vocab);
+        }
+
+        /** The 2-bit code (0..3) at row v, column d. */
+        public int code(int v, int d) {
+            int b = d / BLOCK;
+            int i = d % BLOCK;
+            long word = (long) (v / GROUP) * groupBytes(dim) + (long) b * BLOCK_BYTES + SCALE_BYTES
+                    + (long) (i / 16) * 4 * GROUP + 4L * (v % GROUP);
+            return (data.get(I32, word) >>> (2 * (i % 16))) & 3;
+        }
+
+        /** The scale of block b of row v. */
+        public float scale(int v, int b) {
+            long at = (long) (v / GROUP) * groupBytes(dim) + (long) b * BLOCK_BYTES + 2L * (v % GROUP);
+            return Float.intBitsToFloat((data.get(F16, at) & 0xFFFF) << 16);
+        }
+
+        /** The dequantized value at row v, column d. */
+        public float value(int v, int d) {
+            return scale(v, d / BLOCK) * (code(v, d) - 1.5f);
         }
     }
 
@@ -231,6 +307,110 @@ public final class HeadKernels {
     /** Scalar reference for {@link #q4}: per block, {@code sum q*x} then times the block scale. */
     public static LmHead q4Reference(Q4Rows rows) {
         return new ScalarQ4Head(rows);
+    }
+
+    /**
+     * Quantizes F16 rows ({@code vocab x dim}) to {@link Q2Rows} into {@code dst} ({@link Q2Rows#bytes}
+     * bytes, native memory, zeroed; load time, groups split over {@code pool}). Per row and block of 32
+     * the scale is {@code amax / s} for a few s from 1.5 up, rounded to bf16, keeping the one with the
+     * least squared error; codes are {@code floor(e / d) + 2} clamped to 0..3 (the nearest level).
+     */
+    public static Q2Rows quantizeQ2(MemorySegment f16Rows, int vocab, int dim, MemorySegment dst, ComputePool pool) {
+        checkSegment(f16Rows, vocab, dim);
+        if (dim % Q2Rows.BLOCK != 0) {
+            throw new IllegalArgumentException("q2 head needs dim divisible by " + Q2Rows.BLOCK + ": " + dim);
+        }
+        if (dst.byteSize() != Q2Rows.bytes(vocab, dim)) {
+            throw new IllegalArgumentException("q2 head of " + vocab + " x " + dim + " takes " + Q2Rows.bytes(vocab, dim)
+                    + " bytes, the segment has " + dst.byteSize());
+        }
+        long groupBytes = Q2Rows.groupBytes(dim);
+        int blocks = dim / Q2Rows.BLOCK;
+        pool.parallelFor(0, (int) Q2Rows.groups(vocab), (from, to) -> {
+            float[] block = new float[Q2Rows.BLOCK];
+            int[] codes = new int[Q2Rows.BLOCK];
+            for (int g = from; g < to; g++) {
+                for (int r = 0; r < Q2Rows.GROUP && g * Q2Rows.GROUP + r < vocab; r++) {
+                    int v = g * Q2Rows.GROUP + r;
+                    for (int b = 0; b < blocks; b++) {
+                        long source = ((long) v * dim + (long) b * Q2Rows.BLOCK) * 2;
+                        for (int i = 0; i < Q2Rows.BLOCK; i++) {
+                            block[i] = Float.float16ToFloat(f16Rows.get(F16, source + 2L * i));
+                        }
+                        short scale = quantizeQ2Block(block, codes);
+                        long at = g * groupBytes + (long) b * Q2Rows.BLOCK_BYTES;
+                        dst.set(F16, at + 2L * r, scale);
+                        for (int w = 0; w < 2; w++) {
+                            int word = 0;
+                            for (int e = 0; e < 16; e++) {
+                                word |= codes[16 * w + e] << (2 * e);
+                            }
+                            dst.set(I32, at + Q2Rows.SCALE_BYTES + (long) w * 4 * Q2Rows.GROUP + 4L * r, word);
+                        }
+                    }
+                }
+            }
+        });
+        return new Q2Rows(vocab, dim, dst);
+    }
+
+    /** Codes 0..3 for one block of 32 finite values and the bf16 bits of the scale they go with. */
+    static short quantizeQ2Block(float[] block, int[] codes) {
+        float amax = 0f;
+        for (float e : block) {
+            amax = Math.max(amax, Math.abs(e));
+        }
+        if (amax == 0f || !Float.isFinite(amax)) {
+            java.util.Arrays.fill(codes, 2);
+            return amax == 0f ? 0 : (short) 0x7FC0;
+        }
+        float bestScale = 0f;
+        double bestError = Double.POSITIVE_INFINITY;
+        for (int c = 0; c < Q2_SCALE_CANDIDATES; c++) {
+            float d = bf16(amax / (1.5f + 0.1f * c));
+            double error = 0;
+            for (float e : block) {
+                double diff = e - (q2Code(e, d) - 1.5f) * d;
+                error += diff * diff;
+            }
+            if (error < bestError) {
+                bestError = error;
+                bestScale = d;
+            }
+        }
+        for (int i = 0; i < block.length; i++) {
+            codes[i] = q2Code(block[i], bestScale);
+        }
+        return (short) (Float.floatToRawIntBits(bestScale) >>> 16);
+    }
+
+    private static int q2Code(float e, float d) {
+        return Math.max(0, Math.min(3, (int) Math.floor(e / d) + 2));
+    }
+
+    /** {@code f} rounded to the nearest bf16 (the high half of its bits), ties to even. */
+    private static float bf16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        bits += 0x7FFF + ((bits >>> 16) & 1);
+        return Float.intBitsToFloat(bits & 0xFFFF0000);
+    }
+
+    /** The 2-bit head alone: a screening approximation of every logit. */
+    public static LmHead q2(Q2Rows rows) {
+        return new Q2Head(rows);
+    }
+
+    /**
+     * The 2-bit head with exact rescoring of its {@link #Q2_CANDIDATES} best candidates per token by
+     * {@code exact}: the top token is the exact head's whenever the exact argmax is among them.
+     */
+    public static LmHead q2(Q2Rows rows, LmHead exact) {
+        return new RescoredHead(q2(rows), exact, Q2_CANDIDATES);
+    }
+
+    /** Scalar reference for {@link #q2}: per block, {@code sum (c - 1.5) * x} then times the block scale. */
+    public static LmHead q2Reference(Q2Rows rows) {
+        return new ScalarQ2Head(rows);
     }
 
     /** The vector q8 head alone: every logit at q8 accuracy. */
@@ -378,6 +558,30 @@ public final class HeadKernels {
                     blockSum += q4.code(row, d) * x[token * dim + d];
                 }
                 sum += blockSum * q4.scale(row, b);
+            }
+            return sum;
+        }
+    }
+
+    private static final class ScalarQ2Head extends ScalarHead {
+        private final Q2Rows q2;
+
+        ScalarQ2Head(Q2Rows q2) {
+            super(q2.vocab(), q2.dim());
+            this.q2 = q2;
+        }
+
+        @Override
+        float rowTimesToken(int row, float[] x, int token) {
+            int blocks = dim / Q2Rows.BLOCK;
+            float sum = 0f;
+            for (int b = 0; b < blocks; b++) {
+                float blockSum = 0f;
+                for (int i = 0; i < Q2Rows.BLOCK; i++) {
+                    int d = b * Q2Rows.BLOCK + i;
+                    blockSum += (q2.code(row, d) - 1.5f) * x[token * dim + d];
+                }
+                sum += blockSum * q2.scale(row, b);
             }
             return sum;
         }

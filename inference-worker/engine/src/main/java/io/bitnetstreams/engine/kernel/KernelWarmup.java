@@ -46,7 +46,7 @@ public final class KernelWarmup {
      * at compiled speed, or at most {@code millis}.
      */
     /** Which LM head the model will run (the copies rescore with the F16 head, so that is warmed too). */
-    public enum Head { F16, Q8, Q4 }
+    public enum Head { F16, Q8, Q4, Q2 }
 
     public static void run(KernelProvider kernels, Head copyHead, long millis) {
         SplittableRandom random = new SplittableRandom(11);
@@ -87,6 +87,9 @@ public final class KernelWarmup {
                 : copyHead == Head.Q4 && dim % HeadKernels.Q4_BLOCK == 0
                 ? HeadKernels.q4(HeadKernels.quantizeQ4(headRows, rows, dim,
                         Arena.ofAuto().allocate(HeadKernels.Q4Rows.bytes(rows, dim), VectorKernels.WORD_ALIGNMENT), pool), head)
+                : copyHead == Head.Q2 && dim % HeadKernels.Q2Rows.BLOCK == 0
+                ? HeadKernels.q2(HeadKernels.quantizeQ2(headRows, rows, dim,
+                        Arena.ofAuto().allocate(HeadKernels.Q2Rows.bytes(rows, dim), VectorKernels.WORD_ALIGNMENT), pool), head)
                 : null;
         float[] logits = new float[5 * rows];
         long fastRound = q8 != null ? FAST_ROUND_NANOS_WITH_Q8 : FAST_ROUND_NANOS;

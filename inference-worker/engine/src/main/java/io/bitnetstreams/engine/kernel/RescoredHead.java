@@ -22,14 +22,24 @@ final class RescoredHead implements LmHead {
 
     private final LmHead approximate;
     private final LmHead exact;
+    private final int candidates;
 
     RescoredHead(LmHead approximate, LmHead exact) {
+        this(approximate, exact, CANDIDATES);
+    }
+
+    /** Rescores {@code candidates} rows per token (more for coarser approximations). */
+    RescoredHead(LmHead approximate, LmHead exact, int candidates) {
+        if (candidates < 1) {
+            throw new IllegalArgumentException("candidates must be positive: " + candidates);
+        }
         if (approximate.vocab() != exact.vocab() || approximate.dim() != exact.dim()) {
             throw new IllegalArgumentException("heads differ in shape: " + approximate.vocab() + " x " + approximate.dim()
                     + " and " + exact.vocab() + " x " + exact.dim());
         }
         this.approximate = approximate;
         this.exact = exact;
+        this.candidates = candidates;
     }
 
     @Override
@@ -47,7 +57,7 @@ final class RescoredHead implements LmHead {
         approximate.logits(x, tokens, out, pool);
         int vocab = vocab();
         int dim = dim();
-        int candidates = Math.min(CANDIDATES, vocab);
+        int candidates = Math.min(this.candidates, vocab);
         pool.parallelFor(0, tokens, (from, to) -> {
             int[] ids = new int[candidates];
             float[] xt = new float[dim];

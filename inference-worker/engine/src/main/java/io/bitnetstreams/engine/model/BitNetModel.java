@@ -144,6 +144,7 @@ public final class BitNetModel {
                     case F16 -> KernelWarmup.Head.F16;
                     case Q8_0 -> KernelWarmup.Head.Q8;
                     case Q4_0 -> KernelWarmup.Head.Q4;
+                    case Q2 -> KernelWarmup.Head.Q2;
                 };
                 Optional<GgufTensorInfo> sample = headSample(file);
                 if (sample.isPresent()) {
@@ -278,6 +279,13 @@ public final class BitNetModel {
                             + HeadKernels.Q4_BLOCK + ": " + dim);
                 }
                 yield HeadKernels.q4(RepackCache.q4Head(file, info, vocab, dim, pool, options.repackCache()), exact);
+            }
+            case Q2 -> {
+                if (dim % HeadKernels.Q2Rows.BLOCK != 0) {
+                    throw new ModelFormatException("the q2 head needs a hidden size divisible by "
+                            + HeadKernels.Q2Rows.BLOCK + ": " + dim);
+                }
+                yield HeadKernels.q2(RepackCache.q2Head(file, info, vocab, dim, pool, options.repackCache()), exact);
             }
         };
     }

@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
  *       {@code <dir>/<key>.q8_0.bin}.</li>
  *   <li>The q4 LM head: the same, cached in {@code <dir>/<key>.q4_0.bin}, held in huge-page memory
  *       ({@link HugePages}) because decode streams it once per token.</li>
+ *   <li>The q2 LM head: the same, cached in {@code <dir>/<key>.q2.v1.bin} (the layout version is in the
+ *       name and the magic, so a changed layout is never read as the old one).</li>
  * </ul>
  * The key hashes the model's absolute path, size and modification time. A cache file that does not
  * match the expected shapes exactly is ignored and rewritten; failing to write one only logs a warning.
@@ -56,6 +58,8 @@ final class RepackCache {
     private static final long TERNARY_MAGIC = 0x324B5052_4E42L; // "BNRPK2"
     private static final long Q8_MAGIC = 0x31385152_4E42L;      // "BNRQ81"
     private static final long Q4_MAGIC = 0x31345152_4E42L;      // "BNRQ41"
+    /** The 2-bit head: "BNRQ2" then the layout version (1: 16-row groups, bf16 scales, codes at bits 2e). */
+    private static final long Q2_MAGIC = 0x01_32_5152_4E42L;
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -288,6 +292,40 @@ final class RepackCache {
         return rows;
     }
 
+    /** The q2 copy of the head tensor {@code info}, in {@link HugePages} memory freed with the returned rows. */
+    static HeadKernels.Q2Rows q2Head(GgufFile file, GgufTensorInfo info, int vocab, int dim, ComputePool pool,
+                                     Optional<Path> dir) {
+        Optional<Path> cacheFile = dir.flatMap(d -> key(file).map(k -> d.resolve(k + "." + info.name() + ".q2.v1.bin")));
+        MemorySegment data = HugePages.allocate(HeadKernels.Q2Rows.bytes(vocab, dim), Arena.ofAuto());
+        if (cacheFile.isPresent() && Files.isRegularFile(cacheFile.get())) {
+            try {
+                readHead(cacheFile.get(), Q2_MAGIC, data, vocab, dim);
+                LOG.info("q2 head read from {}", cacheFile.get());
+                return new HeadKernels.Q2Rows(vocab, dim, data);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("ignoring q2 head cache {}: {}", cacheFile.get(), e.toString());
+            }
+        }
+        long start = System.nanoTime();
+        FloatTensor tensor = info.type() == GgmlType.F16 ? null : Tensors.floating(info, file.tensorData(info));
+        long groupBytes = HeadKernels.Q2Rows.groupBytes(dim);
+        // whole groups per chunk: Q8_CHUNK_ROWS is a multiple of the 16-row group
+        try (TensorBytes tensorBytes = TensorBytes.open(file)) {
+            for (int first = 0; first < vocab; first += Q8_CHUNK_ROWS) {
+                int count = Math.min(Q8_CHUNK_ROWS, vocab - first);
+                MemorySegment f16 = tensor == null
+                        ? tensorBytes.read(info, (long) first * dim * 2, count * dim * 2)
+                        : toF16(tensor, first, count, dim);
+                long at = first / HeadKernels.Q2Rows.GROUP * groupBytes;
+                HeadKernels.quantizeQ2(f16, count, dim, data.asSlice(at, HeadKernels.Q2Rows.bytes(count, dim)), pool);
+            }
+        }
+        LOG.info("q2 head quantized in {} ms", (System.nanoTime() - start) / 1_000_000);
+        HeadKernels.Q2Rows rows = new HeadKernels.Q2Rows(vocab, dim, data);
+        cacheFile.ifPresent(path -> writeHead(path, Q2_MAGIC, "q2", rows.vocab(), rows.dim(), rows.data()));
+        return rows;
+    }
+
     /** The q4 copy of the head tensor {@code info}, in {@link HugePages} memory freed with the returned rows. */
     static HeadKernels.Q4Rows q4Head(GgufFile file, GgufTensorInfo info, int vocab, int dim, ComputePool pool,
                                      Optional<Path> dir) {
@@ -322,6 +360,11 @@ final class RepackCache {
     }
 
     private static void readQ4(Path path, MemorySegment data, int vocab, int dim) throws IOException {
+        readHead(path, Q4_MAGIC, data, vocab, dim);
+    }
+
+    /** Reads a head copy written by {@link #writeHead}: a 16-byte header (magic, vocab, dim), then the bytes. */
+    private static void readHead(Path path, long magic, MemorySegment data, int vocab, int dim) throws IOException {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             if (channel.size() != 16 + data.byteSize()) {
                 throw new IOException("size " + channel.size() + " instead of " + (16 + data.byteSize()));
@@ -329,8 +372,8 @@ final class RepackCache {
             ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
             readFully(channel, header, 0);
             header.flip();
-            if (header.getLong() != Q4_MAGIC || header.getInt() != vocab || header.getInt() != dim) {
-                throw new IOException("not a q4 head file for this model");
+            if (header.getLong() != magic || header.getInt() != vocab || header.getInt() != dim) {
+                throw new IOException("not a head file of this kind and version for this model");
             }
             for (long at = 0; at < data.byteSize(); at += WRITE_CHUNK) {
                 readFully(channel, data.asSlice(at, Math.min(WRITE_CHUNK, data.byteSize() - at)).asByteBuffer(), 16 + at);
@@ -350,19 +393,22 @@ final class RepackCache {
     }
 
     private static void writeQ4(Path path, HeadKernels.Q4Rows rows) {
+        writeHead(path, Q4_MAGIC, "q4", rows.vocab(), rows.dim(), rows.data());
+    }
+
+    private static void writeHead(Path path, long magic, String kind, int vocab, int dim, MemorySegment data) {
         try {
             writeAtomically(path, channel -> {
                 ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-                header.putLong(Q4_MAGIC).putInt(rows.vocab()).putInt(rows.dim()).flip();
+                header.putLong(magic).putInt(vocab).putInt(dim).flip();
                 writeFully(channel, header);
-                MemorySegment data = rows.data();
                 for (long at = 0; at < data.byteSize(); at += WRITE_CHUNK) {
                     writeFully(channel, data.asSlice(at, Math.min(WRITE_CHUNK, data.byteSize() - at)).asByteBuffer());
                 }
             });
-            LOG.info("q4 head cached in {}", path);
+            LOG.info("{} head cached in {}", kind, path);
         } catch (IOException | RuntimeException e) {
-            LOG.warn("could not write the q4 head cache {}: {}", path, e.toString());
+            LOG.warn("could not write the {} head cache {}: {}", kind, path, e.toString());
         }
     }
 

@@ -143,7 +143,9 @@ class HeadKernelsTest {
             rows.copyFrom(heap);
             HeadKernels.Q8Rows q8 = HeadKernels.quantizeQ8(rows, vocab, dim, twoPool);
             HeadKernels.Q4Rows q4 = quantizeQ4(rows, vocab, dim, arena);
-            LmHead[] heads = {HeadKernels.f16(rows, vocab, dim), HeadKernels.q8(q8),
+            HeadKernels.Q2Rows q2 = quantizeQ2(rows, vocab, dim, arena);
+            LmHead[] heads = {HeadKernels.q2(q2), HeadKernels.q2(q2, HeadKernels.f16(rows, vocab, dim)),
+                HeadKernels.q2Reference(q2), HeadKernels.f16(rows, vocab, dim), HeadKernels.q8(q8),
                 HeadKernels.q8(q8, HeadKernels.f16(rows, vocab, dim)),
                 HeadKernels.f16Reference(rows, vocab, dim), HeadKernels.q8Reference(q8),
                 HeadKernels.q4(q4), HeadKernels.q4(q4, HeadKernels.f16(rows, vocab, dim)), HeadKernels.q4Reference(q4)};
@@ -270,6 +272,108 @@ class HeadKernelsTest {
     }
 
     /**
+     * The 2-bit head (rows in lanes, 16-row groups, odd row counts padded) against its scalar
+     * reference on random tensors; and the quantizer's error: each value within 1.52 steps (the clamp
+     * at the outer levels, and the bf16 rounding of the scale), the whole block near the best 4-level quantizer's 0.34 relative RMS.
+     */
+    @ParameterizedTest(name = "dim {0}")
+    @ValueSource(ints = {32, 96, 2560})
+    void q2HeadQuantizesPerBlockAndMatchesItsReference(int dim) {
+        Random random = new Random(dim + 3);
+        for (int vocab : new int[] {1, 15, 16, 17, 77}) {
+            MemorySegment rows = randomF16Rows(random, vocab, dim);
+            try (Arena arena = Arena.ofShared()) {
+                HeadKernels.Q2Rows q2 = quantizeQ2(rows, vocab, dim, arena);
+                double squaredError = 0;
+                double squaredValues = 0;
+                for (int v = 0; v < vocab; v++) {
+                    for (int d = 0; d < dim; d++) {
+                        float original = Float.float16ToFloat(rows.get(F16, 2L * (v * dim + d)));
+                        float scale = q2.scale(v, d / 32);
+                        assertThat(q2.code(v, d)).isBetween(0, 3);
+                        assertThat(q2.value(v, d)).isCloseTo(original, within(Math.abs(scale) * 1.52f + 1e-7f));
+                        squaredError += (q2.value(v, d) - original) * (double) (q2.value(v, d) - original);
+                        squaredValues += original * (double) original;
+                    }
+                }
+                assertThat(Math.sqrt(squaredError / squaredValues)).as("relative RMS error of 2-bit blocks").isLessThan(0.40);
+                LmHead reference = HeadKernels.q2Reference(q2);
+                LmHead head = HeadKernels.q2(q2);
+                for (int tokens : TOKEN_COUNTS) {
+                    float[] x = randomInput(random, tokens, dim);
+                    float[] expected = new float[tokens * vocab];
+                    reference.logits(x, tokens, expected, onePool);
+                    float[] bound = q2ErrorBound(q2, x, tokens);
+                    for (ComputePool pool : new ComputePool[] {onePool, twoPool}) {
+                        float[] actual = new float[tokens * vocab];
+                        head.logits(x, tokens, actual, pool);
+                        for (int i = 0; i < actual.length; i++) {
+                            assertThat(actual[i]).as("vocab %d T=%d i=%d", vocab, tokens, i).isCloseTo(expected[i], within(bound[i]));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The kernel's rounding: per block its chains carry the input scaled up by up to 2^9 (the codes'
+     * places in the float mantissa), so a few ulps of {@code sum |x| * 2^9} per term and block, times
+     * the block scale; plus the reference's own reordering error.
+     */
+    private static float[] q2ErrorBound(HeadKernels.Q2Rows q2, float[] x, int tokens) {
+        int vocab = q2.vocab();
+        int dim = q2.dim();
+        float[] bound = errorBound(q2::value, x, tokens, vocab, dim);
+        for (int t = 0; t < tokens; t++) {
+            for (int v = 0; v < vocab; v++) {
+                double sum = 0;
+                for (int b = 0; b < dim / 32; b++) {
+                    double abs = 0;
+                    for (int i = 0; i < 32; i++) {
+                        abs += Math.abs(x[t * dim + 32 * b + i]) * (512 + 1.5);
+                    }
+                    sum += Math.abs(q2.scale(v, b)) * abs * 32 * 0x1p-24 * 2;
+                }
+                bound[t * vocab + v] += (float) sum;
+            }
+        }
+        return bound;
+    }
+
+    /** Every code in every bit position survives packing: one-hot inputs read each value back exactly. */
+    @Test
+    void q2PackingReadsEveryCodeBack() {
+        int dim = 64;
+        int vocab = 19; // a full group and a padded one
+        MemorySegment rows = MemorySegment.ofArray(new byte[vocab * dim * 2]);
+        for (int v = 0; v < vocab; v++) {
+            for (int d = 0; d < dim; d++) {
+                // every code in every place; each block holds +-1.5 steps, so amax / 1.5 is the exact step
+                int code = (v + d) % 4;
+                float step = d < 32 ? 0.125f : 0.0625f * (1 + v % 3);
+                rows.set(F16, 2L * (v * dim + d), Float.floatToFloat16((code - 1.5f) * step));
+            }
+        }
+        try (Arena arena = Arena.ofShared()) {
+            HeadKernels.Q2Rows q2 = quantizeQ2(rows, vocab, dim, arena);
+            float[] x = new float[dim * dim];
+            for (int t = 0; t < dim; t++) {
+                x[t * dim + t] = 1f;
+            }
+            float[] out = new float[dim * vocab];
+            HeadKernels.q2(q2).logits(x, dim, out, twoPool);
+            for (int v = 0; v < vocab; v++) {
+                for (int t = 0; t < dim; t++) {
+                    float expected = Float.float16ToFloat(rows.get(F16, 2L * (v * dim + t)));
+                    assertThat(q2.value(v, t)).as("row %d column %d", v, t).isEqualTo(expected);
+                    assertThat(out[t * vocab + v]).as("row %d column %d", v, t).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    /**
      * Continuous batching: a token's logits must not depend on the batch it shares or its place in it
      * (batched forward equals one token at a time, bit for bit).
      */
@@ -310,7 +414,7 @@ class HeadKernelsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"q8", "q4"})
+    @ValueSource(strings = {"q8", "q4", "q2"})
     void rescoredHeadPicksTheExactTopTokenWhereThePlainHeadDoesNot(String kind) {
         int dim = 256;
         int vocab = 300;
@@ -343,10 +447,14 @@ class HeadKernelsTest {
             HeadKernels.Q8Rows q8 = HeadKernels.quantizeQ8(rows, vocab, dim, twoPool);
             plain = HeadKernels.q8(q8);
             rescored = HeadKernels.q8(q8, exact);
-        } else {
+        } else if (kind.equals("q4")) {
             HeadKernels.Q4Rows q4 = quantizeQ4(rows, vocab, dim, arena);
             plain = HeadKernels.q4(q4);
             rescored = HeadKernels.q4(q4, exact);
+        } else {
+            HeadKernels.Q2Rows q2 = quantizeQ2(rows, vocab, dim, arena);
+            plain = HeadKernels.q2(q2);
+            rescored = HeadKernels.q2(q2, exact);
         }
         float[] exactOut = new float[tokens * vocab];
         float[] plainOut = new float[tokens * vocab];
@@ -407,8 +515,10 @@ class HeadKernelsTest {
         }
         HeadKernels.Q8Rows q8 = HeadKernels.quantizeQ8(rows, vocab, dim, twoPool);
         HeadKernels.Q4Rows q4 = quantizeQ4(rows, vocab, dim, Arena.ofAuto());
+        HeadKernels.Q2Rows q2 = quantizeQ2(rows, vocab, dim, Arena.ofAuto());
         LmHead f16 = HeadKernels.f16(rows, vocab, dim);
-        return new LmHead[] {f16, HeadKernels.q8(q8), HeadKernels.q8(q8, f16), HeadKernels.q4(q4), HeadKernels.q4(q4, f16)};
+        return new LmHead[] {f16, HeadKernels.q8(q8), HeadKernels.q8(q8, f16), HeadKernels.q4(q4), HeadKernels.q4(q4, f16),
+            HeadKernels.q2(q2), HeadKernels.q2(q2, f16)};
     }
 
     private static int argmax(float[] values, int base, int n) {
@@ -463,6 +573,11 @@ class HeadKernelsTest {
     private static HeadKernels.Q4Rows quantizeQ4(MemorySegment f16Rows, int vocab, int dim, Arena arena) {
         MemorySegment dst = HugePages.allocate(HeadKernels.Q4Rows.bytes(vocab, dim), arena);
         return HeadKernels.quantizeQ4(f16Rows, vocab, dim, dst, twoPool);
+    }
+
+    private static HeadKernels.Q2Rows quantizeQ2(MemorySegment f16Rows, int vocab, int dim, Arena arena) {
+        MemorySegment dst = HugePages.allocate(HeadKernels.Q2Rows.bytes(vocab, dim), arena);
+        return HeadKernels.quantizeQ2(f16Rows, vocab, dim, dst, twoPool);
     }
 
     private interface Values {

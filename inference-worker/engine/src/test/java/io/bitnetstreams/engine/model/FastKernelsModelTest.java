@@ -106,7 +106,7 @@ class FastKernelsModelTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
-    @org.junit.jupiter.params.provider.EnumSource(value = LmHeadKind.class, names = {"Q8_0", "Q4_0"})
+    @org.junit.jupiter.params.provider.EnumSource(value = LmHeadKind.class, names = {"Q8_0", "Q4_0", "Q2"})
     void quantizedHeadAgreesOnTheTopTokenAndIsCachedToo(LmHeadKind kind) throws IOException {
         Path file = TestModels.write(dir, kind.label(), TestModels.spec(2, 4, 2, null, GgmlType.I2_S, 64));
         Path cache = dir.resolve(kind.label() + "cache");

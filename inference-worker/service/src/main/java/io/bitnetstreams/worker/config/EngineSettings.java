@@ -13,7 +13,7 @@ import java.util.Optional;
  *
  * @param kernels     {@code bitnet.engine.kernels}: vector (default; lookup tables on repacked weights),
  *                    in-place or scalar (see {@link Kernels#byName})
- * @param head        {@code bitnet.engine.head}: f16 (exact, default), q8_0 (int8 copy) or q4_0 (4-bit copy, fastest decode)
+ * @param head        {@code bitnet.engine.head}: f16 (exact, default), q8_0 (int8 copy), q4_0 (4-bit copy) or q2 (2-bit screening copy, fastest decode)
  * @param repackCache {@code bitnet.engine.repack.cache}: directory for the repacked weights reused by later
  *                    loads and by other workers on the node (default: the engine's cache directory;
  *                    {@code none} repacks at every start)
@@ -39,7 +39,7 @@ public record EngineSettings(String kernels, LmHeadKind head, Optional<Path> rep
         try {
             headKind = head == null ? defaults.head() : LmHeadKind.parse(head);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("bitnet.engine.head", "must be f16, q8_0 or q4_0, was '" + head + "'");
+            throw new ConfigException("bitnet.engine.head", "must be f16, q8_0, q4_0 or q2, was '" + head + "'");
         }
         return new EngineSettings(kernels == null ? defaults.kernels() : kernels, headKind,
                 LoadOptions.cacheDirectory(repackCache));

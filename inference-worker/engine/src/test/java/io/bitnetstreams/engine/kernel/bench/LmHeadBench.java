@@ -39,7 +39,9 @@ import io.bitnetstreams.engine.kernel.LmHead;
  * best candidates per token ("q8r", what the model uses). 657 MB / 369 MB per call, so T=1 is memory
  * bound; the rows are read once per call whatever the number of tokens. "f16h": the F16 rows copied
  * into {@link HugePages} memory; "q4": the 4-bit copy (205 MB, huge pages) alone, "q4r" with exact
- * rescoring, "q4r4k" the same in ordinary 4 KB pages. GMAC/s = vocab * dim * tokens / time.
+ * rescoring, "q4r4k" the same in ordinary 4 KB pages; "q2": the 2-bit
+ * screening copy (103 MB, 16-row interleaved groups, huge pages) alone, "q2r" with exact rescoring of
+ * its 64 best candidates. GMAC/s = vocab * dim * tokens / time.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -55,7 +57,7 @@ public class LmHeadBench {
     @Param({"128256"})
     public int vocab;
 
-    @Param({"f16", "f16h", "q8", "q8r", "q4", "q4r", "q4r4k"})
+    @Param({"f16", "f16h", "q8", "q8r", "q4", "q4r", "q4r4k", "q2", "q2r"})
     public String kind;
 
     @Param({"1", "4", "8", "16"})
@@ -95,6 +97,10 @@ public class LmHeadBench {
                     HugePages.allocate(HeadKernels.Q4Rows.bytes(vocab, DIM), arena), pool), HeadKernels.f16(rows, vocab, DIM));
             case "q4r4k" -> HeadKernels.q4(HeadKernels.quantizeQ4(rows, vocab, DIM,
                     arena.allocate(HeadKernels.Q4Rows.bytes(vocab, DIM), 64), pool), HeadKernels.f16(rows, vocab, DIM));
+            case "q2" -> HeadKernels.q2(HeadKernels.quantizeQ2(rows, vocab, DIM,
+                    HugePages.allocate(HeadKernels.Q2Rows.bytes(vocab, DIM), arena), pool));
+            case "q2r" -> HeadKernels.q2(HeadKernels.quantizeQ2(rows, vocab, DIM,
+                    HugePages.allocate(HeadKernels.Q2Rows.bytes(vocab, DIM), arena), pool), HeadKernels.f16(rows, vocab, DIM));
             default -> throw new IllegalArgumentException(kind);
         };
         x = new float[tokens * DIM];
