@@ -38,13 +38,13 @@ final class Lut128 {
         return LutLayout.pairs(rows, cols, LANES);
     }
 
-    /** Builds the table of one token: {@code indices * ENTRIES} shorts at {@code tab[tabOff ..]}. */
-    static void buildTable(byte[] q, int qOff, int cols, int indices, MemorySegment tab, int tabOff) {
+    /** Builds the table of one token: {@code words * STEP} shorts at {@code tab[tabOff ..]}. */
+    static void buildTable(byte[] q, int qOff, int cols, int words, MemorySegment tab, int tabOff) {
         ShortVector c00 = ShortVector.fromArray(S, COEFFICIENTS[0], 0);
         ShortVector c01 = ShortVector.fromArray(S, COEFFICIENTS[0], 8);
         ShortVector c10 = ShortVector.fromArray(S, COEFFICIENTS[1], 0);
         ShortVector c11 = ShortVector.fromArray(S, COEFFICIENTS[1], 8);
-        int groups = indices;
+        int groups = words * 4;
         int full = Math.min(groups, cols / 2);
         for (int p = 0; p < full; p++) {
             int k = qOff + 2 * p;

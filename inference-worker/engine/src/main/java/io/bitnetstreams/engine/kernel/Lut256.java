@@ -38,15 +38,15 @@ final class Lut256 {
         return LutLayout.triples(rows, cols, LANES);
     }
 
-    /** Builds the table of one token: {@code indices * ENTRIES} shorts at {@code tab[tabOff ..]}. */
-    static void buildTable(byte[] q, int qOff, int cols, int indices, MemorySegment tab, int tabOff) {
+    /** Builds the table of one token: {@code words * STEP} shorts at {@code tab[tabOff ..]}. */
+    static void buildTable(byte[] q, int qOff, int cols, int words, MemorySegment tab, int tabOff) {
         ShortVector c00 = ShortVector.fromArray(S, COEFFICIENTS[0], 0);
         ShortVector c01 = ShortVector.fromArray(S, COEFFICIENTS[0], 16);
         ShortVector c10 = ShortVector.fromArray(S, COEFFICIENTS[1], 0);
         ShortVector c11 = ShortVector.fromArray(S, COEFFICIENTS[1], 16);
         ShortVector c20 = ShortVector.fromArray(S, COEFFICIENTS[2], 0);
         ShortVector c21 = ShortVector.fromArray(S, COEFFICIENTS[2], 16);
-        int groups = indices;
+        int groups = words * 3;
         int full = Math.min(groups, cols / 3);
         for (int p = 0; p < full; p++) {
             int k = qOff + 3 * p;

@@ -21,55 +21,28 @@ import java.nio.ByteOrder;
  * group's contribution to {@code D - S}.
  */
 record LutLayout(int rows, int cols, int lanes, int tritsPerIndex, int indicesPerWord, int bitsPerIndex,
-                 int entriesPerIndex, boolean spareIndices) {
-
-    /** Words of one block of the {@link #dense} layout. */
-    static final int BLOCK_WORDS = 5;
-    /** Indices of one block of the {@link #dense} layout: 3 per word plus the one in the words' top bits. */
-    static final int BLOCK_INDICES = 16;
+                 int entriesPerIndex) {
 
     /** The stored word: little-endian, as the kernels and the repack cache file read it. */
     private static final ValueLayout.OfShort WORD = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** 3 trits per 5-bit index, 3 indices per word: 9 columns in 16 bits (1.78 bits per weight). */
     static LutLayout triples(int rows, int cols, int lanes) {
-        return new LutLayout(rows, cols, lanes, 3, 3, 5, 32, false);
-    }
-
-    /**
-     * The triples layout with the spare top bit of each word used: K is cut into blocks of 48
-     * columns stored in {@value #BLOCK_WORDS} words; word j of a block holds triples 3j, 3j+1, 3j+2
-     * in bits 0-14 as in {@link #triples}, and bit 15 of word j is bit j of the block's 16th index
-     * (triple 15). 48 columns in 80 bits: 1.67 bits per weight. Columns after the last whole block
-     * are stored as plain triples words.
-     */
-    static LutLayout dense(int rows, int cols, int lanes) {
-        return new LutLayout(rows, cols, lanes, 3, 3, 5, 32, true);
+        return new LutLayout(rows, cols, lanes, 3, 3, 5, 32);
     }
 
     /** 2 trits per 4-bit index, 4 indices per word: 8 columns in 16 bits (2 bits per weight). */
     static LutLayout pairs(int rows, int cols, int lanes) {
-        return new LutLayout(rows, cols, lanes, 2, 4, 4, 16, false);
+        return new LutLayout(rows, cols, lanes, 2, 4, 4, 16);
     }
 
     int colsPerWord() {
         return tritsPerIndex * indicesPerWord;
     }
 
-    /** Whole {@link #dense} blocks per row (0 for the other layouts). */
-    int blocks() {
-        return spareIndices ? cols / (BLOCK_INDICES * tritsPerIndex) : 0;
-    }
-
-    /** Words per row: the blocks, then the remaining columns rounded up to whole words. */
+    /** Words per row: K rounded up to whole words. */
     int words() {
-        int rest = cols - blocks() * BLOCK_INDICES * tritsPerIndex;
-        return blocks() * BLOCK_WORDS + (rest + colsPerWord() - 1) / colsPerWord();
-    }
-
-    /** Packed indices per row: one table of {@code entriesPerIndex} entries each. */
-    int indices() {
-        return blocks() * BLOCK_INDICES + (words() - blocks() * BLOCK_WORDS) * indicesPerWord;
+        return (cols + colsPerWord() - 1) / colsPerWord();
     }
 
     /** Row groups, rounded up to an even count. */
@@ -80,7 +53,7 @@ record LutLayout(int rows, int cols, int lanes, int tritsPerIndex, int indicesPe
 
     /** int16 table entries per token. */
     int tableLength() {
-        return indices() * entriesPerIndex;
+        return words() * indicesPerWord * entriesPerIndex;
     }
 
     /**
@@ -89,11 +62,6 @@ record LutLayout(int rows, int cols, int lanes, int tritsPerIndex, int indicesPe
      */
     int wordsPerFlush() {
         return Short.MAX_VALUE / (colsPerWord() * 128);
-    }
-
-    /** Blocks between flushes for the {@link #dense} layout (each adds at most {@code 48 * 128}). */
-    int blocksPerFlush() {
-        return Short.MAX_VALUE / (BLOCK_INDICES * tritsPerIndex * 128);
     }
 
     /** Lane of row r (0 <= r < lanes) inside its group: see the class comment. */
@@ -117,7 +85,8 @@ record LutLayout(int rows, int cols, int lanes, int tritsPerIndex, int indicesPe
                     + " bytes, the segment has " + dst.byteSize());
         }
         int words = words();
-        byte[] codes = new byte[indices() * tritsPerIndex];
+        int cpw = colsPerWord();
+        byte[] codes = new byte[words * cpw];
         for (int g = 0; g < groups(); g++) {
             for (int r = 0; r < lanes; r++) {
                 int row = g * lanes + r;
@@ -128,7 +97,7 @@ record LutLayout(int rows, int cols, int lanes, int tritsPerIndex, int indicesPe
                 }
                 long lane = laneOfRow(r);
                 for (int w = 0; w < words; w++) {
-                    dst.set(WORD, 2 * (((long) g * words + w) * lanes + lane), packWord(codes, w));
+                    dst.set(WORD, 2 * (((long) g * words + w) * lanes + lane), packWord(codes, w * cpw));
                 }
             }
         }
@@ -142,30 +111,16 @@ record LutLayout(int rows, int cols, int lanes, int tritsPerIndex, int indicesPe
         }
     }
 
-    /** Word {@code w} of a row whose codes (padded to {@link #indices()} groups) are {@code codes}. */
-    private short packWord(byte[] codes, int w) {
-        int blockWords = blocks() * BLOCK_WORDS;
-        int firstIndex = w < blockWords
-                ? w / BLOCK_WORDS * BLOCK_INDICES + w % BLOCK_WORDS * indicesPerWord
-                : blocks() * BLOCK_INDICES + (w - blockWords) * indicesPerWord;
+    private short packWord(byte[] codes, int offset) {
         int word = 0;
         for (int i = 0; i < indicesPerWord; i++) {
-            word |= index(codes, firstIndex + i) << (i * bitsPerIndex);
-        }
-        if (w < blockWords) {
-            int spare = index(codes, w / BLOCK_WORDS * BLOCK_INDICES + BLOCK_INDICES - 1);
-            word |= (spare >> (w % BLOCK_WORDS) & 1) << 15;
+            int index = 0;
+            for (int j = 0; j < tritsPerIndex; j++) {
+                index = index * 3 + codes[offset + i * tritsPerIndex + j];
+            }
+            word |= index << (i * bitsPerIndex);
         }
         return (short) word;
-    }
-
-    /** Base-3 index of group {@code p} (first column most significant). */
-    private int index(byte[] codes, int p) {
-        int index = 0;
-        for (int j = 0; j < tritsPerIndex; j++) {
-            index = index * 3 + codes[p * tritsPerIndex + j];
-        }
-        return index;
     }
 
     /** Trit (-1, 0, 1) of position j (0 = most significant) in table entry i. */

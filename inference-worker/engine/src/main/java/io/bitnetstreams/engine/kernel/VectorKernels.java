@@ -40,21 +40,11 @@ public final class VectorKernels implements KernelProvider {
 
     private enum Width { W128, W256, W512 }
 
-    /**
-     * {@code -Dbitnet.lut512.dense=true}: the 512-bit kernels on {@link LutLayout#dense} (1.67 bits per
-     * weight: 6% fewer weight bytes per decode token, a few more instructions per weight) instead of
-     * {@link LutLayout#triples} (1.78). Off by default until a quiet-machine measurement shows decode faster.
-     */
-    public static final String DENSE_512_PROPERTY = "bitnet.lut512.dense";
-
     private final int bits;
     private final Width width;
-    /** 512 bits only: the dense layout. */
-    private final boolean dense;
 
-    private VectorKernels(int bits, boolean dense) {
+    private VectorKernels(int bits) {
         this.bits = bits;
-        this.dense = dense && bits == 512;
         this.width = switch (bits) {
             case 128 -> Width.W128;
             case 256 -> Width.W256;
@@ -69,17 +59,7 @@ public final class VectorKernels implements KernelProvider {
      * @throws IllegalArgumentException if the width is unknown or this CPU/JVM cannot run it natively
      */
     public static VectorKernels forBits(int bits) {
-        return forBits(bits, Boolean.getBoolean(DENSE_512_PROPERTY));
-    }
-
-    /**
-     * The provider for {@code bits}; at 512 bits with {@code dense}, over {@link LutLayout#dense} (other
-     * widths ignore it).
-     *
-     * @throws IllegalArgumentException if the width is unknown or this CPU/JVM cannot run it natively
-     */
-    static VectorKernels forBits(int bits, boolean dense) {
-        VectorKernels kernels = new VectorKernels(bits, dense);
+        VectorKernels kernels = new VectorKernels(bits);
         if (!Kernels.isSupported(bits)) {
             throw new IllegalArgumentException(bits + "-bit vectors are not supported on this CPU/JVM (max "
                     + Kernels.maxVectorBits() + ")");
@@ -93,7 +73,7 @@ public final class VectorKernels implements KernelProvider {
 
     @Override
     public String name() {
-        return dense ? "vector-lut-" + bits + "-dense" : "vector-lut-" + bits; // the repack cache file is named after it
+        return "vector-lut-" + bits;
     }
 
     /**
@@ -115,7 +95,7 @@ public final class VectorKernels implements KernelProvider {
         return switch (width) {
             case W128 -> Lut128.layout(rows, cols);
             case W256 -> Lut256.layout(rows, cols);
-            case W512 -> dense ? Lut512.denseLayout(rows, cols) : Lut512.layout(rows, cols);
+            case W512 -> Lut512.layout(rows, cols);
         };
     }
 
@@ -173,8 +153,7 @@ public final class VectorKernels implements KernelProvider {
         Prepared[] prepared = new Prepared[matrices.length];
         int[] firstPair = new int[matrices.length + 1];
         for (int i = 0; i < matrices.length; i++) {
-            if (!(matrices[i] instanceof Prepared p) || p.width != first.width || p.layout.cols() != first.layout.cols()
-                    || p.layout.spareIndices() != first.layout.spareIndices()) { // the layouts' tables differ
+            if (!(matrices[i] instanceof Prepared p) || p.width != first.width || p.layout.cols() != first.layout.cols()) {
                 return false;
             }
             TernaryMatmul.checkShapes(p, x, outs[i]);
@@ -250,20 +229,14 @@ public final class VectorKernels implements KernelProvider {
         private void buildTables(QuantizedActivations x, int firstToken, int from, int to, MemorySegment tables) {
             byte[] q = x.values();
             int cols = layout.cols();
-            int indices = layout.indices();
+            int words = layout.words();
             int tableLength = layout.tableLength();
             for (int t = from; t < to; t++) {
                 int qOff = (firstToken + t) * cols;
                 switch (width) {
-                    case W128 -> Lut128.buildTable(q, qOff, cols, indices, tables, t * tableLength);
-                    case W256 -> Lut256.buildTable(q, qOff, cols, indices, tables, t * tableLength);
-                    case W512 -> {
-                        if (layout.spareIndices()) {
-                            Lut512.buildDenseTable(q, qOff, cols, layout.blocks(), layout.words(), tables, t * tableLength);
-                        } else {
-                            Lut512.buildTable(q, qOff, cols, indices, tables, t * tableLength);
-                        }
-                    }
+                    case W128 -> Lut128.buildTable(q, qOff, cols, words, tables, t * tableLength);
+                    case W256 -> Lut256.buildTable(q, qOff, cols, words, tables, t * tableLength);
+                    case W512 -> Lut512.buildTable(q, qOff, cols, words, tables, t * tableLength);
                 }
             }
         }
@@ -273,9 +246,6 @@ public final class VectorKernels implements KernelProvider {
                                     int fromPair, int toPair) {
             int lanes = layout.lanes();
             int words = layout.words();
-            int blocks = layout.blocks();
-            boolean dense = layout.spareIndices();
-            boolean tail = words > blocks * LutLayout.BLOCK_WORDS;
             int tableLength = layout.tableLength();
             int[] acc = new int[2 * TOKEN_TILE * lanes];
             int t = 0;
@@ -287,16 +257,7 @@ public final class VectorKernels implements KernelProvider {
                     switch (width) {
                         case W128 -> Lut128.tile2x4(packed, base, words, tables, tabOff, tableLength, acc);
                         case W256 -> Lut256.tile2x4(packed, base, words, tables, tabOff, tableLength, acc);
-                        case W512 -> {
-                            if (dense) {
-                                Lut512.denseTile2x4(packed, base, blocks, words, tables, tabOff, tableLength, acc);
-                                if (tail) {
-                                    Lut512.denseTail2x4(packed, base, blocks, words, tables, tabOff, tableLength, acc);
-                                }
-                            } else {
-                                Lut512.tile2x4(packed, base, words, tables, tabOff, tableLength, acc);
-                            }
-                        }
+                        case W512 -> Lut512.tile2x4(packed, base, words, tables, tabOff, tableLength, acc);
                     }
                     store(x, firstToken + t, TOKEN_TILE, 2, 2 * pair, acc, out);
                 }
@@ -310,16 +271,7 @@ public final class VectorKernels implements KernelProvider {
                     switch (width) {
                         case W128 -> Lut128.tile4x1(packed, base, words, tables, tabOff, tableLength, acc);
                         case W256 -> Lut256.tile4x1(packed, base, words, tables, tabOff, tableLength, acc);
-                        case W512 -> {
-                            if (dense) {
-                                Lut512.denseTile4x1(packed, base, blocks, words, tables, tabOff, tableLength, acc);
-                                if (tail) {
-                                    Lut512.denseTail4x1(packed, base, blocks, words, tables, tabOff, tableLength, acc);
-                                }
-                            } else {
-                                Lut512.tile4x1(packed, base, words, tables, tabOff, tableLength, acc);
-                            }
-                        }
+                        case W512 -> Lut512.tile4x1(packed, base, words, tables, tabOff, tableLength, acc);
                     }
                     store(x, firstToken + t, 1, 4, 2 * pair, acc, out);
                 }
@@ -329,16 +281,7 @@ public final class VectorKernels implements KernelProvider {
                     switch (width) {
                         case W128 -> Lut128.tile2x1(packed, base, words, tables, tabOff, tableLength, acc);
                         case W256 -> Lut256.tile2x1(packed, base, words, tables, tabOff, tableLength, acc);
-                        case W512 -> {
-                            if (dense) {
-                                Lut512.denseTile2x1(packed, base, blocks, words, tables, tabOff, tableLength, acc);
-                                if (tail) {
-                                    Lut512.denseTail2x1(packed, base, blocks, words, tables, tabOff, tableLength, acc);
-                                }
-                            } else {
-                                Lut512.tile2x1(packed, base, words, tables, tabOff, tableLength, acc);
-                            }
-                        }
+                        case W512 -> Lut512.tile2x1(packed, base, words, tables, tabOff, tableLength, acc);
                     }
                     store(x, firstToken + t, 1, 2, 2 * pair, acc, out);
                 }

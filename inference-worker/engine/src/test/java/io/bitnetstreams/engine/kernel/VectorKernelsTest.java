@@ -35,38 +35,20 @@ class VectorKernelsTest {
         twoPool.close();
     }
 
-    /**
-     * rows x cols: lane-aligned, ragged M, awkward K (not a multiple of 8 or 9), K long enough to flush;
-     * for the 512-bit dense layout (48-column blocks of 5 words, then plain words): exactly one block,
-     * only plain words (47 columns: 6 of them), blocks across several flushes with a 1-column tail.
-     */
+    /** rows x cols: lane-aligned, ragged M, awkward K (not a multiple of 8 or 9), K long enough to flush. */
     static Stream<Arguments> widthsAndShapes() {
-        int[][] shapes = {{64, 128}, {100, 256}, {33, 9 * 7 + 5}, {7, 1}, {65, 8 * 37 + 3}, {40, 2560},
-                {70, 48}, {97, 47}, {130, 48 * 11 + 1}, {64, 6912}};
-        return Stream.of("0", "128", "256", "512", DENSE_512)
-                .flatMap(kernel -> Stream.of(shapes).map(s -> Arguments.of(kernel, s[0], s[1])));
-    }
-
-    /** The 512-bit kernels over {@link LutLayout#dense}, whatever {@value VectorKernels#DENSE_512_PROPERTY} says. */
-    private static final String DENSE_512 = "512-dense";
-
-    /** "0", "128", "256", "512" (the layout the system property selects) or {@link #DENSE_512}. */
-    private static KernelProvider provider(String kernel) {
-        return kernel.equals(DENSE_512) ? VectorKernels.forBits(512, true) : Kernels.forVectorBits(Integer.parseInt(kernel));
-    }
-
-    private static void assumeSupported(String kernel) {
-        int bits = Integer.parseInt(kernel.replace("-dense", ""));
-        assumeTrue(Kernels.isSupported(bits), bits + "-bit vectors not supported here");
+        int[][] shapes = {{64, 128}, {100, 256}, {33, 9 * 7 + 5}, {7, 1}, {65, 8 * 37 + 3}, {40, 2560}};
+        return IntStream.of(0, 128, 256, 512).boxed()
+                .flatMap(bits -> Stream.of(shapes).map(s -> Arguments.of(bits, s[0], s[1])));
     }
 
     @ParameterizedTest(name = "{0} bits, {1} x {2}")
     @MethodSource("widthsAndShapes")
-    void matchesScalarReferenceBitForBit(String kernelName, int rows, int cols) {
-        assumeSupported(kernelName);
+    void matchesScalarReferenceBitForBit(int bits, int rows, int cols) {
+        assumeTrue(Kernels.isSupported(bits), bits + "-bit vectors not supported here");
         ArrayTernaryWeights weights = ArrayTernaryWeights.random(rows, cols, 31L * rows + cols);
         TernaryMatmul reference = new ScalarKernels().prepare(weights);
-        TernaryMatmul kernel = provider(kernelName).prepare(weights);
+        TernaryMatmul kernel = Kernels.forVectorBits(bits).prepare(weights);
         assertThat(kernel.rows()).isEqualTo(rows);
         assertThat(kernel.cols()).isEqualTo(cols);
         Random random = new Random(rows * 7919L + cols);
@@ -84,9 +66,9 @@ class VectorKernelsTest {
 
     /** Every product at its largest magnitude, so the int16 accumulators sit at their bound before each flush. */
     @ParameterizedTest(name = "{0} bits")
-    @ValueSource(strings = {"128", "256", "512", DENSE_512})
-    void staysExactAtTheInt16Bound(String kernel) {
-        assumeSupported(kernel);
+    @ValueSource(ints = {128, 256, 512})
+    void staysExactAtTheInt16Bound(int bits) {
+        assumeTrue(Kernels.isSupported(bits));
         int rows = 48;
         int cols = 9 * 8 * 40 + 7;
         for (int code : new int[] {0, 2}) {
@@ -100,7 +82,7 @@ class VectorKernelsTest {
                 float[] expected = new float[tokens * rows];
                 new ScalarKernels().prepare(weights).multiply(x, expected, onePool);
                 float[] actual = new float[tokens * rows];
-                provider(kernel).prepare(weights).multiply(x, actual, twoPool);
+                Kernels.forVectorBits(bits).prepare(weights).multiply(x, actual, twoPool);
                 assertThat(actual).as("code %d, q %d", code, value).isEqualTo(expected);
                 assertThat(expected[0]).isEqualTo((code - 1) * value * (float) cols / 1f * 1.25f);
             }
@@ -108,13 +90,13 @@ class VectorKernelsTest {
     }
 
     @ParameterizedTest(name = "{0} bits")
-    @ValueSource(strings = {"128", "256", "512", DENSE_512})
-    void packedWordsInNativeOrMappedMemoryGiveThePreparedResults(String kernel) throws java.io.IOException {
-        assumeSupported(kernel);
-        VectorKernels kernels = (VectorKernels) provider(kernel);
+    @ValueSource(ints = {128, 256, 512})
+    void packedWordsInNativeOrMappedMemoryGiveThePreparedResults(int bits) throws java.io.IOException {
+        assumeTrue(Kernels.isSupported(bits), bits + "-bit vectors not supported here");
+        VectorKernels kernels = VectorKernels.forBits(bits);
         int rows = 100;
         int cols = 9 * 40 + 4;
-        ArrayTernaryWeights weights = ArrayTernaryWeights.random(rows, cols, 77L + kernel.hashCode());
+        ArrayTernaryWeights weights = ArrayTernaryWeights.random(rows, cols, 77L + bits);
         long bytes = kernels.packedBytes(rows, cols);
         java.nio.file.Path file = java.nio.file.Files.createTempFile("packed", ".bin");
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
@@ -128,7 +110,7 @@ class VectorKernelsTest {
             java.lang.foreign.MemorySegment mappedAsNative = java.lang.foreign.MemorySegment.ofAddress(mapped.address())
                     .reinterpret(bytes, arena, null).asReadOnly();
             TernaryMatmul expected = new ScalarKernels().prepare(weights);
-            Random random = new Random(kernel.hashCode());
+            Random random = new Random(bits);
             for (java.lang.foreign.MemorySegment segment : new java.lang.foreign.MemorySegment[] {words, mappedAsNative}) {
                 TernaryMatmul matrix = kernels.fromPacked(rows, cols, weights.scale(), segment);
                 for (int tokens : new int[] {1, 6}) {
@@ -223,17 +205,17 @@ class VectorKernelsTest {
     }
 
     @ParameterizedTest(name = "{0} bits")
-    @ValueSource(strings = {"0", "128", "256", "512", DENSE_512})
-    void multiplyAllEqualsEachMatrixAloneAndChecksEveryShape(String kernel) {
-        assumeSupported(kernel);
-        KernelProvider kernels = provider(kernel);
+    @ValueSource(ints = {0, 128, 256, 512})
+    void multiplyAllEqualsEachMatrixAloneAndChecksEveryShape(int bits) {
+        assumeTrue(Kernels.isSupported(bits), bits + "-bit vectors not supported here");
+        KernelProvider kernels = Kernels.forVectorBits(bits);
         int cols = 9 * 30 + 4;
         int[] rows = {100, 33, 64}; // like Q, K and V: different row counts, one K
         TernaryMatmul[] matrices = new TernaryMatmul[rows.length];
         for (int i = 0; i < rows.length; i++) {
             matrices[i] = kernels.prepare(ArrayTernaryWeights.random(rows[i], cols, 500L + i));
         }
-        Random random = new Random(kernel.hashCode());
+        Random random = new Random(bits);
         for (ComputePool pool : new ComputePool[] {onePool, twoPool}) {
             for (int tokens : new int[] {1, 3, 8, 40}) { // 40: more than one chunk of tables
                 QuantizedActivations x = randomActivations(random, tokens, cols);
