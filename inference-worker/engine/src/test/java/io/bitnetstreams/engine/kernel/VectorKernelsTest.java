@@ -74,12 +74,14 @@ class VectorKernelsTest {
         for (int code : new int[] {0, 2}) {
             ArrayTernaryWeights weights = ArrayTernaryWeights.constant(rows, cols, code, 1.25f);
             for (byte value : new byte[] {-128, 127}) {
-                byte[] q = new byte[3 * cols];
+                int tokens = 6; // a 4-token prefill tile (tile2x4) and two single tokens: both paths at the bound
+                byte[] q = new byte[tokens * cols];
                 java.util.Arrays.fill(q, value);
-                QuantizedActivations x = new QuantizedActivations(3, cols).load(q, new float[] {1f, 2f, 0.5f}, 3);
-                float[] expected = new float[3 * rows];
+                QuantizedActivations x = new QuantizedActivations(tokens, cols)
+                        .load(q, new float[] {1f, 2f, 0.5f, 1f, 4f, 1f}, tokens);
+                float[] expected = new float[tokens * rows];
                 new ScalarKernels().prepare(weights).multiply(x, expected, onePool);
-                float[] actual = new float[3 * rows];
+                float[] actual = new float[tokens * rows];
                 Kernels.forVectorBits(bits).prepare(weights).multiply(x, actual, twoPool);
                 assertThat(actual).as("code %d, q %d", code, value).isEqualTo(expected);
                 assertThat(expected[0]).isEqualTo((code - 1) * value * (float) cols / 1f * 1.25f);
