@@ -28,6 +28,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -295,72 +296,60 @@ final class RepackCache {
     /** The q2 copy of the head tensor {@code info}, in {@link HugePages} memory freed with the returned rows. */
     static HeadKernels.Q2Rows q2Head(GgufFile file, GgufTensorInfo info, int vocab, int dim, ComputePool pool,
                                      Optional<Path> dir) {
-        Optional<Path> cacheFile = dir.flatMap(d -> key(file).map(k -> d.resolve(k + "." + info.name() + ".q2.v1.bin")));
-        MemorySegment data = HugePages.allocate(HeadKernels.Q2Rows.bytes(vocab, dim), Arena.ofAuto());
-        if (cacheFile.isPresent() && Files.isRegularFile(cacheFile.get())) {
-            try {
-                readHead(cacheFile.get(), Q2_MAGIC, data, vocab, dim);
-                LOG.info("q2 head read from {}", cacheFile.get());
-                return new HeadKernels.Q2Rows(vocab, dim, data);
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("ignoring q2 head cache {}: {}", cacheFile.get(), e.toString());
-            }
-        }
-        long start = System.nanoTime();
-        FloatTensor tensor = info.type() == GgmlType.F16 ? null : Tensors.floating(info, file.tensorData(info));
-        long groupBytes = HeadKernels.Q2Rows.groupBytes(dim);
-        // whole groups per chunk: Q8_CHUNK_ROWS is a multiple of the 16-row group
-        try (TensorBytes tensorBytes = TensorBytes.open(file)) {
-            for (int first = 0; first < vocab; first += Q8_CHUNK_ROWS) {
-                int count = Math.min(Q8_CHUNK_ROWS, vocab - first);
-                MemorySegment f16 = tensor == null
-                        ? tensorBytes.read(info, (long) first * dim * 2, count * dim * 2)
-                        : toF16(tensor, first, count, dim);
-                long at = first / HeadKernels.Q2Rows.GROUP * groupBytes;
-                HeadKernels.quantizeQ2(f16, count, dim, data.asSlice(at, HeadKernels.Q2Rows.bytes(count, dim)), pool);
-            }
-        }
-        LOG.info("q2 head quantized in {} ms", (System.nanoTime() - start) / 1_000_000);
-        HeadKernels.Q2Rows rows = new HeadKernels.Q2Rows(vocab, dim, data);
-        cacheFile.ifPresent(path -> writeHead(path, Q2_MAGIC, "q2", rows.vocab(), rows.dim(), rows.data()));
-        return rows;
+        // whole 16-row groups per chunk: Q8_CHUNK_ROWS is a multiple of the group
+        MemorySegment data = segmentHead(file, info, vocab, dim, pool, dir, "q2", "q2.v1.bin", Q2_MAGIC,
+                rows -> HeadKernels.Q2Rows.bytes(rows, dim), HeadKernels::quantizeQ2);
+        return new HeadKernels.Q2Rows(vocab, dim, data);
     }
 
     /** The q4 copy of the head tensor {@code info}, in {@link HugePages} memory freed with the returned rows. */
     static HeadKernels.Q4Rows q4Head(GgufFile file, GgufTensorInfo info, int vocab, int dim, ComputePool pool,
                                      Optional<Path> dir) {
-        Optional<Path> cacheFile = dir.flatMap(d -> key(file).map(k -> d.resolve(k + "." + info.name() + ".q4_0.bin")));
-        long bytes = HeadKernels.Q4Rows.bytes(vocab, dim);
-        MemorySegment data = HugePages.allocate(bytes, Arena.ofAuto());
+        MemorySegment data = segmentHead(file, info, vocab, dim, pool, dir, "q4", "q4_0.bin", Q4_MAGIC,
+                rows -> HeadKernels.Q4Rows.bytes(rows, dim), HeadKernels::quantizeQ4);
+        return new HeadKernels.Q4Rows(vocab, dim, data);
+    }
+
+    /** Quantizes F16 head rows into {@code dst} (the {@code HeadKernels.quantizeQ4 / quantizeQ2} shape). */
+    @FunctionalInterface
+    private interface SegmentQuantizer {
+        void quantize(MemorySegment f16Rows, int rows, int dim, MemorySegment dst, ComputePool pool);
+    }
+
+    /**
+     * A quantized head kept in one {@link HugePages} segment: read from the cache file {@code <key>.<tensor>.SUFFIX}
+     * when it is there and valid, otherwise quantized chunk by chunk ({@code bytesOf(rows)} is both the size of
+     * {@code rows} rows and, for a chunk start, its byte offset) and written to the cache.
+     */
+    private static MemorySegment segmentHead(GgufFile file, GgufTensorInfo info, int vocab, int dim, ComputePool pool,
+                                             Optional<Path> dir, String kind, String suffix, long magic,
+                                             IntToLongFunction bytesOf, SegmentQuantizer quantizer) {
+        Optional<Path> cacheFile = dir.flatMap(d -> key(file).map(k -> d.resolve(k + "." + info.name() + "." + suffix)));
+        MemorySegment data = HugePages.allocate(bytesOf.applyAsLong(vocab), Arena.ofAuto());
         if (cacheFile.isPresent() && Files.isRegularFile(cacheFile.get())) {
             try {
-                readQ4(cacheFile.get(), data, vocab, dim);
-                LOG.info("q4 head read from {}", cacheFile.get());
-                return new HeadKernels.Q4Rows(vocab, dim, data);
+                readHead(cacheFile.get(), magic, data, vocab, dim);
+                LOG.info("{} head read from {}", kind, cacheFile.get());
+                return data;
             } catch (IOException | RuntimeException e) {
-                LOG.warn("ignoring q4 head cache {}: {}", cacheFile.get(), e.toString());
+                LOG.warn("ignoring {} head cache {}: {}", kind, cacheFile.get(), e.toString());
             }
         }
         long start = System.nanoTime();
         FloatTensor tensor = info.type() == GgmlType.F16 ? null : Tensors.floating(info, file.tensorData(info));
-        long rowBytes = HeadKernels.Q4Rows.rowBytes(dim);
         try (TensorBytes tensorBytes = TensorBytes.open(file)) {
             for (int first = 0; first < vocab; first += Q8_CHUNK_ROWS) {
                 int count = Math.min(Q8_CHUNK_ROWS, vocab - first);
                 MemorySegment f16 = tensor == null
                         ? tensorBytes.read(info, (long) first * dim * 2, count * dim * 2)
                         : toF16(tensor, first, count, dim);
-                HeadKernels.quantizeQ4(f16, count, dim, data.asSlice(first * rowBytes, count * rowBytes), pool);
+                quantizer.quantize(f16, count, dim, data.asSlice(bytesOf.applyAsLong(first), bytesOf.applyAsLong(count)),
+                        pool);
             }
         }
-        LOG.info("q4 head quantized in {} ms", (System.nanoTime() - start) / 1_000_000);
-        HeadKernels.Q4Rows rows = new HeadKernels.Q4Rows(vocab, dim, data);
-        cacheFile.ifPresent(path -> writeQ4(path, rows));
-        return rows;
-    }
-
-    private static void readQ4(Path path, MemorySegment data, int vocab, int dim) throws IOException {
-        readHead(path, Q4_MAGIC, data, vocab, dim);
+        LOG.info("{} head quantized in {} ms", kind, (System.nanoTime() - start) / 1_000_000);
+        cacheFile.ifPresent(path -> writeHead(path, magic, kind, vocab, dim, data));
+        return data;
     }
 
     /** Reads a head copy written by {@link #writeHead}: a 16-byte header (magic, vocab, dim), then the bytes. */
@@ -390,10 +379,6 @@ final class RepackCache {
             }
             at += n;
         }
-    }
-
-    private static void writeQ4(Path path, HeadKernels.Q4Rows rows) {
-        writeHead(path, Q4_MAGIC, "q4", rows.vocab(), rows.dim(), rows.data());
     }
 
     private static void writeHead(Path path, long magic, String kind, int vocab, int dim, MemorySegment data) {
