@@ -146,6 +146,7 @@ public final class WorkerService implements AutoCloseable {
     /** Asks the loop to stop: no more polling, in-flight work finished within the grace period, committed. */
     public void shutdown() {
         stopRequested = true;
+        wakeLoop(); // a loop blocked in its poll would notice only after bitnet.poll.timeout.ms
     }
 
     /** Waits for the loop to end; true if it did within the timeout. */
@@ -355,12 +356,16 @@ public final class WorkerService implements AutoCloseable {
         entry.running(future);
         future.whenComplete((outcome, failure) -> {
             completions.add(new Completion(entry, outcome, failure));
-            // the loop may be blocked in poll: wake it so the result is committed now, not after pollTimeout
-            KafkaConsumer<byte[], byte[]> current = consumer;
-            if (current != null) {
-                current.wakeup();
-            }
+            wakeLoop(); // the loop may be blocked in poll: commit the result now, not after pollTimeout
         });
+    }
+
+    /** Ends a poll the loop is blocked in (it returns no records and the loop goes round). */
+    private void wakeLoop() {
+        KafkaConsumer<byte[], byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
     }
 
     // ---------------------------------------------------------------- completing

@@ -75,6 +75,16 @@ class WorkerBehaviourIT {
                 Map.of("bitnet.poll.timeout.ms", "100", "bitnet.commit.interval.ms", "120000"));
     }
 
+    @Test
+    void aStopEndsALongPollAtOnce() throws InterruptedException {
+        // an idle worker blocked in a one-minute poll must not hold its shutdown (SIGTERM) for that minute
+        WorkerService worker = fixture.startWorker("long-poll", new KeywordWorkExecutor(1, 8, 4),
+                Map.of("bitnet.poll.timeout.ms", "60000"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !worker.assignment().isEmpty());
+        worker.shutdown();
+        assertThat(worker.awaitTermination(Duration.ofSeconds(15))).as("stopped well before the poll timeout").isTrue();
+    }
+
     /** One item through a worker with {@code settings}; once it finishes (the loop back in its poll), its result must be committed within 15 s. */
     private void aLoneFinishedItemIsCommittedWithin15Seconds(String name, Map<String, String> settings) {
         GatedExecutor executor = new GatedExecutor(4);
