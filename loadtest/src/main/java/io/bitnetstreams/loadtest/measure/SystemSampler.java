@@ -1,5 +1,6 @@
 package io.bitnetstreams.loadtest.measure;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,8 +29,14 @@ public final class SystemSampler implements AutoCloseable {
      * @param workerLag     work items not yet committed by the worker group (-1: unknown)
      * @param topologyLag   requests and work results not yet committed by the topology (-1: unknown)
      * @param processes     per worker process: CPU seconds so far and RSS
+     * @param threads       per process, CPU seconds so far of its thread groups ({@link ProcStats#threadGroups}); only
+     *                      in the first and the last sample of a run (null in the others)
      */
-    public record Sample(double seconds, long workerLag, long topologyLag, Map<String, ProcStats.Reading> processes) {
+    public record Sample(double seconds, long workerLag, long topologyLag, Map<String, ProcStats.Reading> processes,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Map<String, Double>> threads) {
+        public Sample(double seconds, long workerLag, long topologyLag, Map<String, ProcStats.Reading> processes) {
+            this(seconds, workerLag, topologyLag, processes, null);
+        }
     }
 
     /** What to sample: lag probes (may return -1) and the processes by name and pid. */
@@ -46,6 +53,8 @@ public final class SystemSampler implements AutoCloseable {
     private final List<Sample> samples = new ArrayList<>();
     private final Sources sources;
     private final LongSupplier clockNanos;
+    private boolean sampledThreads;
+    private boolean closed;
 
     private SystemSampler(Sources sources, LongSupplier clockNanos) {
         this.sources = sources;
@@ -59,11 +68,27 @@ public final class SystemSampler implements AutoCloseable {
     }
 
     private void sample() {
+        boolean withThreads;
+        synchronized (samples) {
+            withThreads = !sampledThreads;
+            sampledThreads = true;
+        }
+        sample(withThreads);
+    }
+
+    /** One sample; with the processes' thread groups in the first and the last (they cost a read per thread). */
+    private void sample(boolean withThreads) {
         try {
             double seconds = clockNanos.getAsLong() / 1e9;
             Map<String, ProcStats.Reading> readings = new LinkedHashMap<>();
-            sources.processes().forEach((name, pid) -> ProcStats.read(pid).ifPresent(r -> readings.put(name, r)));
-            Sample sample = new Sample(seconds, sources.workerLag(), sources.topologyLag(), readings);
+            Map<String, Map<String, Double>> threads = withThreads ? new LinkedHashMap<>() : null;
+            sources.processes().forEach((name, pid) -> {
+                ProcStats.read(pid).ifPresent(r -> readings.put(name, r));
+                if (threads != null) {
+                    threads.put(name, ProcStats.threadGroups(pid));
+                }
+            });
+            Sample sample = new Sample(seconds, sources.workerLag(), sources.topologyLag(), readings, threads);
             synchronized (samples) {
                 samples.add(sample);
             }
@@ -85,14 +110,22 @@ public final class SystemSampler implements AutoCloseable {
         }
     }
 
+    /** Stops sampling and takes the last sample (with thread groups); later calls do nothing. */
     @Override
     public void close() {
+        synchronized (samples) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        sample(true);
     }
 
     /** Adapts suppliers to {@link Sources}. */

@@ -46,6 +46,12 @@ public final class Markdown {
                 all.forEach((name, stats) -> md.append(String.format(Locale.ROOT, "| %s | %.0f | %.1f | %.0f |%n",
                         name, stats.meanCpuPercent(), stats.cpuMsPerDocument(), stats.maxRssMb())));
                 md.append("\n");
+                if (all.values().stream().anyMatch(stats -> !stats.threadCpuPercent().isEmpty())) {
+                    md.append("| process | CPU by thread group (% of a core; names as the kernel keeps them) |\n|---|---|\n");
+                    all.forEach((name, stats) -> md.append("| ").append(name).append(" | ")
+                            .append(threadGroups(stats.threadCpuPercent())).append(" |\n"));
+                    md.append("\n");
+                }
             }
         }
         if (scaling.points().size() > 1) {
@@ -111,6 +117,28 @@ public final class Markdown {
                 ReportWriter.ms(p.mean()), ReportWriter.ms(p.p50()), ReportWriter.ms(p.p90()), ReportWriter.ms(p.p99()),
                 ReportWriter.ms(p.p999()), ReportWriter.ms(p.max()))));
         return md.toString();
+    }
+
+    /** The busiest thread groups (at least 0.5% of a core each, at most eight), the rest summed as "other". */
+    static String threadGroups(java.util.Map<String, Double> percent) {
+        if (percent.isEmpty()) {
+            return "-";
+        }
+        StringBuilder line = new StringBuilder();
+        double other = 0;
+        int shown = 0;
+        for (var group : percent.entrySet()) {
+            if (shown < 8 && group.getValue() >= 0.5) {
+                line.append(shown++ == 0 ? "" : ", ").append(group.getKey().replace("|", "\\|"))
+                        .append(String.format(Locale.ROOT, " %.1f", group.getValue()));
+            } else {
+                other += group.getValue();
+            }
+        }
+        if (other >= 0.05) {
+            line.append(shown == 0 ? "" : ", ").append(String.format(Locale.ROOT, "other %.1f", other));
+        }
+        return line.toString();
     }
 
     static String scalingTable(Scaling scaling) {

@@ -43,10 +43,19 @@ public record RunResult(String label, @JsonIgnore LoadShape load, int workers, i
 
     /**
      * Mean CPU over the run in percent of one core, CPU milliseconds per final result (over the sampled span; 0 when
-     * nothing ended), and the largest resident set seen, in MB.
+     * nothing ended), the largest resident set seen, in MB, and the mean CPU of each thread group (percent of one
+     * core, busiest first; {@link #EXITED_THREADS} is what threads that ended during the run used; empty when not
+     * measured).
      */
-    public record ProcessStats(double meanCpuPercent, double cpuMsPerDocument, double maxRssMb) {
+    public record ProcessStats(double meanCpuPercent, double cpuMsPerDocument, double maxRssMb,
+                               Map<String, Double> threadCpuPercent) {
+        public ProcessStats(double meanCpuPercent, double cpuMsPerDocument, double maxRssMb) {
+            this(meanCpuPercent, cpuMsPerDocument, maxRssMb, Map.of());
+        }
     }
+
+    /** The thread group that stands for the CPU of threads that ended between the first and the last sample. */
+    public static final String EXITED_THREADS = "(threads that ended)";
 
     public static RunResult of(String label, LoadShape load, int workers, int threads, double sendSeconds,
                                List<RequestRecord> records, List<SystemSampler.Sample> samples, double seriesInterval) {
@@ -142,9 +151,46 @@ public record RunResult(String label, @JsonIgnore LoadShape load, int workers, i
             double cpu = seconds <= 0 ? 0 : 100 * cpuSeconds / seconds;
             double rss = samples.stream().map(s -> s.processes().get(name)).filter(r -> r != null)
                     .mapToLong(ProcStats.Reading::rssBytes).max().orElse(0) / 1e6;
-            stats.put(name, new ProcessStats(cpu, documents == 0 ? 0 : 1000 * cpuSeconds / documents, rss));
+            stats.put(name, new ProcessStats(cpu, documents == 0 ? 0 : 1000 * cpuSeconds / documents, rss,
+                    threadCpuPercent(samples, name, cpuSeconds)));
         }
         return stats;
+    }
+
+    /**
+     * Per thread group of the process: percent of one core between the first and the last sample that carry thread
+     * groups, busiest first; what the process used beyond its live threads' sum goes to {@link #EXITED_THREADS}.
+     */
+    static Map<String, Double> threadCpuPercent(List<SystemSampler.Sample> samples, String process, double processCpuSeconds) {
+        List<SystemSampler.Sample> withThreads = samples.stream()
+                .filter(s -> s.threads() != null && s.threads().containsKey(process)).toList();
+        if (withThreads.size() < 2) {
+            return Map.of();
+        }
+        SystemSampler.Sample first = withThreads.getFirst();
+        SystemSampler.Sample last = withThreads.getLast();
+        double seconds = last.seconds() - first.seconds();
+        if (seconds <= 0) {
+            return Map.of();
+        }
+        Map<String, Double> start = first.threads().get(process);
+        Map<String, Double> used = new java.util.HashMap<>();
+        last.threads().get(process).forEach((group, cpu) -> used.put(group, Math.max(0, cpu - start.getOrDefault(group, 0.0))));
+        double live = used.values().stream().mapToDouble(Double::doubleValue).sum();
+        double spanCpu = processCpu(first, process, last);
+        if (spanCpu - live > 0.005 * seconds) {
+            used.put(EXITED_THREADS, spanCpu - live);
+        }
+        Map<String, Double> percent = new LinkedHashMap<>();
+        used.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> percent.put(e.getKey(), 100 * e.getValue() / seconds));
+        return percent;
+    }
+
+    private static double processCpu(SystemSampler.Sample first, String process, SystemSampler.Sample last) {
+        ProcStats.Reading start = first.processes().get(process);
+        ProcStats.Reading end = last.processes().get(process);
+        return start == null || end == null ? 0 : end.cpuSeconds() - start.cpuSeconds();
     }
 
     /** True when the run holds the SLO: p99 end to end within {@code sloMs}, nothing missing, lag not growing. */

@@ -80,6 +80,10 @@ class LoadtestIT {
         assertThat(run.get("samples").size()).isGreaterThan(10);
         assertThat(run.get("workerStats").size()).isEqualTo(1);
         assertThat(run.get("workerStats").elements().next().get("maxRssMb").asDouble()).isPositive();
+        // CPU by thread group: the worker's engine scheduler thread ran inference, and the stack JVM is broken down too
+        JsonNode workerThreads = run.get("workerStats").elements().next().get("threadCpuPercent");
+        assertThat(workerThreads.path("bitnet-schedule").asDouble()).as(workerThreads.toString()).isPositive();
+        assertThat(run.get("stackStats").elements().next().get("threadCpuPercent").size()).isGreaterThan(5);
 
         for (String chart : List.of("1-worker-latency.png", "1-worker-throughput.png", "1-worker-lag.png", "1-worker-cpu.png",
                 "1-worker-rss.png", "latency-cdf.png")) {

@@ -28,4 +28,36 @@ class ProcStatsTest {
         assertThat(reading.cpuSeconds()).isPositive();
         assertThat(ProcStats.read(Long.MAX_VALUE)).isEmpty();
     }
+
+    @Test
+    void threadsAreGroupedByNameWithoutTrailingNumbers() {
+        assertThat(ProcStats.threadName("77 (GC Thread#1) S 1 2 3")).isEqualTo("GC Thread#1");
+        assertThat(ProcStats.group("GC Thread#1")).isEqualTo("GC Thread");
+        assertThat(ProcStats.group("kafka-producer-")).isEqualTo("kafka-producer-");
+        assertThat(ProcStats.group("data-plane-kafka-request-handler-7")).isEqualTo("data-plane-kafka-request-handler");
+        assertThat(ProcStats.group("C2 CompilerThre")).isEqualTo("C2 CompilerThre");
+        assertThat(ProcStats.group("pool-3-thread-12")).isEqualTo("pool-3-thread");
+        assertThat(ProcStats.group("42")).isEqualTo("42");
+    }
+
+    @Test
+    void readsTheThreadsOfThisProcess() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "no /proc on this system");
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread busy = Thread.ofPlatform().name("busy-probe-1").start(() -> {
+            while (!stop.get()) {
+                Thread.onSpinWait();
+            }
+        });
+        try {
+            org.awaitility.Awaitility.await().until(() -> ProcStats.threadGroups(ProcessHandle.current().pid())
+                    .getOrDefault("busy-probe", 0.0) >= 0.05);
+        } finally {
+            stop.set(true);
+            busy.join();
+        }
+        // ended: gone from the listing
+        assertThat(ProcStats.threadGroups(ProcessHandle.current().pid())).doesNotContainKey("busy-probe").isNotEmpty();
+        assertThat(ProcStats.threadGroups(Long.MAX_VALUE)).isEmpty();
+    }
 }

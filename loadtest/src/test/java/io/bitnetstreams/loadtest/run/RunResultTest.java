@@ -132,4 +132,32 @@ class RunResultTest {
         assertThat(result.stackStats().get(RunResult.STACK_PREFIX + "broker").meanCpuPercent()).isCloseTo(20, within(1e-6));
         assertThat(result.stackStats().get(RunResult.STACK_PREFIX + "registry").cpuMsPerDocument()).isCloseTo(25, within(1e-6));
     }
+
+    @Test
+    void threadGroupsGetTheirShareOfACoreAndEndedThreadsTheRest() {
+        List<RequestRecord> records = List.of(new RequestRecord("t0", TaskKind.CLASSIFY, 128, 0, 0, 100_000_000, Outcome.DONE, 0, 50,
+                1, 1, null));
+        List<SystemSampler.Sample> samples = new ArrayList<>();
+        for (int s = 0; s <= 10; s++) {
+            // the process uses 9 CPU seconds over 10 s; thread groups only in the first and the last sample
+            Map<String, Map<String, Double>> threads = s == 0 ? Map.of("w-0", Map.of("engine", 1.0, "GC Thread", 0.1))
+                    : s == 10 ? Map.of("w-0", Map.of("engine", 9.0, "GC Thread", 0.3, "late", 0.1)) : null;
+            samples.add(new SystemSampler.Sample(s, 0, 0, Map.of("w-0", new ProcStats.Reading(1.1 + s * 0.9, 1_000_000_000L)),
+                    threads));
+        }
+        RunResult result = RunResult.of("threads", LoadShape.closed(1, Duration.ofSeconds(10), 0), 1, 1, 10, records, samples, 1.0);
+        Map<String, Double> percent = result.workerStats().get("w-0").threadCpuPercent();
+        // engine 8 s = 80%, GC 0.2 s = 2%, a thread started during the run 0.1 s = 1%, 9 - 8.3 = 0.7 s ended = 7%
+        assertThat(percent.keySet()).containsExactly("engine", RunResult.EXITED_THREADS, "GC Thread", "late");
+        assertThat(percent.get("engine")).isCloseTo(80, within(1e-9));
+        assertThat(percent.get(RunResult.EXITED_THREADS)).isCloseTo(7, within(1e-9));
+        assertThat(percent.get("GC Thread")).isCloseTo(2, within(1e-9));
+        assertThat(percent.get("late")).isCloseTo(1, within(1e-9));
+    }
+
+    @Test
+    void withoutThreadSamplesThereIsNoThreadBreakdown() {
+        RunResult result = run("plain", LoadShape.closed(1, null, 5), 1, 5, 100, false);
+        assertThat(result.workerStats().get("w-0").threadCpuPercent()).isEmpty();
+    }
 }
