@@ -47,6 +47,11 @@ import org.apache.kafka.streams.state.Stores;
  * Dedupe, status and pending state are keyed by request id and partitioned by the topology itself: both inputs go
  * through the topology's own repartition topics, placed by {@link RequestIdPartitioner}, so it does not matter how
  * the producer of a request (any client library) or of a work result partitioned them.
+ * <p>
+ * In the direct form ({@link TopologyForm}: an input with as many partitions as the repartition topics) the input's
+ * source joins the stateful sub-topology: {@code repartition-*} sends a record that is already on the partition of
+ * its request id straight on ({@code dedupe-request} or {@code typed-extraction-schemas}, {@code reassemble}) and
+ * repartitions only the others, one exactly-once hop less for the common case.
  */
 public final class BitnetTopology {
 
@@ -80,10 +85,12 @@ public final class BitnetTopology {
     private BitnetTopology() {}
 
     /** The topology; {@code metrics} only observes, it does not change what the topology does. */
-    public static Topology build(TopologyConfig config, Topics topics, Tokenizer tokenizer, TopologyMetrics metrics) {
+    public static Topology build(TopologyConfig config, Topics topics, Tokenizer tokenizer, TopologyMetrics metrics,
+            TopologyForm form) {
         var topology = new Topology();
         // one dead-letter sink per part: a shared sink would join the input stages and the stateful stage into one
-        // sub-topology, whose tasks would follow the input topics' partitions again
+        // sub-topology, whose tasks would follow the input topics' partitions again (in the direct form they are
+        // one sub-topology anyway, with equal partition counts)
         int maxOriginalBytes = DeadLetters.maxOriginalValueBytes(config.passthrough());
         int maxRecordBytes = DeadLetters.maxInputRecordBytes(config.passthrough());
         var deadLettering = new DeadLettering(DEAD_LETTER_SINK, topics.deadLetters().name(), metrics, maxOriginalBytes);
@@ -99,13 +106,24 @@ public final class BitnetTopology {
         topology.addProcessor(DECODE_REQUEST, () -> new DecodeProcessor<>(topics.requests().valueSerde().deserializer(),
                 topics.requests().name(), REPARTITION_REQUEST, "topology.decode-request", requestDeadLettering, metrics, maxRecordBytes),
                 REQUESTS_SOURCE);
+        boolean typed = !config.typedExtractionTopic().isEmpty();
+        // requests by id (repartitioned, or direct) enter the stateful part here
+        String requestsById = typed ? TYPED_SCHEMAS : DEDUPE_REQUEST;
         addRepartition(topology, topics.requestsById(), InferenceRequest::getRequestId, REPARTITION_REQUEST,
-                REQUESTS_BY_ID_SINK, REQUESTS_BY_ID_SOURCE, DECODE_REQUEST);
+                REQUESTS_BY_ID_SINK, REQUESTS_BY_ID_SOURCE, DECODE_REQUEST,
+                form.requestsDirect() ? requestsById : null, form.partitions());
         topology.addProcessor(DECODE_REQUEST_BY_ID, () -> new DecodeProcessor<>(
-                topics.requestsById().valueSerde().deserializer(), topics.requestsById().name(), DEDUPE_REQUEST,
+                topics.requestsById().valueSerde().deserializer(), topics.requestsById().name(), requestsById,
                 "topology.decode-request", deadLettering, metrics, maxRecordBytes), REQUESTS_BY_ID_SOURCE);
+        String[] requestParents = form.requestsDirect()
+                ? new String[] {DECODE_REQUEST_BY_ID, REPARTITION_REQUEST} : new String[] {DECODE_REQUEST_BY_ID};
+        if (typed) {
+            topology.addProcessor(TYPED_SCHEMAS, () -> new TypedSchemaProcessor(TYPED_SCHEMA_STORE,
+                    config.dedupeWindow(), cleanupInterval(config), DEDUPE_REQUEST), requestParents);
+            requestParents = new String[] {TYPED_SCHEMAS};
+        }
         topology.addProcessor(DEDUPE_REQUEST, () -> new DedupeProcessor(DEDUPE_STORE, STATUS_STORE, config.dedupeWindow(),
-                cleanupInterval(config), VALIDATE_REQUEST, metrics), DECODE_REQUEST_BY_ID);
+                cleanupInterval(config), VALIDATE_REQUEST, metrics), requestParents);
         topology.addProcessor(VALIDATE_REQUEST, () -> new ValidateProcessor(validator, STATUS_STORE, CHUNK_REQUEST,
                 deadLettering), DEDUPE_REQUEST);
         Map<TaskKind, WorkSink> workSinks = Map.of(
@@ -123,11 +141,11 @@ public final class BitnetTopology {
                 topics.workResults().name(), REPARTITION_WORK_RESULT, "topology.decode-work-result", resultDeadLettering,
                 metrics, maxRecordBytes), WORK_RESULTS_SOURCE);
         addRepartition(topology, topics.workResultsById(), WorkResult::getRequestId, REPARTITION_WORK_RESULT,
-                WORK_RESULTS_BY_ID_SINK, WORK_RESULTS_BY_ID_SOURCE, DECODE_WORK_RESULT);
+                WORK_RESULTS_BY_ID_SINK, WORK_RESULTS_BY_ID_SOURCE, DECODE_WORK_RESULT,
+                form.workResultsDirect() ? REASSEMBLE : null, form.partitions());
         topology.addProcessor(DECODE_WORK_RESULT_BY_ID, () -> new DecodeProcessor<>(
                 topics.workResultsById().valueSerde().deserializer(), topics.workResultsById().name(), REASSEMBLE,
                 "topology.decode-work-result", deadLettering, metrics, maxRecordBytes), WORK_RESULTS_BY_ID_SOURCE);
-        boolean typed = !config.typedExtractionTopic().isEmpty();
         Map<TaskKind, ResultSink> resultSinks = Map.of(
                 TaskKind.CLASSIFY, new ResultSink("classification-results-sink", topics.classificationResults().name()),
                 // with typed results on, extraction results pass through the typed step on their way to their sink
@@ -135,9 +153,11 @@ public final class BitnetTopology {
                         topics.extractionResults().name()),
                 TaskKind.GENERATE, new ResultSink("generation-results-sink", topics.generationResults().name()));
         topology.addProcessor(REASSEMBLE, () -> new ReassembleProcessor(PENDING_STORE, STATUS_STORE, resultSinks,
-                config.punctuateInterval(), metrics), DECODE_WORK_RESULT_BY_ID);
+                config.punctuateInterval(), metrics), form.workResultsDirect()
+                        ? new String[] {DECODE_WORK_RESULT_BY_ID, REPARTITION_WORK_RESULT}
+                        : new String[] {DECODE_WORK_RESULT_BY_ID});
         if (typed) {
-            addTypedExtraction(topology, config, topics, maxRecordBytes);
+            addTypedExtraction(topology, config);
         }
         addSink(topology, resultSinks.get(TaskKind.CLASSIFY).node(), topics.classificationResults(), REASSEMBLE);
         addSink(topology, "extraction-results-sink", topics.extractionResults(), typed ? TYPED_EXTRACTION : REASSEMBLE);
@@ -159,16 +179,12 @@ public final class BitnetTopology {
     }
 
     /**
-     * Typed extraction results: the JSON Schema of each extraction request is remembered beside the main branch
-     * ({@link TypedSchemaProcessor}, reading the requests repartitioned by id, so it meets the request's result);
-     * the final extraction result then also goes out as a typed Avro record ({@link TypedExtractionProcessor}),
-     * registered under the subject of the schema's fingerprint.
+     * Typed extraction results: the JSON Schema of each extraction request is remembered in front of dedupe
+     * ({@link TypedSchemaProcessor}, on the requests by id, so it meets the request's result); the final extraction
+     * result then also goes out as a typed Avro record ({@link TypedExtractionProcessor}), registered under the
+     * subject of the schema's fingerprint.
      */
-    private static void addTypedExtraction(Topology topology, TopologyConfig config, Topics topics, int maxRecordBytes) {
-        topology.addProcessor(TYPED_SCHEMAS, () -> new TypedSchemaProcessor(topics.requestsById().valueSerde().deserializer(),
-                topics.requestsById().name(), TYPED_SCHEMA_STORE, config.dedupeWindow(), cleanupInterval(config),
-                maxRecordBytes),
-                REQUESTS_BY_ID_SOURCE);
+    private static void addTypedExtraction(Topology topology, TopologyConfig config) {
         topology.addProcessor(TYPED_EXTRACTION, () -> new TypedExtractionProcessor(TYPED_SCHEMA_STORE,
                 "extraction-results-sink", TYPED_EXTRACTION_SINK), REASSEMBLE);
         // the typed schemas are made at run time, so this sink has its own registry client (lives as long as the app)
@@ -190,15 +206,18 @@ public final class BitnetTopology {
 
     /**
      * {@code processor} -> {@code sink} -> topic -> {@code source}: the decoded records of {@code parent} go to the
-     * partition of their request id, as the bytes they were read as (the topic's serdes read them back).
+     * partition of their request id, as the bytes they were read as (the topic's serdes read them back). With a
+     * {@code directStage} (the direct form), records already on that partition go there instead; {@code partitions}
+     * is then the topic's partition count.
      */
     private static <V> void addRepartition(Topology topology, TopicSpec<String, V> topic, Function<V, String> requestId,
-            String processor, String sink, String source, String parent) {
+            String processor, String sink, String source, String parent, String directStage, int partitions) {
         var bytes = Serdes.ByteArray();
         Serializer<Envelope<V>> rawValue = (name, envelope) -> envelope.rawValue();
-        topology.addProcessor(processor, () -> new RepartitionProcessor<V>(sink), parent);
-        topology.addSink(sink, topic.name(), bytes.serializer(), rawValue, new RequestIdPartitioner<>(requestId),
-                processor);
+        var partitioner = new RequestIdPartitioner<>(requestId);
+        topology.addProcessor(processor, () -> directStage == null ? RepartitionProcessor.<V>always(sink)
+                : RepartitionProcessor.direct(sink, directStage, partitioner, partitions), parent);
+        topology.addSink(sink, topic.name(), bytes.serializer(), rawValue, partitioner, processor);
         topology.addSource(source, bytes.deserializer(), bytes.deserializer(), topic.name());
     }
 

@@ -42,7 +42,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class BitnetTopologyTest {
 
-    private final Fixture f = new Fixture();
+    final Fixture f = fixture(Map.of());
+
+    /** The fixture of these tests; {@link DirectFormTopologyTest} runs them all on the direct form. */
+    Fixture fixture(Map<String, String> overrides) {
+        return new Fixture(overrides);
+    }
 
     @AfterEach
     void close() {
@@ -143,7 +148,7 @@ class BitnetTopologyTest {
     @Test
     void aRecordTooLargeToForwardIsDeadLetteredCappedAndProcessingGoesOn() {
         // max.request.size 40,000: records up to 40,000 - 32 KiB = 7,232 bytes are accepted
-        var small = new Fixture(Map.of("max.request.size", "40000"));
+        var small = fixture(Map.of("max.request.size", "40000"));
         try {
             small.send(small.request("big", classify("a", "b"), "x".repeat(9_000)).build());
             DeadLetter letter = small.deadLetters.readValue();
@@ -193,6 +198,24 @@ class BitnetTopologyTest {
                 f.config.repartitionTopics().workResultsById());
         // the inputs are read in sub-topologies of their own, whose tasks follow the producers' partitions
         assertThat(description.subtopologies()).hasSize(3);
+    }
+
+    @Test
+    void theTypedSchemaOfAnExtractionRequestIsRememberedByItsId() {
+        try (var typed = fixture(Map.of("bitnet.topic.results.extraction.typed", "typed.results"))) {
+            String schema = "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}";
+            for (String id : List.of("typed-1", "typed-2", "typed-3")) {
+                typed.send(typed.request(id, extract(schema), "Ada").build());
+            }
+            typed.send(typed.request("typed-1", extract("{\"type\":\"object\"}"), "again").build());
+
+            org.apache.kafka.streams.state.KeyValueStore<String, String> schemas =
+                    typed.driver.getKeyValueStore(BitnetTopology.TYPED_SCHEMA_STORE);
+            for (String id : List.of("typed-1", "typed-2", "typed-3")) {
+                assertThat(schemas.get(id)).as(id).endsWith("\n" + schema);
+            }
+            assertThat(typed.workExtract.readValuesToList()).hasSize(3);
+        }
     }
 
     @Test

@@ -72,6 +72,15 @@ final class Fixture implements AutoCloseable {
     }
 
     Fixture(Map<String, String> overrides, Tokenizer tokenizer) {
+        this(overrides, tokenizer, TopologyForm.repartitionOnly());
+    }
+
+    /**
+     * With a direct {@code form} the driver's one task reads partition 0 of every topic: records whose request id
+     * belongs to partition 0 of {@code form.partitions()} take the direct path, the others go through the
+     * repartition topic, which the driver feeds back into the same task.
+     */
+    Fixture(Map<String, String> overrides, Tokenizer tokenizer, TopologyForm form) {
         Map<String, String> settings = new HashMap<>(Map.of(
                 "bootstrap.servers", "unused:9092",
                 "schema.registry.url", "http://unused:8081",
@@ -94,7 +103,7 @@ final class Fixture implements AutoCloseable {
         properties.put("bitnet.topic.dlq", config.topics().deadLetters());
         properties.put("schema.registry.url", "http://unused:8081");
         properties.put(DeadLetterRecords.REGISTRY_CLIENT_CONFIG, registry);
-        topology = BitnetTopology.build(config, topics, tokenizer, metrics);
+        topology = BitnetTopology.build(config, topics, tokenizer, metrics, form);
         driver = new TopologyTestDriver(topology, properties, START);
         var strings = Serdes.String();
         requests = driver.createInputTopic(config.topics().requests(), strings.serializer(), Serdes.ByteArray().serializer());

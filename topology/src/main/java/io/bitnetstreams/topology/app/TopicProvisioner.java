@@ -1,6 +1,7 @@
 package io.bitnetstreams.topology.app;
 
 import io.bitnetstreams.schemas.clients.ClusterFailures;
+import io.bitnetstreams.topology.TopologyForm;
 import io.bitnetstreams.topology.config.TopologyConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates the topics that are missing (the pipeline's topics and the topology's repartition topics, with
- * {@code bitnet.topics.partitions} partitions), and checks that the repartition topics are co-partitioned.
+ * {@code bitnet.topics.partitions} partitions), checks that the repartition topics are co-partitioned, and decides
+ * the {@link TopologyForm} from the partition counts of the inputs.
  */
 public final class TopicProvisioner {
 
@@ -32,8 +34,11 @@ public final class TopicProvisioner {
 
     private TopicProvisioner() {}
 
-    /** Fails fast with a {@link StartupException} when the cluster does not answer within {@code timeout}. */
-    public static void ensureTopics(TopologyConfig config, Duration timeout) {
+    /**
+     * Fails fast with a {@link StartupException} when the cluster does not answer within {@code timeout}. Returns the
+     * form to build: an input is read directly when it has as many partitions as the repartition topics.
+     */
+    public static TopologyForm ensureTopics(TopologyConfig config, Duration timeout) {
         try (Admin admin = Admin.create(adminConfig(config, timeout))) {
             long millis = timeout.toMillis();
             try {
@@ -60,7 +65,14 @@ public final class TopicProvisioner {
                     }
                 }
             }
-            requireCopartitioned(admin, config.repartitionTopics().all(), millis);
+            int statePartitions = requireCopartitioned(admin, config.repartitionTopics().all(), millis);
+            Map<String, TopicDescription> inputs = describeOnceKnown(admin,
+                    List.of(config.topics().requests(), config.topics().workResults()), millis);
+            TopologyForm form = TopologyForm.of(config.directInputs(), statePartitions,
+                    inputs.get(config.topics().requests()).partitions().size(),
+                    inputs.get(config.topics().workResults()).partitions().size());
+            LOG.info("topology form: {} ({} set to {})", form, TopologyConfig.DIRECT_INPUTS, config.directInputs());
+            return form;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted while preparing topics", e);
@@ -102,9 +114,10 @@ public final class TopicProvisioner {
 
     /**
      * Requests and work results meet in the same state only when the topology's two repartition topics have the same
-     * partition count (the input topics may have any). They differ only when someone created them by hand.
+     * partition count (the input topics may have any). They differ only when someone created them by hand. Returns
+     * that count.
      */
-    private static void requireCopartitioned(Admin admin, List<String> repartitionTopics, long millis)
+    private static int requireCopartitioned(Admin admin, List<String> repartitionTopics, long millis)
             throws InterruptedException, ExecutionException, TimeoutException {
         Map<String, TopicDescription> described = describeOnceKnown(admin, repartitionTopics, millis);
         Map<String, Integer> counts = new TreeMap<>();
@@ -113,5 +126,6 @@ public final class TopicProvisioner {
             throw new StartupException("the repartition topics must have the same partition count, request state is"
                     + " shared by request id: " + counts, null);
         }
+        return counts.values().iterator().next();
     }
 }

@@ -6,6 +6,7 @@ import io.bitnetstreams.schemas.serde.registry.HttpSchemaRegistryClient;
 import io.bitnetstreams.schemas.serde.registry.SchemaRegistryClient;
 import io.bitnetstreams.topology.BitnetTopology;
 import io.bitnetstreams.topology.Topics;
+import io.bitnetstreams.topology.TopologyForm;
 import io.bitnetstreams.topology.TopologyMetrics;
 import io.bitnetstreams.topology.config.TopologyConfig;
 import io.bitnetstreams.topology.errors.DeadLetterDeserializationHandler;
@@ -50,17 +51,18 @@ public final class TopologyApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
     private final RepartitionPurger purger;
+    private final TopologyForm form;
 
     private TopologyApp(TopologyConfig config, Tokenizer tokenizer) {
         RegistryCheck.requireReachable(config.serdeConfig());
-        TopicProvisioner.ensureTopics(config, STARTUP_TIMEOUT);
+        form = TopicProvisioner.ensureTopics(config, STARTUP_TIMEOUT);
         meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         bindJvmMetrics(meters);
         registry = new HttpSchemaRegistryClient(SerdeConfig.parse(config.serdeConfig()).registry());
         Topics topics = Topics.create(config.topics(), config.repartitionTopics(), registry,
                 config.serdeConfig());
         var metrics = new TopologyMetrics(meters);
-        var topology = BitnetTopology.build(config, topics, tokenizer, metrics);
+        var topology = BitnetTopology.build(config, topics, tokenizer, metrics, form);
         LOG.info("topology:\n{}", topology.describe());
 
         // the HTTP port must be known before Streams starts: it is this instance's application.server
@@ -156,6 +158,11 @@ public final class TopologyApp implements AutoCloseable {
         properties.put("bitnet.topic.dlq", config.topics().deadLetters());
         properties.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(config.replicationFactor()));
         return properties;
+    }
+
+    /** The form built: which inputs are read by the stateful sub-topology itself. */
+    public TopologyForm form() {
+        return form;
     }
 
     public int httpPort() {

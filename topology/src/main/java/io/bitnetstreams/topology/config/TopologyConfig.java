@@ -40,6 +40,11 @@ import java.util.Set;
  * @param typedExtractionTopic where extraction results of requests with a JSON Schema also go as typed Avro records
  *                           (one field per extracted property; {@code bitnet.topic.results.extraction.typed}); empty:
  *                           off (the default)
+ * @param directInputs       read an input whose partition count equals the repartition topics' in the stateful
+ *                           sub-topology itself, repartitioning only records that are on another partition
+ *                           ({@code bitnet.topology.direct.inputs}, default true; false: every record goes through
+ *                           the repartition topics, the form before 2026-12). Switching changes the task ids: stop
+ *                           every instance, then restart (not a rolling change)
  * @param passthrough        Kafka / Streams / registry properties, passed as given
  */
 public record TopologyConfig(
@@ -58,6 +63,7 @@ public record TopologyConfig(
         int httpPort,
         String advertisedHost,
         String typedExtractionTopic,
+        boolean directInputs,
         Map<String, String> passthrough) {
 
     /** The {@code bitnet.*} keys of the topology: its own, the topic names and the serde's. */
@@ -65,11 +71,13 @@ public record TopologyConfig(
             "bitnet.application.id", "bitnet.topics.partitions", "bitnet.topics.replication", "bitnet.dedupe.window",
             "bitnet.chunk.tokens", "bitnet.chunk.overlap", "bitnet.context.tokens", "bitnet.request.max.text.chars",
             "bitnet.request.max.labels", "bitnet.reassembly.timeout", "bitnet.punctuate.interval", "bitnet.http.port",
-            "bitnet.http.advertised.host", "bitnet.topic.results.extraction.typed"), TopicNames.KEYS, KnownKeys.SERDE);
+            "bitnet.http.advertised.host", "bitnet.topic.results.extraction.typed", "bitnet.topology.direct.inputs"),
+            TopicNames.KEYS, KnownKeys.SERDE);
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
     public static final String TYPED_EXTRACTION_TOPIC = "bitnet.topic.results.extraction.typed";
+    public static final String DIRECT_INPUTS = "bitnet.topology.direct.inputs";
     /** Upper bound for {@link #maxTextChars}: keeps tokenizing one record well inside memory. */
     public static final int MAX_TEXT_CHARS_LIMIT = 4_000_000;
 
@@ -138,6 +146,7 @@ public record TopologyConfig(
                 in.integer("bitnet.http.port", 8080),
                 in.text("bitnet.http.advertised.host", "localhost"),
                 in.text(TYPED_EXTRACTION_TOPIC, ""),
+                in.bool(DIRECT_INPUTS, true),
                 passthrough);
     }
 
@@ -164,7 +173,7 @@ public record TopologyConfig(
     public TopologyConfig withHttpPort(int port) {
         return new TopologyConfig(applicationId, topics, partitions, replicationFactor, dedupeWindow, chunkTokens,
                 chunkOverlap, contextTokens, maxTextChars, maxLabels, reassemblyTimeout, punctuateInterval, port,
-                advertisedHost, typedExtractionTopic, passthrough);
+                advertisedHost, typedExtractionTopic, directInputs, passthrough);
     }
 
     private static void requireText(String value, String key) {
@@ -194,6 +203,7 @@ public record TopologyConfig(
                 + ", maxTextChars=" + maxTextChars + ", maxLabels=" + maxLabels + ", reassemblyTimeout="
                 + reassemblyTimeout + ", punctuateInterval=" + punctuateInterval + ", httpPort=" + httpPort
                 + ", advertisedHost=" + advertisedHost + ", typedExtractionTopic=" + typedExtractionTopic
+                + ", directInputs=" + directInputs
                 + ", passthrough=" + Secrets.masked(passthrough) + "]";
     }
 }

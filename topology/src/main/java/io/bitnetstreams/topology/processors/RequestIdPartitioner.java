@@ -25,16 +25,16 @@ public final class RequestIdPartitioner<V> implements StreamPartitioner<byte[], 
 
     @Override
     public Optional<Set<Integer>> partitions(String topic, byte[] rawKey, Envelope<V> envelope, int numPartitions) {
+        return Optional.of(Set.of(partition(rawKey, envelope, numPartitions)));
+    }
+
+    /** The partition of a decoded record among {@code numPartitions} (also used to decide that it is already there). */
+    public int partition(byte[] rawKey, Envelope<V> envelope, int numPartitions) {
         String id = envelope == null ? null : requestId.apply(envelope.value());
-        int partition;
         if (id != null && !id.isEmpty()) {
-            partition = partitionOf(id, numPartitions);
-        } else if (rawKey != null) {
-            partition = Utils.toPositive(Utils.murmur2(rawKey)) % numPartitions;
-        } else {
-            partition = 0;
+            return partitionOf(id, numPartitions);
         }
-        return Optional.of(Set.of(partition));
+        return rawKey == null ? 0 : Utils.toPositive(Utils.murmur2(rawKey)) % numPartitions;
     }
 
     /** The partition of {@code requestId} among {@code numPartitions}. */

@@ -2,11 +2,9 @@ package io.bitnetstreams.topology.processors;
 
 import io.bitnetstreams.avro.ExtractTask;
 import io.bitnetstreams.avro.InferenceRequest;
-import io.bitnetstreams.schemas.serde.SerdeException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -15,51 +13,43 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Remembers the JSON Schema of every extraction request (by request id) so that its final result can also be
- * published as a typed record ({@link TypedExtractionProcessor}). Reads the requests as they arrive, beside the main
- * branch, which alone validates and dead-letters them: undecodable records are simply skipped here. Entries of
- * requests that never finish (dead-lettered ones) are forgotten after the dedupe window.
+ * published as a typed record ({@link TypedExtractionProcessor}). Sits in front of dedupe, on the requests as they
+ * arrive by id (repartitioned or direct), and passes every record on unchanged; the main branch alone validates and
+ * dead-letters them. Entries of requests that never finish (dead-lettered ones) are forgotten after the dedupe
+ * window.
  */
-public final class TypedSchemaProcessor implements Processor<byte[], byte[], Void, Void> {
+public final class TypedSchemaProcessor implements Processor<String, Envelope<InferenceRequest>, String, Envelope<InferenceRequest>> {
 
-    private final Deserializer<InferenceRequest> deserializer;
-    private final String topic;
     private final String storeName;
     private final Duration retention;
     private final Duration cleanupInterval;
-    private final int maxRecordBytes;
+    private final String next;
+    private ProcessorContext<String, Envelope<InferenceRequest>> context;
     private KeyValueStore<String, String> schemas;
 
-    public TypedSchemaProcessor(Deserializer<InferenceRequest> deserializer, String topic, String storeName,
-            Duration retention, Duration cleanupInterval, int maxRecordBytes) {
-        this.deserializer = deserializer;
-        this.topic = topic;
+    public TypedSchemaProcessor(String storeName, Duration retention, Duration cleanupInterval, String next) {
         this.storeName = storeName;
         this.retention = retention;
         this.cleanupInterval = cleanupInterval;
-        this.maxRecordBytes = maxRecordBytes;
+        this.next = next;
     }
 
     @Override
-    public void init(ProcessorContext<Void, Void> context) {
+    public void init(ProcessorContext<String, Envelope<InferenceRequest>> context) {
+        this.context = context;
         schemas = context.getStateStore(storeName);
         context.schedule(cleanupInterval, PunctuationType.WALL_CLOCK_TIME, this::forgetOld);
     }
 
     @Override
-    public void process(Record<byte[], byte[]> record) {
-        if (record.value() == null || record.value().length > maxRecordBytes) {
-            return; // the main branch dead-letters it
-        }
-        InferenceRequest request;
-        try {
-            request = deserializer.deserialize(topic, record.value());
-        } catch (SerdeException e) {
-            return; // the main branch dead-letters it
-        }
-        if (request.getTask() instanceof ExtractTask extract && schemas.get(request.getRequestId()) == null) {
+    public void process(Record<String, Envelope<InferenceRequest>> record) {
+        InferenceRequest request = record.value().value();
+        String id = request.getRequestId();
+        if (id != null && request.getTask() instanceof ExtractTask extract && schemas.get(id) == null) {
             // the first request of an id wins, as in dedupe: a later duplicate never reaches the workers
-            schemas.put(request.getRequestId(), TypedEntry.encode(System.currentTimeMillis(), extract.getJsonSchema()));
+            schemas.put(id, TypedEntry.encode(System.currentTimeMillis(), extract.getJsonSchema()));
         }
+        context.forward(record, next);
     }
 
     private void forgetOld(long now) {
