@@ -35,6 +35,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine;
@@ -231,11 +233,17 @@ public final class LoadtestCommand implements Callable<Integer> {
             err.println("starting a Kafka broker, the schema registry and the topology...");
         }
         Path dataDir = Files.createTempDirectory("bitnet-loadtest-");
+        // A shutdown (Ctrl-C, SIGTERM) aborts the study from a hook; without waiting there the JVM would halt before the
+        // code below stops the worker processes and the stack, and the worker JVMs (gigabytes each) would live on.
+        CountDownLatch cleanedUp = new CountDownLatch(1);
         try (LoadCluster cluster = LoadCluster.start(new LoadCluster.Settings(bootstrapServers, schemaRegistry, model,
                 dataDir, partitions, commitInterval == null ? 0 : (int) commitInterval.toMillis(), workerGroup, topologyAppId,
                 TopicNames.DEFAULTS, topologySettings(), shared))) {
             LoadStudy study = new LoadStudy(cluster, plan.tokens, err);
-            Thread hook = new Thread(study::abort, "loadtest-abort");
+            Thread hook = new Thread(() -> {
+                study.abort();
+                awaitQuietly(cleanedUp, SHUTDOWN_CLEANUP);
+            }, "loadtest-abort");
             Runtime.getRuntime().addShutdownHook(hook);
             List<LoadStudy.Level> levels;
             try {
@@ -258,6 +266,18 @@ public final class LoadtestCommand implements Callable<Integer> {
             return complete && !levels.isEmpty() ? 0 : 1;
         } finally {
             deleteRecursively(dataDir);
+            cleanedUp.countDown();
+        }
+    }
+
+    /** How long a shutdown waits for the worker processes and the stack to stop (SIGTERM, then a kill after 30 s). */
+    private static final Duration SHUTDOWN_CLEANUP = Duration.ofMinutes(2);
+
+    private static void awaitQuietly(CountDownLatch latch, Duration timeout) {
+        try {
+            latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,5 +95,41 @@ class LoadtestIT {
         assertThat(Files.readString(report.resolve("report.md"))).contains("# Load test report", "charts/latency-cdf.png");
         assertThat(Files.readString(out)).contains("1 worker: open loop, Poisson 2.000 req/s, 20 s", "sent " + sent + ":");
         assertThat(Files.readString(err)).contains("[1 worker]");
+    }
+
+    /** SIGTERM (what Ctrl-C and a CI timeout send) mid-run stops the worker processes and the registry it started. */
+    @Test
+    void aStoppedLoadTestLeavesNoProcessBehind() throws Exception {
+        Path model = dir.resolve("tiny-stop.gguf");
+        SyntheticModelWriter.write(SyntheticSpec.preset("tiny", GgmlType.I2_S, 1), Vocabulary.byteLevel(), model);
+        Path err = dir.resolve("stop-stderr.txt");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(List.of(System.getProperty("bitnet.jvm.args", "--add-modules jdk.incubator.vector").trim().split("\\s+")));
+        command.addAll(List.of("-Dlog4j2.configurationFile=" + System.getProperty("log4j2.configurationFile", ""),
+                "-cp", RUNTIME_JAR + File.pathSeparator + RUNTIME_LIB + File.separator + "*", LoadtestMain.class.getName(),
+                "loadtest", "--model", model.toString(), "--rate", "2", "--duration", "5m", "--workers", "1", "--threads", "1",
+                "--mix", "classify=100", "--lengths", "32", "--warmup", "1", "--progress-interval", "1s",
+                "--report-dir", dir.resolve("stop-report").toString()));
+        Process process = new ProcessBuilder(command).redirectOutput(dir.resolve("stop-stdout.txt").toFile())
+                .redirectError(err.toFile()).start();
+        List<ProcessHandle> children = List.of();
+        try {
+            // a run is under way (the warm-up): the worker process and the registry are up
+            Awaitility.await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> !process.isAlive() || Files.readString(err).contains("run 'warm-up 1w'"));
+            assertThat(process.isAlive()).as(Files.readString(err)).isTrue();
+            children = process.descendants().toList();
+            assertThat(children).as("worker and registry processes").hasSizeGreaterThanOrEqualTo(2);
+
+            process.destroy();
+            assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("the load test ends after SIGTERM").isTrue();
+            List<ProcessHandle> started = children;
+            Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(started.stream().filter(ProcessHandle::isAlive).map(ProcessHandle::info)
+                            .map(info -> info.commandLine().orElse("?")).toList()).as("processes left running").isEmpty());
+        } finally {
+            process.destroyForcibly();
+            children.forEach(ProcessHandle::destroyForcibly);
+        }
     }
 }

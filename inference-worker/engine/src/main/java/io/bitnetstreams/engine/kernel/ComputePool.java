@@ -30,39 +30,79 @@ public final class ComputePool implements AutoCloseable {
     private static final int SPINS_PER_CLOCK_CHECK = 64;
 
     /**
-     * One parallelFor call. Slices are claimed through {@code nextSlice}, by the workers and by the
-     * caller once its own slice is done, so a worker the OS has not scheduled yet never holds the
-     * caller up: the caller runs the slice itself. A worker that wakes up late sees an exhausted job.
+     * One parallel loop. Pieces are claimed, by the workers and by the caller
+     * once its own piece is done, so a worker the OS has not scheduled yet never holds the caller up:
+     * the caller runs the piece itself. A worker that wakes up late sees an exhausted job.
+     *
+     * <p>parallelFor and parallelForChunks cut the range into {@code slices} equal slices;
+     * parallelForGuided claims guided pieces (see there).
      */
     private static final class Job {
         final RangeBody body;
         final int from;
         final int length;
+        /** Equal slices, or 0 for guided pieces. */
         final int slices;
-        final AtomicInteger nextSlice = new AtomicInteger();
-        final AtomicInteger doneSlices = new AtomicInteger();
+        final int minChunk;
+        final int divisor;
+        /** The next slice index, or for guided pieces the offset of the next unclaimed element. */
+        final AtomicInteger next = new AtomicInteger();
+        /** Slices finished, or for guided pieces elements finished. */
+        final AtomicInteger done = new AtomicInteger();
         volatile Throwable failure;
 
-        Job(RangeBody body, int from, int length, int slices) {
+        private Job(RangeBody body, int from, int length, int slices, int minChunk, int divisor) {
             this.body = body;
             this.from = from;
             this.length = length;
             this.slices = slices;
+            this.minChunk = minChunk;
+            this.divisor = divisor;
         }
 
-        /** Claims and runs slices until none is left. */
+        static Job sliced(RangeBody body, int from, int length, int slices) {
+            return new Job(body, from, length, slices, 0, 0);
+        }
+
+        static Job guided(RangeBody body, int from, int length, int minChunk, int threads) {
+            return new Job(body, from, length, 0, Math.max(1, minChunk), 2 * threads);
+        }
+
+        boolean finished() {
+            return done.get() == (slices > 0 ? slices : length);
+        }
+
+        /** Claims and runs pieces until none is left. */
         void work() {
-            int slice;
-            while ((slice = nextSlice.getAndIncrement()) < slices) {
-                int lo = from + (int) ((long) length * slice / slices);
-                int hi = from + (int) ((long) length * (slice + 1) / slices);
-                try {
-                    body.run(lo, hi);
-                } catch (RuntimeException | Error e) {
-                    failure = e;
-                } finally {
-                    doneSlices.incrementAndGet();
+            if (slices > 0) {
+                int slice;
+                while ((slice = next.getAndIncrement()) < slices) {
+                    int lo = from + (int) ((long) length * slice / slices);
+                    int hi = from + (int) ((long) length * (slice + 1) / slices);
+                    run(lo, hi);
+                    done.incrementAndGet();
                 }
+                return;
+            }
+            while (true) {
+                int start = next.get();
+                if (start >= length) {
+                    return;
+                }
+                int left = length - start;
+                int end = start + Math.min(left, Math.max(minChunk, (left + divisor - 1) / divisor));
+                if (next.compareAndSet(start, end)) {
+                    run(from + start, from + end);
+                    done.addAndGet(end - start);
+                }
+            }
+        }
+
+        private void run(int lo, int hi) {
+            try {
+                body.run(lo, hi);
+            } catch (RuntimeException | Error e) {
+                failure = e;
             }
         }
     }
@@ -107,7 +147,7 @@ public final class ComputePool implements AutoCloseable {
         }
         dispatchLock.lock();
         try {
-            runJob(new Job(body, from, n, slices));
+            runJob(Job.sliced(body, from, n, slices));
         } finally {
             dispatchLock.unlock();
         }
@@ -132,7 +172,35 @@ public final class ComputePool implements AutoCloseable {
         }
         dispatchLock.lock();
         try {
-            runJob(new Job(body, from, n, Math.min(n, Math.max(chunks, threads))));
+            runJob(Job.sliced(body, from, n, Math.min(n, Math.max(chunks, threads))));
+        } finally {
+            dispatchLock.unlock();
+        }
+    }
+
+    /**
+     * Like {@link #parallelForChunks}, but with guided pieces: each claim takes {@code 1 / (2 * threads)}
+     * of what is still unclaimed, at least {@code minChunk} elements. The first pieces are large (few
+     * claims), the last ones small, so whoever runs out of work first waits at most one small piece for
+     * the others instead of one of many equal chunks. For ranges of uniform cost (matrix rows); a range
+     * whose elements differ in cost (attention units, tensors) is better served by
+     * {@link #parallelForChunks} with one element per chunk. The body may run many times per thread.
+     */
+    public void parallelForGuided(int from, int to, int minChunk, RangeBody body) {
+        if (minChunk < 1) {
+            throw new IllegalArgumentException("minChunk must be positive: " + minChunk);
+        }
+        int n = to - from;
+        if (n <= 0) {
+            return;
+        }
+        if (threads == 1 || n <= minChunk || closed || isOwnThread()) {
+            body.run(from, to);
+            return;
+        }
+        dispatchLock.lock();
+        try {
+            runJob(Job.guided(body, from, n, minChunk, threads));
         } finally {
             dispatchLock.unlock();
         }
@@ -153,7 +221,8 @@ public final class ComputePool implements AutoCloseable {
 
     private void runJob(Job job) {
         currentJob = job;
-        for (int i = 0; i < Math.min(workers.length, job.slices - 1); i++) {
+        int helpers = job.slices > 0 ? Math.min(workers.length, job.slices - 1) : workers.length;
+        for (int i = 0; i < helpers; i++) {
             Worker w = workers[i];
             if (w.parked) {
                 LockSupport.unpark(w.thread);
@@ -161,7 +230,7 @@ public final class ComputePool implements AutoCloseable {
         }
         job.work();
         int spins = 0;
-        while (job.doneSlices.get() != job.slices) { // slices a worker has claimed and is still running
+        while (!job.finished()) { // pieces a worker has claimed and is still running
             if (++spins < 100_000) {
                 Thread.onSpinWait();
             } else {

@@ -2,6 +2,7 @@ package io.bitnetstreams.engine.kernel;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicLong;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -173,6 +174,10 @@ public final class VectorKernels implements KernelProvider {
                             ComputePool pool) {
         Prepared first = matrices[0];
         int tokens = x.tokens();
+        if (tokens == 1 && pool.threads() > 1) {
+            runOneToken(x, matrices, firstPair, outs, pool);
+            return;
+        }
         int tableLength = first.layout.tableLength();
         int chunk = Math.max(1, Math.min(tokens, TABLE_TOKENS));
         MemorySegment tables = Prepared.tableScratch(chunk * tableLength);
@@ -192,6 +197,49 @@ public final class VectorKernels implements KernelProvider {
                         }
                     });
         }
+    }
+
+    /** Which multiply a thread's one-token table was last built for (see {@link #runOneToken}). */
+    private static final class OwnTable {
+        long builtFor = -1;
+        MemorySegment table = MemorySegment.NULL;
+    }
+
+    private static final ThreadLocal<OwnTable> OWN_TABLE = ThreadLocal.withInitial(OwnTable::new);
+    private static final AtomicLong ONE_TOKEN_CALLS = new AtomicLong();
+    /** Smallest piece of a one-token multiply: one {@code tile4x1} (two row-group pairs). */
+    private static final int MIN_PAIRS_PER_PIECE = 2;
+
+    /**
+     * One token (decode) on several threads, as one job: every thread builds the token's table itself,
+     * in its own scratch, when it first claims a piece of this multiply, then claims guided pieces of
+     * row-group pairs. Built once by the caller before the job, the table (54-147 KB) was serial work
+     * while the worker waited, and then sat in the caller's cache for the worker to pull across cores.
+     * Guided pieces shrink towards the end, so the thread that finishes first waits for at most a small
+     * piece of the other's. Same tables, same tiles, same values: only who computes which rows changes.
+     */
+    private static void runOneToken(QuantizedActivations x, Prepared[] matrices, int[] firstPair, float[][] outs,
+                                    ComputePool pool) {
+        Prepared first = matrices[0];
+        long tableBytes = 2L * first.layout.tableLength();
+        long call = ONE_TOKEN_CALLS.incrementAndGet();
+        pool.parallelForGuided(0, firstPair[matrices.length], MIN_PAIRS_PER_PIECE, (from, to) -> {
+            OwnTable own = OWN_TABLE.get();
+            if (own.builtFor != call) {
+                if (own.table.byteSize() < tableBytes) {
+                    own.table = Arena.ofAuto().allocate(tableBytes, WORD_ALIGNMENT);
+                }
+                first.buildTables(x, 0, 0, 1, own.table);
+                own.builtFor = call;
+            }
+            for (int i = 0; i < matrices.length; i++) {
+                int lo = Math.max(from, firstPair[i]);
+                int hi = Math.min(to, firstPair[i + 1]);
+                if (lo < hi) {
+                    matrices[i].multiplyGroups(x, 0, 1, own.table, outs[i], lo - firstPair[i], hi - firstPair[i]);
+                }
+            }
+        });
     }
 
     private record Prepared(Width width, LutLayout layout, float scale, MemorySegment packed) implements TernaryMatmul {

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * Continuous batching, for any kind of {@link Sequence}: it knows nothing of tasks, prompts or labels. One scheduler
  * thread runs steps; each step advances every running sequence together: decode tokens first, then prompt chunks,
  * within {@link EngineConfig#stepTokenBudget()} tokens, all in one {@link BatchedForward#step} (one ternary matmul per
- * layer for the whole batch). New sequences join at the next step; finished, cancelled ({@code future.cancel}) and
+ * layer for the whole batch); prompt chunks go in arrival order, so documents finish one after another. New sequences join at the next step; finished, cancelled ({@code future.cancel}) and
  * expired ones leave and return their KV memory. A sequence reserves KV memory for its largest size on admission;
  * when the pool is full it waits in a bounded queue and is rejected (QUEUE_FULL) only when that is full.
  */
@@ -187,7 +187,11 @@ final class BatchScheduler {
     }
 
     private void step() {
-        // decode tokens first, then prompt work; the start rotates so no sequence waits forever
+        // decode tokens first (their start rotates, so when they alone exceed the budget none waits forever), then
+        // prompt work in arrival order: the oldest prompt gets the budget first and finishes first. Rotating prompts
+        // too would finish a whole batch of documents together at the end, so a worker would answer nothing for the
+        // batch's duration and then everything at once (its peers idle meanwhile in a closed loop); in arrival order
+        // it answers one document after another at the same throughput.
         int running = active.size();
         int start = (int) (steps % running);
         List<Sequence> order = new ArrayList<>(running);
@@ -197,8 +201,7 @@ final class BatchScheduler {
                 order.add(s);
             }
         }
-        for (int i = 0; i < running; i++) {
-            Sequence s = active.get((start + i) % running);
+        for (Sequence s : active) { // admission order
             if (!s.decoding()) {
                 order.add(s);
             }

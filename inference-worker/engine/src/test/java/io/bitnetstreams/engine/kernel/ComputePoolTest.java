@@ -3,6 +3,10 @@ package io.bitnetstreams.engine.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,6 +76,37 @@ class ComputePoolTest {
                 assertThat(calls.get()).isLessThanOrEqualTo(Math.min(n, Math.max(chunks, 2)));
             }
             assertThatThrownBy(() -> pool.parallelForChunks(0, 4, 0, (from, to) -> { }))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void guidedLoopsCoverTheRangeExactlyOnceInShrinkingPieces() {
+        try (ComputePool pool = new ComputePool(2)) {
+            for (int round = 0; round < 500; round++) {
+                int n = 1 + round % 97;
+                int minChunk = 1 + round % 5;
+                AtomicIntegerArray hits = new AtomicIntegerArray(n);
+                List<int[]> pieces = Collections.synchronizedList(new ArrayList<>());
+                pool.parallelForGuided(0, n, minChunk, (from, to) -> {
+                    pieces.add(new int[] {from, to});
+                    for (int i = from; i < to; i++) {
+                        hits.incrementAndGet(i);
+                    }
+                });
+                for (int i = 0; i < n; i++) {
+                    assertThat(hits.get(i)).as("round %d index %d", round, i).isEqualTo(1);
+                }
+                // a piece takes a quarter of what was left (2 threads), at least minChunk: in order of
+                // their starts, no piece is larger than the one before it by more than rounding allows
+                pieces.sort(Comparator.comparingInt(p -> p[0]));
+                for (int[] p : pieces) {
+                    int left = n - p[0];
+                    assertThat(p[1] - p[0]).as("round %d piece at %d", round, p[0])
+                            .isEqualTo(Math.min(left, Math.max(minChunk, (left + 3) / 4)));
+                }
+            }
+            assertThatThrownBy(() -> pool.parallelForGuided(0, 4, 0, (from, to) -> { }))
                     .isInstanceOf(IllegalArgumentException.class);
         }
     }

@@ -327,6 +327,45 @@ class InferenceEngineTest {
         }
     }
 
+    @Test
+    void promptsRunInArrivalOrderSoTheFirstDocumentFinishesFirst() {
+        String blockerUser = longRunningPrompt();
+        long perToken = 2L * MODEL.config().layers() * MODEL.config().kvDim() * 2;
+        List<String> users = List.of("first document, a little longer than the step budget",
+                "second document, a little longer than the step budget",
+                "third document, a little longer than the step budget");
+        int[] reserves = users.stream().mapToInt(u -> CHAT.encodePrompt(null, u).length + 1).toArray();
+        int poolTokens = Arrays.stream(reserves).sum();
+        // the pool holds the blocker or the three followers, never the blocker and one follower: so the followers
+        // queue behind the blocker and all join the batch at the same step, when it ends
+        int blockerTokens = poolTokens - CHAT.encodePrompt(null, blockerUser).length;
+        assertThat(blockerTokens).isBetween(1, 200);
+        int budget = 4;
+        EngineConfig config = EngineConfig.defaults().withStepTokenBudget(budget)
+                .withKvPoolBytes(perToken * poolTokens);
+        try (InferenceEngine engine = engine(config)) {
+            List<Long> finishedAtStep = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Integer> finishOrder = java.util.Collections.synchronizedList(new ArrayList<>());
+            CompletableFuture<GenerationResult> blocker = engine.generate(GenerationRequest.of(blockerUser, blockerTokens),
+                    null);
+            List<CompletableFuture<GenerationResult>> followers = new ArrayList<>();
+            for (int i = 0; i < users.size(); i++) {
+                int index = i;
+                followers.add(engine.generate(GenerationRequest.of(users.get(i), 1), null).whenComplete((r, e) -> {
+                    finishOrder.add(index);
+                    finishedAtStep.add(engine.stats().steps());
+                }));
+            }
+            long blockerEnd = blocker.thenApply(r -> engine.stats().steps()).join();
+            followers.forEach(CompletableFuture::join);
+            assertThat(finishOrder).containsExactly(0, 1, 2);
+            int stepsForOnePrompt = (reserves[0] - 1 + budget - 1) / budget;
+            // rotating the prompts would finish the first only after about three prompts' worth of steps
+            assertThat(finishedAtStep.getFirst() - blockerEnd).as("steps until the first document is answered")
+                    .isLessThanOrEqualTo(stepsForOnePrompt + 1);
+        }
+    }
+
     /** A prompt whose greedy run goes on for at least 200 tokens (the model is random). */
     private static String longRunningPrompt() {
         for (int i = 0; i < 20; i++) {
