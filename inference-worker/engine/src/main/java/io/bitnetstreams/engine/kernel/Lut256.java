@@ -69,103 +69,80 @@ final class Lut256 {
     /**
      * 2 row groups (starting at word offset {@code base0}, then the next ones) times 4 tokens
      * (tables at {@code tabOff + t * tabStride}): adds {@code D - S} into {@code acc}, laid out
-     * {@code acc[(r * 4 + t) * LANES + row]}.
+     * {@code acc[(r * 4 + t) * LANES + row]}. Two {@link #tile2x2} passes, not one 2x4 body: the
+     * two-vector {@code selectFrom} of 24+ lookups in one method ran C1 out of virtual registers
+     * (COMPILE SKIPPED), so the method never got a profile for C2 and ran boxed (~0.3 GMAC/s).
      */
     static void tile2x4(MemorySegment w, int base0, int words, MemorySegment tab, int tabOff, int tabStride, int[] acc) {
-        int base1 = base0 + words * LANES;
+        tile2x2(w, base0, words, tab, tabOff, tabStride, acc, 0);
+        tile2x2(w, base0, words, tab, tabOff + 2 * tabStride, tabStride, acc, 2);
+    }
+
+    /**
+     * 2 row groups times tokens {@code token0, token0 + 1} of a 2x4 tile (tables at {@code tabOff} and
+     * {@code tabOff + tabStride}): adds into {@code acc[(r * 4 + token0 + t) * LANES + row]}.
+     */
+    static void tile2x2(MemorySegment w, int base0, int words, MemorySegment tab, int tabOff, int tabStride, int[] acc,
+                        int token0) {
+        long w0 = 2L * base0;
+        long w1 = 2L * (base0 + words * LANES);
+        long t0 = 2L * tabOff;
+        long t1 = 2L * (tabOff + tabStride);
         for (int s0 = 0; s0 < words; s0 += FLUSH) {
             int s1 = Math.min(words, s0 + FLUSH);
             ShortVector a00 = ShortVector.zero(S);
             ShortVector a01 = ShortVector.zero(S);
-            ShortVector a02 = ShortVector.zero(S);
-            ShortVector a03 = ShortVector.zero(S);
             ShortVector a10 = ShortVector.zero(S);
             ShortVector a11 = ShortVector.zero(S);
-            ShortVector a12 = ShortVector.zero(S);
-            ShortVector a13 = ShortVector.zero(S);
-            for (int s = s0; s < s1; s++) {
-                ShortVector w00 = ShortVector.fromMemorySegment(S, w, 2L * (base0 + s * LANES), ByteOrder.LITTLE_ENDIAN);
+            for (long s = s0; s < s1; s++) { // long counted loop, offsets linear in s: C2 hoists the loads' bounds checks
+                ShortVector w00 = ShortVector.fromMemorySegment(S, w, w0 + s * (2L * LANES), ByteOrder.LITTLE_ENDIAN);
                 ShortVector w01 = w00.lanewise(VectorOperators.LSHR, 5);
                 ShortVector w02 = w00.lanewise(VectorOperators.LSHR, 10);
-                ShortVector w10 = ShortVector.fromMemorySegment(S, w, 2L * (base1 + s * LANES), ByteOrder.LITTLE_ENDIAN);
+                ShortVector w10 = ShortVector.fromMemorySegment(S, w, w1 + s * (2L * LANES), ByteOrder.LITTLE_ENDIAN);
                 ShortVector w11 = w10.lanewise(VectorOperators.LSHR, 5);
                 ShortVector w12 = w10.lanewise(VectorOperators.LSHR, 10);
-                int tb = tabOff + s * STEP;
-                ShortVector t00l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 0), ByteOrder.LITTLE_ENDIAN);
-                ShortVector t00h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 16), ByteOrder.LITTLE_ENDIAN);
-                ShortVector t01l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 32), ByteOrder.LITTLE_ENDIAN);
-                ShortVector t01h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 48), ByteOrder.LITTLE_ENDIAN);
-                ShortVector t02l = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 64), ByteOrder.LITTLE_ENDIAN);
-                ShortVector t02h = ShortVector.fromMemorySegment(S, tab, 2L * (tb + 80), ByteOrder.LITTLE_ENDIAN);
+                long tb0 = t0 + s * (2L * STEP);
+                ShortVector t00l = ShortVector.fromMemorySegment(S, tab, tb0 + 0, ByteOrder.LITTLE_ENDIAN);
+                ShortVector t00h = ShortVector.fromMemorySegment(S, tab, tb0 + 32, ByteOrder.LITTLE_ENDIAN);
+                ShortVector t01l = ShortVector.fromMemorySegment(S, tab, tb0 + 64, ByteOrder.LITTLE_ENDIAN);
+                ShortVector t01h = ShortVector.fromMemorySegment(S, tab, tb0 + 96, ByteOrder.LITTLE_ENDIAN);
+                ShortVector t02l = ShortVector.fromMemorySegment(S, tab, tb0 + 128, ByteOrder.LITTLE_ENDIAN);
+                ShortVector t02h = ShortVector.fromMemorySegment(S, tab, tb0 + 160, ByteOrder.LITTLE_ENDIAN);
                 a00 = a00.add(w00.selectFrom(t00l, t00h)).add(w01.selectFrom(t01l, t01h)).add(w02.selectFrom(t02l, t02h));
                 a10 = a10.add(w10.selectFrom(t00l, t00h)).add(w11.selectFrom(t01l, t01h)).add(w12.selectFrom(t02l, t02h));
-                int tb1 = tb + 1 * tabStride;
-                ShortVector t10l = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 0), ByteOrder.LITTLE_ENDIAN);
-                ShortVector t10h = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 16), ByteOrder.LITTLE_ENDIAN);
-                ShortVector t11l = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 32), ByteOrder.LITTLE_ENDIAN);
-                ShortVector t11h = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 48), ByteOrder.LITTLE_ENDIAN);
-                ShortVector t12l = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 64), ByteOrder.LITTLE_ENDIAN);
-                ShortVector t12h = ShortVector.fromMemorySegment(S, tab, 2L * (tb1 + 80), ByteOrder.LITTLE_ENDIAN);
+                long tb1 = t1 + s * (2L * STEP);
+                ShortVector t10l = ShortVector.fromMemorySegment(S, tab, tb1 + 0, ByteOrder.LITTLE_ENDIAN);
+                ShortVector t10h = ShortVector.fromMemorySegment(S, tab, tb1 + 32, ByteOrder.LITTLE_ENDIAN);
+                ShortVector t11l = ShortVector.fromMemorySegment(S, tab, tb1 + 64, ByteOrder.LITTLE_ENDIAN);
+                ShortVector t11h = ShortVector.fromMemorySegment(S, tab, tb1 + 96, ByteOrder.LITTLE_ENDIAN);
+                ShortVector t12l = ShortVector.fromMemorySegment(S, tab, tb1 + 128, ByteOrder.LITTLE_ENDIAN);
+                ShortVector t12h = ShortVector.fromMemorySegment(S, tab, tb1 + 160, ByteOrder.LITTLE_ENDIAN);
                 a01 = a01.add(w00.selectFrom(t10l, t10h)).add(w01.selectFrom(t11l, t11h)).add(w02.selectFrom(t12l, t12h));
                 a11 = a11.add(w10.selectFrom(t10l, t10h)).add(w11.selectFrom(t11l, t11h)).add(w12.selectFrom(t12l, t12h));
-                int tb2 = tb + 2 * tabStride;
-                ShortVector t20l = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 0), ByteOrder.LITTLE_ENDIAN);
-                ShortVector t20h = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 16), ByteOrder.LITTLE_ENDIAN);
-                ShortVector t21l = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 32), ByteOrder.LITTLE_ENDIAN);
-                ShortVector t21h = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 48), ByteOrder.LITTLE_ENDIAN);
-                ShortVector t22l = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 64), ByteOrder.LITTLE_ENDIAN);
-                ShortVector t22h = ShortVector.fromMemorySegment(S, tab, 2L * (tb2 + 80), ByteOrder.LITTLE_ENDIAN);
-                a02 = a02.add(w00.selectFrom(t20l, t20h)).add(w01.selectFrom(t21l, t21h)).add(w02.selectFrom(t22l, t22h));
-                a12 = a12.add(w10.selectFrom(t20l, t20h)).add(w11.selectFrom(t21l, t21h)).add(w12.selectFrom(t22l, t22h));
-                int tb3 = tb + 3 * tabStride;
-                ShortVector t30l = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 0), ByteOrder.LITTLE_ENDIAN);
-                ShortVector t30h = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 16), ByteOrder.LITTLE_ENDIAN);
-                ShortVector t31l = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 32), ByteOrder.LITTLE_ENDIAN);
-                ShortVector t31h = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 48), ByteOrder.LITTLE_ENDIAN);
-                ShortVector t32l = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 64), ByteOrder.LITTLE_ENDIAN);
-                ShortVector t32h = ShortVector.fromMemorySegment(S, tab, 2L * (tb3 + 80), ByteOrder.LITTLE_ENDIAN);
-                a03 = a03.add(w00.selectFrom(t30l, t30h)).add(w01.selectFrom(t31l, t31h)).add(w02.selectFrom(t32l, t32h));
-                a13 = a13.add(w10.selectFrom(t30l, t30h)).add(w11.selectFrom(t31l, t31h)).add(w12.selectFrom(t32l, t32h));
             }
             {
                 IntVector x = a00.reinterpretAsInts();
-                IntVector.fromArray(I, acc, 0).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 0);
-                IntVector.fromArray(I, acc, 0 + 8).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 0 + 8);
+                int o = ((0 * 4 + 0) + token0) * LANES;
+                IntVector.fromArray(I, acc, o).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, o);
+                IntVector.fromArray(I, acc, o + 8).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, o + 8);
             }
             {
                 IntVector x = a01.reinterpretAsInts();
-                IntVector.fromArray(I, acc, 16).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 16);
-                IntVector.fromArray(I, acc, 16 + 8).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 16 + 8);
-            }
-            {
-                IntVector x = a02.reinterpretAsInts();
-                IntVector.fromArray(I, acc, 32).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 32);
-                IntVector.fromArray(I, acc, 32 + 8).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 32 + 8);
-            }
-            {
-                IntVector x = a03.reinterpretAsInts();
-                IntVector.fromArray(I, acc, 48).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 48);
-                IntVector.fromArray(I, acc, 48 + 8).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 48 + 8);
+                int o = ((0 * 4 + 1) + token0) * LANES;
+                IntVector.fromArray(I, acc, o).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, o);
+                IntVector.fromArray(I, acc, o + 8).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, o + 8);
             }
             {
                 IntVector x = a10.reinterpretAsInts();
-                IntVector.fromArray(I, acc, 64).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 64);
-                IntVector.fromArray(I, acc, 64 + 8).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 64 + 8);
+                int o = ((1 * 4 + 0) + token0) * LANES;
+                IntVector.fromArray(I, acc, o).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, o);
+                IntVector.fromArray(I, acc, o + 8).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, o + 8);
             }
             {
                 IntVector x = a11.reinterpretAsInts();
-                IntVector.fromArray(I, acc, 80).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 80);
-                IntVector.fromArray(I, acc, 80 + 8).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 80 + 8);
-            }
-            {
-                IntVector x = a12.reinterpretAsInts();
-                IntVector.fromArray(I, acc, 96).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 96);
-                IntVector.fromArray(I, acc, 96 + 8).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 96 + 8);
-            }
-            {
-                IntVector x = a13.reinterpretAsInts();
-                IntVector.fromArray(I, acc, 112).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 112);
-                IntVector.fromArray(I, acc, 112 + 8).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, 112 + 8);
+                int o = ((1 * 4 + 1) + token0) * LANES;
+                IntVector.fromArray(I, acc, o).add(x.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).intoArray(acc, o);
+                IntVector.fromArray(I, acc, o + 8).add(x.lanewise(VectorOperators.ASHR, 16)).intoArray(acc, o + 8);
             }
         }
     }
