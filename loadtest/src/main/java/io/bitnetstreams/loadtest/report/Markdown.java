@@ -56,6 +56,10 @@ public final class Markdown {
         }
         if (scaling.points().size() > 1) {
             md.append("## Scaling\n\n").append(scalingTable(scaling)).append("\n");
+            md.append("For a closed loop, docs/s here is the rate while the loop was full: results read from the first result to"
+                    + " the end of sending, over that span. The drain after sending stops is left out: there each worker falls"
+                    + " idle once its own share of the last requests is done, which costs a level with more workers more, by"
+                    + " luck of the draw. The runs table above has both rates.\n\n");
             if (!scaling.meaningful()) {
                 md.append("Not every level saturated its workers (an open-loop rate below capacity): there the throughput is the"
                         + " offered rate and the efficiency says nothing about scaling. Use a closed loop (`--in-flight`) or a"
@@ -86,13 +90,14 @@ public final class Markdown {
     }
 
     static String runTable(List<RunResult> runs) {
-        StringBuilder md = new StringBuilder("| run | load | sent | results | dead letters | failed | missing | docs/s | tokens/s |"
-                + " end to end (ms) | e2e - engine (ms) | max send delay (ms) | lag growing |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        StringBuilder md = new StringBuilder("| run | load | sent | results | dead letters | failed | missing | docs/s | docs/s while"
+                + " the loop was full | tokens/s | end to end (ms) | e2e - engine (ms) | max send delay (ms) | lag growing |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (RunResult run : runs) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %d | %.3f | %.1f | %s | %s | %.1f | %s |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %d | %.3f | %s | %.1f | %s | %s | %.1f | %s |%n",
                     run.label(), run.load().describe(), run.counts().sent(), run.counts().results(), run.counts().deadLetters(),
                     run.counts().failed() + run.counts().partial(), run.counts().missing(), run.documentsPerSecond(),
+                    Double.isNaN(run.steadyDocumentsPerSecond()) ? "-" : String.format(Locale.ROOT, "%.3f", run.steadyDocumentsPerSecond()),
                     run.tokensPerSecond(), ReportWriter.percentiles(run.latency().endToEnd()),
                     ReportWriter.percentiles(run.latency().minusEngine()), run.maxSendDelayMs(), run.lagGrowing() ? "yes" : "no"));
         }
@@ -164,8 +169,10 @@ public final class Markdown {
                         run.counts().deadLetters(), run.counts().missing()));
                 run.failureReasons().entrySet().stream().limit(3).forEach(e -> out.append(
                         String.format(Locale.ROOT, "  %d x %s%n", e.getValue(), e.getKey())));
-                out.append(String.format(Locale.ROOT, "  throughput %.3f documents/s, %.1f tokens/s over %.1f s%n",
-                        run.documentsPerSecond(), run.tokensPerSecond(), run.windowSeconds()));
+                out.append(String.format(Locale.ROOT, "  throughput %.3f documents/s, %.1f tokens/s over %.1f s%s%n",
+                        run.documentsPerSecond(), run.tokensPerSecond(), run.windowSeconds(),
+                        Double.isNaN(run.steadyDocumentsPerSecond()) ? ""
+                                : String.format(Locale.ROOT, "; %.3f documents/s while the loop was full", run.steadyDocumentsPerSecond())));
                 out.append(String.format(Locale.ROOT, "  latency ms p50/p90/p99/p99.9/max: end to end %s%n", ReportWriter.percentiles(run.latency().endToEnd())));
                 out.append(String.format(Locale.ROOT, "                                     engine     %s%n", ReportWriter.percentiles(run.latency().engine())));
                 out.append(String.format(Locale.ROOT, "                                     e2e-engine %s%n", ReportWriter.percentiles(run.latency().minusEngine())));

@@ -127,7 +127,7 @@ public final class LoadStudy {
         int effective = Math.max(1, count);
         RunResult probe = main.load().openLoop() ? run(settings, workers, count, count + "w capacity probe",
                 LoadShape.closed(settings.probeInFlight() * effective, settings.load().duration(), settings.load().count())) : main;
-        double capacity = probe.documentsPerSecond();
+        double capacity = probe.capacityPerSecond();
         List<RunResult> steps = new ArrayList<>();
         double held = 0;
         double failed = Double.POSITIVE_INFINITY;

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param sendSeconds        how long the generator sent
  * @param windowSeconds      first send to last answer: the denominator of the throughputs
  * @param documentsPerSecond final results per second over the window
+ * @param steadyDocumentsPerSecond closed loop: final results per second while the loop was full, from the first
+ *                           result to the end of sending ({@link #steadyRate}); NaN for an open loop or too few results
  * @param tokensPerSecond    prompt + generated tokens of those results per second
  * @param maxSendDelayMs     the most the generator fell behind its schedule (open loop)
  * @param lagSlopePerSecond  growth of the pipeline's consumer lag over the second half of the sending time (in
@@ -31,7 +33,8 @@ import java.util.Map;
  * @param failureReasons     the most frequent reasons requests did not end DONE, with counts
  */
 public record RunResult(String label, @JsonIgnore LoadShape load, int workers, int threadsPerWorker, Counts counts,
-                        double sendSeconds, double windowSeconds, double documentsPerSecond, double tokensPerSecond,
+                        double sendSeconds, double windowSeconds, double documentsPerSecond,
+                        double steadyDocumentsPerSecond, double tokensPerSecond,
                         LatencyHistograms.Summary latency, double maxSendDelayMs, double lagSlopePerSecond,
                         double backlogSlopePerSecond, boolean lagGrowing,
                         Map<String, ProcessStats> workerStats, Map<String, ProcessStats> stackStats,
@@ -72,10 +75,38 @@ public record RunResult(String label, @JsonIgnore LoadShape load, int workers, i
         // adds a transaction marker no consumer reads, so lag creeps up at a rate that is not load. The backlog is
         // whole requests: a slope below a fifth of a request per second (or 10% of the rate) is noise.
         boolean growing = load.openLoop() && backlogSlope > Math.max(0.2, 0.1 * load.rate());
-        return new RunResult(label, load, workers, threads, counts, sendSeconds, window, counts.results() / window, tokens / window,
+        return new RunResult(label, load, workers, threads, counts, sendSeconds, window, counts.results() / window,
+                load.openLoop() ? Double.NaN : steadyRate(records, sendSeconds), tokens / window,
                 LatencyHistograms.of(records).summary(), maxDelay, slope, backlogSlope, growing, processStats(samples, false, counts.results()),
                 processStats(samples, true, counts.results()), failureReasons(records),
                 TimeSeries.of(records, seriesInterval), samples, records);
+    }
+
+    /**
+     * What the workers can do: for a closed loop the steady rate when there is one, else results per second over the
+     * whole window. Scaling and the saturation search's capacity probe compare this.
+     */
+    public double capacityPerSecond() {
+        return Double.isNaN(steadyDocumentsPerSecond) ? documentsPerSecond : steadyDocumentsPerSecond;
+    }
+
+    /**
+     * Results per second while a closed loop was full: those read after the first result and up to the end of sending,
+     * over that span. The whole window also holds the drain after sending stops, when the last requests in flight are
+     * worked off and each worker falls idle as soon as its own share is done: with one worker it stays busy to the
+     * end, with several the ones that drew fewer of the last requests wait for the others (a 2-worker run measured
+     * here: one worker idle for the last 21 s of 143 s), so the whole-window rate understates every level with more
+     * than one worker, by an amount that depends on the luck of the last draws, not on capacity. The span starts at the
+     * first result because until then nothing could have ended. NaN with fewer than two results in the span.
+     */
+    static double steadyRate(List<RequestRecord> records, double sendSeconds) {
+        long sendEnd = (long) (sendSeconds * 1e9);
+        long[] ends = records.stream().filter(r -> r.outcome().isResult()).mapToLong(RequestRecord::endedNanos).sorted().toArray();
+        if (ends.length == 0 || ends[0] >= sendEnd) {
+            return Double.NaN;
+        }
+        long inSpan = java.util.Arrays.stream(ends).filter(end -> end > ends[0] && end <= sendEnd).count();
+        return inSpan < 2 ? Double.NaN : inSpan / ((sendEnd - ends[0]) / 1e9);
     }
 
     /** Why requests did not end DONE: the most frequent reasons (cut to 160 characters) with their counts. */

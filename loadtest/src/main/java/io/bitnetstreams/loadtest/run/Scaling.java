@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Throughput per worker count and the scaling efficiency against one worker: throughput(N) / (N x throughput(1)),
- * from the documents/s of each level's main run. That is the capacity only when the load saturated the workers
+ * from the documents/s of each level's main run ({@link RunResult#capacityPerSecond()}: for a closed loop the rate
+ * while the loop was full, without the drain at the end). That is the capacity only when the load saturated the workers
  * (closed loop, or an open-loop rate above capacity: {@link Point#saturated}); otherwise it is just the offered rate
  * and the efficiency says nothing. With a saturation search, each level's saturation rate is listed too.
  */
@@ -24,13 +25,13 @@ public record Scaling(List<Point> points) {
         double base = Double.NaN;
         for (LoadStudy.Level level : levels) {
             if (level.workers() == 1) {
-                base = level.main().documentsPerSecond();
+                base = level.main().capacityPerSecond();
             }
         }
         List<Point> points = new ArrayList<>();
         for (LoadStudy.Level level : levels) {
             RunResult main = level.main();
-            double throughput = main.documentsPerSecond();
+            double throughput = main.capacityPerSecond();
             int n = Math.max(1, level.workers());
             boolean saturated = !main.load().openLoop() || main.lagGrowing();
             double saturationRate = level.saturation() == null ? Double.NaN : level.saturation().rate();

@@ -56,8 +56,10 @@ class ProcStatsTest {
             stop.set(true);
             busy.join();
         }
-        // ended: gone from the listing
-        assertThat(ProcStats.threadGroups(ProcessHandle.current().pid())).doesNotContainKey("busy-probe").isNotEmpty();
+        // ended: gone from the listing. join() returns when the Java thread has terminated, a moment before the kernel
+        // task has finished exiting and left /proc/PID/task, so wait for that (it failed now and then without the wait)
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(ProcStats.threadGroups(ProcessHandle.current().pid())).doesNotContainKey("busy-probe").isNotEmpty());
         assertThat(ProcStats.threadGroups(Long.MAX_VALUE)).isEmpty();
     }
 }

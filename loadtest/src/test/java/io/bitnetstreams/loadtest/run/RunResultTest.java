@@ -109,6 +109,57 @@ class RunResultTest {
                 .meaningful()).isFalse();
     }
 
+    /** Closed loop, results at the given seconds (each sent 4 s before it ended, not before 0), sending for 10 s. */
+    static RunResult closedRun(String label, int workers, double... endSeconds) {
+        List<RequestRecord> records = new ArrayList<>();
+        for (int i = 0; i < endSeconds.length; i++) {
+            long end = (long) (endSeconds[i] * 1e9);
+            long sent = Math.max(0, end - 4_000_000_000L);
+            records.add(new RequestRecord(label + i, TaskKind.CLASSIFY, 128, sent, sent, end, Outcome.DONE, 0, 3_000, 180, 1, null));
+        }
+        return RunResult.of(label, LoadShape.closed(8, Duration.ofSeconds(10), 0), workers, 1, 10, records, List.of(), 1.0);
+    }
+
+    static double[] every(double from, double step, int n) {
+        double[] values = new double[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = from + i * step;
+        }
+        return values;
+    }
+
+    @Test
+    void aClosedLoopsCapacityLeavesOutTheDrainInWhichWorkersFallIdle() {
+        // one worker: a result every second while sending (1..10 s) and through the drain (11..14 s): busy to the end
+        RunResult one = closedRun("one", 1, every(1, 1, 14));
+        // two workers: two results a second while sending (0.5..10 s), then one worker idle: one a second (11..14 s)
+        double[] two = new double[24];
+        System.arraycopy(every(0.5, 0.5, 20), 0, two, 0, 20);
+        System.arraycopy(every(11, 1, 4), 0, two, 20, 4);
+        RunResult both = closedRun("two", 2, two);
+        assertThat(one.steadyDocumentsPerSecond()).isCloseTo(9 / 9.0, within(1e-9)); // (1 s, 10 s]: 9 results
+        assertThat(both.steadyDocumentsPerSecond()).isCloseTo(19 / 9.5, within(1e-9)); // (0.5 s, 10 s]: 19 results
+        assertThat(both.documentsPerSecond()).isCloseTo(24 / 14.0, within(1e-9)); // the whole window, drain included
+        assertThat(both.capacityPerSecond()).isEqualTo(both.steadyDocumentsPerSecond());
+        Scaling scaling = Scaling.of(List.of(new LoadStudy.Level(1, one, null, null), new LoadStudy.Level(2, both, null, null)));
+        // 2.0 against 2 x 1.0: linear; over the whole windows it would read (24 / 14) / (2 x 14 / 14) = 86%
+        assertThat(scaling.points().get(1).efficiency()).isCloseTo(1.0, within(1e-9));
+    }
+
+    @Test
+    void withoutASteadySpanTheCapacityIsTheWholeWindowsRate() {
+        // open loop: the rate is what was offered, there is no full loop to measure
+        RunResult open = run("open", LoadShape.open(ArrivalSchedule.Shape.CONSTANT, 1, Duration.ofSeconds(10), 0), 1, 10, 1_000, false);
+        assertThat(open.steadyDocumentsPerSecond()).isNaN();
+        assertThat(open.capacityPerSecond()).isEqualTo(open.documentsPerSecond());
+        // closed loop whose first result came after sending ended (a short run): no span to measure
+        RunResult late = closedRun("late", 1, 12, 13, 14);
+        assertThat(late.steadyDocumentsPerSecond()).isNaN();
+        assertThat(late.capacityPerSecond()).isCloseTo(3 / 6.0, within(1e-9)); // first send at 8 s, last answer at 14 s
+        // one result in the span is not a rate
+        assertThat(closedRun("few", 1, 9, 10, 13).steadyDocumentsPerSecond()).isNaN();
+    }
+
     @Test
     void theStacksProcessesAreAccountedApartFromTheWorkersWithCpuPerDocument() {
         List<RequestRecord> records = new ArrayList<>();

@@ -3,7 +3,10 @@ package io.bitnetstreams.engine.model;
 import io.bitnetstreams.engine.kernel.ComputePool;
 import io.bitnetstreams.engine.kernel.FloatLanes;
 import java.util.Arrays;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -220,11 +223,9 @@ final class Attention {
                     int qi = r * nh + hh;
                     int row = qi * stride + jt;
                     int t = 0;
-                    if (SIXTEEN_AT_ONCE && headDim % (4 * W) == 0) {
-                        for (; t + W <= count; t += W) {
-                            dots16(queries, qi * headDim, tile, t * headDim, headDim).mul(scale)
-                                    .intoArray(scores, row + t);
-                        }
+                    if (NATIVE_W && headDim % (4 * W) == 0) {
+                        scoreKeys(queries, qi * headDim, tile, count, headDim, scale, scores, row, scratch.lanes);
+                        t = count;
                     }
                     for (; t < count; t++) {
                         scores[row + t] = f16Dot(queries, qi * headDim, tile, t * headDim, headDim) * scale;
@@ -274,55 +275,36 @@ final class Attention {
     }
 
     /**
-     * {@link #f16Dot} of one query with 16 consecutive tile rows (keys), the 16 results in one vector:
-     * each key's four accumulators are folded as there, then the 16 lane trees (halves 8, 4, 2, 1 apart)
-     * run side by side, two keys' vectors merged per add, so every sum adds the same two values as the
-     * one-key tree (each add is exact IEEE, commutative) in 15 adds instead of 64 with 64 shuffles.
-     * Only for head sizes with no tail ({@code n % 64 == 0}) on 16-float vectors.
+     * {@code scores[row + t] = f16Dot(query, tile row t) * scale} for {@code t < count}, for head sizes
+     * with no tail ({@code n % 64 == 0}) on 16-float vectors: each key's four accumulators folded
+     * (0+2) + (1+3) as in {@link #f16Dot}, stored, and summed by {@link FloatLanes#sum(float[], int)}
+     * (the same 16-lane tree, bit for bit). Every vector stays in this method: the merged tree of
+     * {@link #dots16} passed vectors between methods C2 did not inline and boxed them (about 160 KB
+     * of garbage per decode layer, measured with JFR allocation samples).
      */
-    static FloatVector dots16(float[] q, int qOff, float[] k, int kOff, int n) {
-        FloatVector d0 = pairs4(q, qOff, k, kOff, n);
-        FloatVector d1 = pairs4(q, qOff, k, kOff + 4 * n, n);
-        FloatVector e0 = merge(d0, d1, TREE_2_LO, TREE_2_HI);
-        FloatVector d2 = pairs4(q, qOff, k, kOff + 8 * n, n);
-        FloatVector d3 = pairs4(q, qOff, k, kOff + 12 * n, n);
-        FloatVector e1 = merge(d2, d3, TREE_2_LO, TREE_2_HI);
-        return merge(e0, e1, TREE_1_LO, TREE_1_HI);
-    }
-
-    /** Keys 0..3 from {@code kOff} (rows of n): after the first two tree levels, 4 lanes per key in key order. */
-    private static FloatVector pairs4(float[] q, int qOff, float[] k, int kOff, int n) {
-        return fourTrees(folded(q, qOff, k, kOff, n), folded(q, qOff, k, kOff + n, n),
-                folded(q, qOff, k, kOff + 2 * n, n), folded(q, qOff, k, kOff + 3 * n, n));
-    }
-
-    /** The first two levels of the lane trees of a, b, c, d side by side: 4 lanes each, in that order. */
-    static FloatVector fourTrees(FloatVector a, FloatVector b, FloatVector c, FloatVector d) {
-        return merge(merge(a, b, TREE_8_LO, TREE_8_HI), merge(c, d, TREE_8_LO, TREE_8_HI), TREE_4_LO, TREE_4_HI);
-    }
-
-    /** {@code lo} and {@code hi} select from x (indexes 0..15) and y (16..31); their sum is the next tree level. */
-    static FloatVector merge(FloatVector x, FloatVector y, FloatVector lo, FloatVector hi) {
-        return lo.selectFrom(x, y).add(hi.selectFrom(x, y));
-    }
-
-    /** f16Dot's four accumulators folded (0+2) + (1+3), before the lane tree; n a multiple of 64. */
-    private static FloatVector folded(float[] q, int qOff, float[] k, int kOff, int n) {
-        FloatVector s0 = FloatVector.zero(F);
-        FloatVector s1 = FloatVector.zero(F);
-        FloatVector s2 = FloatVector.zero(F);
-        FloatVector s3 = FloatVector.zero(F);
-        for (int d = 0; d < n; d += 4 * W) {
-            s0 = FloatVector.fromArray(F, k, kOff + d).fma(FloatVector.fromArray(F, q, qOff + d), s0);
-            s1 = FloatVector.fromArray(F, k, kOff + d + W).fma(FloatVector.fromArray(F, q, qOff + d + W), s1);
-            s2 = FloatVector.fromArray(F, k, kOff + d + 2 * W).fma(FloatVector.fromArray(F, q, qOff + d + 2 * W), s2);
-            s3 = FloatVector.fromArray(F, k, kOff + d + 3 * W).fma(FloatVector.fromArray(F, q, qOff + d + 3 * W), s3);
+    private static void scoreKeys(float[] q, int qOff, float[] tile, int count, int headDim, float scale,
+                                  float[] scores, int row, float[] lanes) {
+        for (int t = 0; t < count; t++) {
+            int kOff = t * headDim;
+            FloatVector s0 = FloatVector.zero(F);
+            FloatVector s1 = FloatVector.zero(F);
+            FloatVector s2 = FloatVector.zero(F);
+            FloatVector s3 = FloatVector.zero(F);
+            for (int d = 0; d < headDim; d += 4 * W) {
+                s0 = FloatVector.fromArray(F, tile, kOff + d).fma(FloatVector.fromArray(F, q, qOff + d), s0);
+                s1 = FloatVector.fromArray(F, tile, kOff + d + W).fma(FloatVector.fromArray(F, q, qOff + d + W), s1);
+                s2 = FloatVector.fromArray(F, tile, kOff + d + 2 * W)
+                        .fma(FloatVector.fromArray(F, q, qOff + d + 2 * W), s2);
+                s3 = FloatVector.fromArray(F, tile, kOff + d + 3 * W)
+                        .fma(FloatVector.fromArray(F, q, qOff + d + 3 * W), s3);
+            }
+            s0.add(s2).add(s1.add(s3)).intoArray(lanes, 0);
+            scores[row + t] = FloatLanes.sum(lanes, 0) * scale;
         }
-        return s0.add(s2).add(s1.add(s3));
     }
 
     /**
-     * Index vectors of the merged tree: level "8" holds 2 keys x 8 lanes ({@code v[l] + v[l+8]}), level
+     * Index vectors of the merged lane trees of {@link PromptAttention}: level "8" holds 2 keys x 8 lanes ({@code v[l] + v[l+8]}), level
      * "4" 4 keys x 4, level "2" 8 keys x 2, level "1" 16 keys x 1, keys in order.
      */
     private static FloatVector indexes(int... values) {
@@ -333,7 +315,6 @@ final class Attention {
         return FloatVector.fromArray(FloatVector.SPECIES_512, lanes, 0);
     }
 
-    private static final boolean SIXTEEN_AT_ONCE = NATIVE_W;
     static final FloatVector TREE_8_LO = indexes(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
     static final FloatVector TREE_8_HI = indexes(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
     static final FloatVector TREE_4_LO = indexes(0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
@@ -565,20 +546,51 @@ final class Attention {
         int n = visible - blocked;
         convertTile(s.parts.values, s.parts.lengths, blocked, n, shape.kvDim(), kvOff, headDim, tile);
         for (int hh = 0; hh < nh; hh++) {
-            int base = hh * perQuery;
-            for (int d = 0; d < headDim; d++) {
-                tail[d] = acc[base + d];
+            addTail(acc, hh * perQuery, tile, n, p, hh * stride + blocked, tail, out, outBase + hh * headDim, headDim);
+        }
+    }
+
+    /** Doubles per vector of the decode tail, and the floats that widen into one such vector. */
+    private static final VectorSpecies<Double> TAIL_DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> TAIL_FLOATS =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(TAIL_DOUBLES.vectorBitSize() / 2));
+
+    /**
+     * The double tail of {@link #decodeValues} for one query: per element {@code d},
+     * {@code sum = acc[base + d]}, then {@code sum += tile[t][d] * p[pOff + t]} for {@code t < n} in that
+     * order (the product in float, widened, added in double), written out as a float. Vectorized over
+     * the elements: every lane runs exactly that chain (a float multiply, an exact widening, a double
+     * add; the final narrowing rounds to nearest as the cast does), so the bits are the scalar loop's.
+     */
+    static void addTail(float[] acc, int base, float[] tile, int n, float[] p, int pOff, double[] tail, float[] out,
+                        int outOff, int headDim) {
+        int width = TAIL_DOUBLES.length();
+        int vectorEnd = headDim - headDim % width;
+        for (int d = 0; d < vectorEnd; d += width) {
+            ((DoubleVector) FloatVector.fromArray(TAIL_FLOATS, acc, base + d)
+                    .convertShape(VectorOperators.F2D, TAIL_DOUBLES, 0)).intoArray(tail, d);
+        }
+        for (int d = vectorEnd; d < headDim; d++) {
+            tail[d] = acc[base + d];
+        }
+        for (int t = 0; t < n; t++) {
+            float pj = p[pOff + t];
+            int v = t * headDim;
+            for (int d = 0; d < vectorEnd; d += width) {
+                DoubleVector product = (DoubleVector) FloatVector.fromArray(TAIL_FLOATS, tile, v + d).mul(pj)
+                        .convertShape(VectorOperators.F2D, TAIL_DOUBLES, 0);
+                DoubleVector.fromArray(TAIL_DOUBLES, tail, d).add(product).intoArray(tail, d);
             }
-            for (int t = 0; t < n; t++) {
-                float pj = p[hh * stride + blocked + t];
-                int v = t * headDim;
-                for (int d = 0; d < headDim; d++) {
-                    tail[d] += tile[v + d] * pj;
-                }
+            for (int d = vectorEnd; d < headDim; d++) {
+                tail[d] += tile[v + d] * pj;
             }
-            for (int d = 0; d < headDim; d++) {
-                out[outBase + hh * headDim + d] = (float) tail[d];
-            }
+        }
+        for (int d = 0; d < vectorEnd; d += width) {
+            ((FloatVector) DoubleVector.fromArray(TAIL_DOUBLES, tail, d)
+                    .convertShape(VectorOperators.D2F, TAIL_FLOATS, 0)).intoArray(out, outOff + d);
+        }
+        for (int d = vectorEnd; d < headDim; d++) {
+            out[outOff + d] = (float) tail[d];
         }
     }
 }

@@ -52,15 +52,26 @@ final class ReferenceSoftmax {
         double sum = 0;
         int i = off;
         if (VECTOR) {
+            // expBlock written out: a vector passed to or returned from a method C2 does not inline is
+            // boxed (JFR: ~30 KB per decode layer at 256 positions); the block sum reads the stored lanes
             FloatVector vmax = FloatVector.broadcast(F16X, max);
             for (; i + BLOCK <= end; i += BLOCK) {
-                FloatVector e = expBlock(FloatVector.fromArray(F16X, x, i).sub(vmax));
-                if (e == null) {
+                FloatVector v = FloatVector.fromArray(F16X, x, i).sub(vmax);
+                FloatVector steps = v.fma(LOG2E, SHIFTER).sub(SHIFTER);
+                if (steps.compare(VectorOperators.LT, -125f).or(steps.compare(VectorOperators.GT, 127f)).anyTrue()
+                        || v.test(VectorOperators.IS_NAN).anyTrue()) {
                     sum += scalarBlock(x, i, BLOCK, max);
                     continue;
                 }
-                e.intoArray(x, i);
-                sum += lanes16Sum(e);
+                FloatVector negN = steps.neg();
+                FloatVector b = negN.fma(FloatVector.broadcast(F16X, LN2_LO),
+                        negN.fma(FloatVector.broadcast(F16X, LN2_HI), v));
+                FloatVector u = b.mul(b);
+                FloatVector j = b.fma(P5, P4).fma(u, b.fma(P3, P2)).fma(u, b.fma(P1, 1.0f));
+                IntVector exponent = ((IntVector) steps.convert(VectorOperators.F2I, 0)).add(127)
+                        .lanewise(VectorOperators.LSHL, 23);
+                j.mul(exponent.reinterpretAsFloats()).intoArray(x, i);
+                sum += FloatLanes.sum(x, i);
             }
         } else {
             for (; i + BLOCK <= end; i += BLOCK) {
@@ -162,24 +173,6 @@ final class ReferenceSoftmax {
         return max;
     }
 
-    /** ggml_v_expf of 16 lanes, or null when a lane needs the scalar path (n below -125). */
-    private static FloatVector expBlock(FloatVector x) {
-        FloatVector z = x.fma(LOG2E, SHIFTER);
-        FloatVector n = z.sub(SHIFTER);
-        if (n.compare(VectorOperators.LT, -125f).or(n.compare(VectorOperators.GT, 127f)).anyTrue()
-                || x.test(VectorOperators.IS_NAN).anyTrue()) {
-            return null;
-        }
-        FloatVector negN = n.neg();
-        FloatVector b = negN.fma(FloatVector.broadcast(F16X, LN2_LO), negN.fma(FloatVector.broadcast(F16X, LN2_HI), x));
-        FloatVector u = b.mul(b);
-        FloatVector j = b.fma(P5, P4).fma(u, b.fma(P3, P2)).fma(u, b.fma(P1, 1.0f));
-        // 2^n for integral n in [-125, 127] from its exponent bits; j * 2^n then rounds once, as scalef
-        IntVector exponent = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
-        FloatVector scale = exponent.reinterpretAsFloats();
-        return j.mul(scale);
-    }
-
     /** The block at {@code x[from .. from + count)} with the scalar exp; lanes past count count as masked (0). */
     private static float scalarBlock(float[] x, int from, int count, float max) {
         // causal rows send every block with a masked lane here: a reused scratch, not two arrays per block
@@ -219,10 +212,5 @@ final class ReferenceSoftmax {
             }
         }
         return s[0];
-    }
-
-    /** The same tree on a 16-lane vector (FloatLanes.sum adds rotations in this order when it has 16 lanes). */
-    private static float lanes16Sum(FloatVector v) {
-        return FloatLanes.sum(v);
     }
 }
