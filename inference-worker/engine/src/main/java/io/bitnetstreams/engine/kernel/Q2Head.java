@@ -38,8 +38,12 @@ final class Q2Head implements LmHead {
     private static final int M1 = 3 << 16;
     private static final int M2 = 3 << 18;
     private static final int M3 = 3 << 20;
-    /** Row ranges per thread, claimed dynamically (see {@link ComputePool#parallelForChunks}). */
-    private static final int CHUNKS_PER_THREAD = 8;
+    /**
+     * Smallest piece of groups a thread claims: groups are claimed in guided pieces (see
+     * {@link ComputePool#parallelForGuided}), so the thread that finishes first waits for at most a
+     * small piece; a group's logits do not depend on the piece (or partner) it is computed with.
+     */
+    private static final int MIN_GROUPS_PER_PIECE = 16;
 
     /** Per calling thread: the input table of the last call (see {@link #scaledInput}), grown as needed. */
     private static final ThreadLocal<MemorySegment> INPUT = ThreadLocal.withInitial(() -> MemorySegment.NULL);
@@ -119,7 +123,7 @@ final class Q2Head implements LmHead {
         MemorySegment xs = scaledInput(x, tokens);
         float[] starts = blockStarts(x, tokens);
         int groups = q2.groups();
-        pool.parallelForChunks(0, groups, CHUNKS_PER_THREAD * pool.threads(), (from, to) -> {
+        pool.parallelForGuided(0, groups, MIN_GROUPS_PER_PIECE, (from, to) -> {
             float[] lanes = new float[2 * GROUP];
             for (int g = from; g < to; g += 2) {
                 int partner = Math.min(g + 1, to - 1);

@@ -55,6 +55,26 @@ public final class QuantizedActivations {
         return this;
     }
 
+    /**
+     * Starts a quantization of {@code tokens} rows done piece by piece with {@link #quantizeRows}: a caller that
+     * produces the float rows itself quantizes each piece while it is still in cache. Every row in
+     * {@code 0 .. tokens} must be quantized before the values are read.
+     */
+    public void begin(int tokens) {
+        start(tokens);
+    }
+
+    /**
+     * Quantizes rows {@code from .. to} of {@code x} (row i at {@code offset + i * cols()}) after {@link #begin};
+     * pieces of disjoint rows may run on different threads.
+     */
+    public void quantizeRange(float[] x, int offset, int from, int to) {
+        if (from < 0 || to > tokens || from > to) {
+            throw new IllegalArgumentException("rows [" + from + ", " + to + ") outside [0, " + tokens + "]");
+        }
+        quantizeRows(x, offset, from, to);
+    }
+
     private void start(int tokens) {
         if (tokens < 0 || tokens > capacity) {
             throw new IllegalArgumentException("tokens " + tokens + " outside [0, " + capacity + "]");

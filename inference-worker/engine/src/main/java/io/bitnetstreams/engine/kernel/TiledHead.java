@@ -1,14 +1,18 @@
 package io.bitnetstreams.engine.kernel;
 
 /**
- * The vector LM head for any {@link HeadRows} format: rows are split over the pool in chunks, and
+ * The vector LM head for any {@link HeadRows} format: rows are split over the pool in guided pieces, and
  * each block of {@link HeadRows#ROW_TILE} rows is read once per call and multiplied with every
  * token in register tiles.
  */
 final class TiledHead implements LmHead {
 
-    /** Row ranges per thread, claimed dynamically (see {@link ComputePool#parallelForChunks}). */
-    private static final int CHUNKS_PER_THREAD = 8;
+    /**
+     * Smallest piece of rows a thread claims: rows are claimed in guided pieces (see
+     * {@link ComputePool#parallelForGuided}), so the thread that finishes first waits for at most a
+     * small piece; a row's logits do not depend on the piece it is computed in.
+     */
+    private static final int MIN_ROWS_PER_PIECE = 256;
 
     private final HeadRows rows;
     private final int vocab;
@@ -37,7 +41,7 @@ final class TiledHead implements LmHead {
             return;
         }
         float[] input = rows.prepareInput(x, tokens);
-        pool.parallelForChunks(0, vocab, CHUNKS_PER_THREAD * pool.threads(), (from, to) -> {
+        pool.parallelForGuided(0, vocab, MIN_ROWS_PER_PIECE, (from, to) -> {
             float[] lanes = HeadRows.newLanes();
             int v = from;
             for (; v + HeadRows.ROW_TILE <= to; v += HeadRows.ROW_TILE) {

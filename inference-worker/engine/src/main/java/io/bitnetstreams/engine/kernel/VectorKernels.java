@@ -178,6 +178,10 @@ public final class VectorKernels implements KernelProvider {
             runOneToken(x, matrices, firstPair, outs, pool);
             return;
         }
+        if (TOKEN_PIECES && pool.threads() > 1 && tokens >= MIN_PIECES_PER_THREAD * pool.threads() * first.tokensPerPiece()) {
+            runTokenPieces(x, matrices, firstPair, outs, pool);
+            return;
+        }
         int tableLength = first.layout.tableLength();
         int chunk = Math.max(1, Math.min(tokens, TABLE_TOKENS));
         MemorySegment tables = Prepared.tableScratch(chunk * tableLength);
@@ -197,6 +201,48 @@ public final class VectorKernels implements KernelProvider {
                         }
                     });
         }
+    }
+
+    static final boolean TOKEN_PIECES = !Boolean.getBoolean("bitnet.gemm.rowChunks");
+    /** Table bytes of the tokens of one piece at most: they stay in the core's L2 with the weights passing by. */
+    private static final long PIECE_TABLE_BYTES = 512 * 1024;
+    /** Tokens per piece at most (small matrices): enough pieces to share evenly. */
+    private static final int MAX_PIECE_TOKENS = 16;
+    /** Pieces per thread below which a multiply splits rows instead (few tokens: too few pieces to share evenly). */
+    private static final int MIN_PIECES_PER_THREAD = 2;
+    /** Row-group pairs whose weights one pass over a piece's tokens reuses from L2 (144 KB at K=2560). */
+    private static final int PAIRS_PER_PASS = 4;
+
+    /**
+     * Several tokens on several threads, as one job: the threads claim pieces of tokens, and each builds the
+     * tables of its piece itself, in its own scratch (so they sit in its own L2, not in the other core's), then
+     * runs every row of every matrix for them, {@link #PAIRS_PER_PASS} row-group pairs at a time (their weights
+     * then serve all the piece's tokens from L2). Nothing is shared between the threads but the weights, which
+     * are only read, and there is one hand-off per multiply instead of two per 32 tokens. Same tables, same
+     * tiles, same values: only who computes which tokens changes.
+     */
+    private static void runTokenPieces(QuantizedActivations x, Prepared[] matrices, int[] firstPair, float[][] outs,
+                                       ComputePool pool) {
+        Prepared first = matrices[0];
+        int tokens = x.tokens();
+        int tableLength = first.layout.tableLength();
+        int per = first.tokensPerPiece();
+        int pieces = (tokens + per - 1) / per;
+        pool.parallelForChunks(0, pieces, pieces, (from, to) -> {
+            MemorySegment tables = Prepared.tableScratch(per * tableLength);
+            for (int p = from; p < to; p++) {
+                int t0 = p * per;
+                int count = Math.min(per, tokens - t0);
+                first.buildTables(x, t0, 0, count, tables);
+                for (int i = 0; i < matrices.length; i++) {
+                    int pairs = firstPair[i + 1] - firstPair[i];
+                    for (int pair = 0; pair < pairs; pair += PAIRS_PER_PASS) {
+                        matrices[i].multiplyGroups(x, t0, count, tables, outs[i], pair,
+                                Math.min(pairs, pair + PAIRS_PER_PASS));
+                    }
+                }
+            }
+        });
     }
 
     /** Which multiply a thread's one-token table was last built for (see {@link #runOneToken}). */
@@ -262,6 +308,12 @@ public final class VectorKernels implements KernelProvider {
         public void multiply(QuantizedActivations x, float[] out, ComputePool pool) {
             TernaryMatmul.checkShapes(this, x, out);
             run(x, new Prepared[] {this}, new int[] {0, layout.groups() / 2}, new float[][] {out}, pool);
+        }
+
+        /** Tokens of one piece of {@link #runTokenPieces}: whole 4-token tiles whose tables fit {@link #PIECE_TABLE_BYTES}. */
+        int tokensPerPiece() {
+            long fit = PIECE_TABLE_BYTES / (2L * layout.tableLength()) / TOKEN_TILE * TOKEN_TILE;
+            return (int) Math.max(TOKEN_TILE, Math.min(MAX_PIECE_TOKENS, fit));
         }
 
         /** At least {@code length} shorts of table scratch for the calling thread. */

@@ -45,6 +45,9 @@ final class LayerSteps {
         }
     }
 
+    /** Rows normed and quantized in one pass while they are in cache (rmsNormRows runs four side by side). */
+    private static final int ROWS_PER_PASS = 4;
+
     private final BitNetConfig config;
     private final float ropeThetaScale;
     private final ComputePool pool;
@@ -62,16 +65,24 @@ final class LayerSteps {
      * runtime's F16 cache does, and attention reads only the cache.
      */
     void queriesKeysValues(BitNetModel.Layer w, float[] x, int t, IntUnaryOperator positionOf, Scratch s) {
-        int dim = config.dim();
         normalizeAndQuantize(x, w.attnNorm(), s.normed, s.qDim, t);
         TernaryMatmul.multiplyAll(s.qDim, new TernaryMatmul[] {w.wq(), w.wk(), w.wv()}, new float[][] {s.q, s.k, s.v},
                 pool);
+        boolean anglesReady = s.anglesReady;
+        // rows are independent: a prompt's rows split over the pool (one row runs inline)
+        pool.parallelFor(0, t, (from, to) -> rope(s, from, to, anglesReady, positionOf));
+        s.anglesReady = true;
+    }
+
+    /** NEOX RoPE of the query and key rows {@code from .. to}, the first layer computing (and keeping) their angles. */
+    private void rope(Scratch s, int from, int to, boolean anglesReady, IntUnaryOperator positionOf) {
+        int dim = config.dim();
         int headDim = config.headDim();
         int half = config.ropeDim() / 2;
         float[] cos = new float[half];
         float[] sin = new float[half];
-        for (int i = 0; i < t; i++) {
-            if (!s.anglesReady) {
+        for (int i = from; i < to; i++) {
+            if (!anglesReady) {
                 ModelMath.ropeAngles(positionOf.applyAsInt(i), ropeThetaScale, cos, sin);
                 System.arraycopy(cos, 0, s.ropeCos, i * half, half);
                 System.arraycopy(sin, 0, s.ropeSin, i * half, half);
@@ -86,7 +97,6 @@ final class LayerSteps {
                 ModelMath.ropeNeox(s.k, i * config.kvDim() + h * headDim, cos, sin);
             }
         }
-        s.anglesReady = true;
     }
 
     /**
@@ -99,34 +109,57 @@ final class LayerSteps {
         int ffn = config.ffnDim();
         normalizeAndQuantize(s.attn, w.attnSubNorm(), s.normed, s.qDim, t);
         w.wo().multiply(s.qDim, s.proj, pool);
-        addInPlace(x, s.proj, t * dim);
-
-        normalizeAndQuantize(x, w.ffnNorm(), s.normed, s.qDim, t);
-        TernaryMatmul.multiplyAll(s.qDim, new TernaryMatmul[] {w.gate(), w.up()}, new float[][] {s.gate, s.up}, pool);
-        Activation act = config.activation();
+        // the residual, the norm and the quantization of each few rows while they are in cache
+        float eps = config.rmsEps();
+        float[] ffnNorm = w.ffnNorm();
+        s.qDim.begin(t);
         pool.parallelFor(0, t, (from, to) -> {
-            for (int i = from * ffn; i < to * ffn; i++) {
-                s.gate[i] = act.apply(s.gate[i]) * s.up[i];
+            for (int i = from; i < to; i += ROWS_PER_PASS) {
+                int end = Math.min(to, i + ROWS_PER_PASS);
+                addInPlace(x, s.proj, i * dim, end * dim);
+                ModelMath.rmsNormRows(x, ffnNorm, eps, s.normed, dim, i, end);
+                s.qDim.quantizeRange(s.normed, 0, i, end);
             }
         });
-        normalizeAndQuantize(s.gate, w.ffnSubNorm(), s.up, s.qFfn, t);
+        TernaryMatmul.multiplyAll(s.qDim, new TernaryMatmul[] {w.gate(), w.up()}, new float[][] {s.gate, s.up}, pool);
+        Activation act = config.activation();
+        float[] ffnSubNorm = w.ffnSubNorm();
+        // likewise the gated activation, the sub-norm and the quantization (rows of ffn floats: 27 KB at 2B4T)
+        s.qFfn.begin(t);
+        pool.parallelFor(0, t, (from, to) -> {
+            for (int i = from; i < to; i += ROWS_PER_PASS) {
+                int end = Math.min(to, i + ROWS_PER_PASS);
+                for (int k = i * ffn; k < end * ffn; k++) {
+                    s.gate[k] = act.apply(s.gate[k]) * s.up[k];
+                }
+                ModelMath.rmsNormRows(s.gate, ffnSubNorm, eps, s.up, ffn, i, end);
+                s.qFfn.quantizeRange(s.up, 0, i, end);
+            }
+        });
         w.down().multiply(s.qFfn, s.proj, pool);
-        addInPlace(x, s.proj, t * dim);
+        pool.parallelFor(0, t, (from, to) -> addInPlace(x, s.proj, from * dim, to * dim));
     }
 
     /**
-     * RMSNorm of {@code t} rows of {@code src} (row length {@code q.cols()}) into {@code dst}, then
-     * their int8 quantization: both split over the pool by rows (each row's arithmetic is unchanged).
+     * RMSNorm of {@code t} rows of {@code src} (row length {@code q.cols()}) into {@code dst} and their int8
+     * quantization, a few rows at a time while they are in cache, split over the pool by rows (each row's
+     * arithmetic is unchanged).
      */
     private void normalizeAndQuantize(float[] src, float[] weight, float[] dst, QuantizedActivations q, int t) {
         int n = q.cols();
         float eps = config.rmsEps();
-        pool.parallelFor(0, t, (from, to) -> ModelMath.rmsNormRows(src, weight, eps, dst, n, from, to));
-        q.quantize(dst, 0, t, pool);
+        q.begin(t);
+        pool.parallelFor(0, t, (from, to) -> {
+            for (int i = from; i < to; i += ROWS_PER_PASS) {
+                int end = Math.min(to, i + ROWS_PER_PASS);
+                ModelMath.rmsNormRows(src, weight, eps, dst, n, i, end);
+                q.quantizeRange(dst, 0, i, end);
+            }
+        });
     }
 
-    private static void addInPlace(float[] x, float[] y, int n) {
-        for (int i = 0; i < n; i++) {
+    private static void addInPlace(float[] x, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
             x[i] += y[i];
         }
     }

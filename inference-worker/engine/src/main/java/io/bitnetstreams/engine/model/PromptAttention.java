@@ -19,8 +19,11 @@ import jdk.incubator.vector.VectorSpecies;
  * position) is bound by L2 traffic; both grow with the prompt, so the cost per token grew with its
  * length. Here the keys and values of the visible positions are converted once per step and layer
  * ({@link #convert}, spread over the pool), into 64-byte aligned native memory (a heap array's vector
- * loads straddle cache lines), keys as rows, values <em>transposed</em> (per head and element, the
- * positions in a row). Then P·V of one output element is a plain vector loop over positions whose lane
+ * loads straddle cache lines), keys and values <em>transposed</em> (per head and element, the positions
+ * in a row). Q·K then runs with the positions in the lanes ({@link #dots16x4}): each key vector serves
+ * the four query heads of a row, every chain, fold and tree add of {@code vec_dot_f16} is a lane-wise
+ * add, no shuffles, and a row's last partial block of 16 is computed whole and masked by the softmax
+ * ({@link ReferenceSoftmax#softmaxPadded}) instead of position by position. P·V of one output element is a plain vector loop over positions whose lane
  * {@code l} is exactly tinyBLAS's chain {@code j mod 16}: 16 accumulators (4 queries x 4 elements)
  * stay in registers over the whole row, 8 loads per 16 fused multiply-adds, and the 16 lane trees
  * finish side by side with {@link Attention#merge}. Positions past a query's last visible one (up to
@@ -37,6 +40,8 @@ final class PromptAttention {
     private static final int CONVERT_CHUNK = 64;
     /** Converted keys/values per calling thread (the forward pass's thread), reused by every later step. */
     private static final ThreadLocal<Converted[]> CONVERTED = ThreadLocal.withInitial(() -> new Converted[0]);
+    /** Per-thread folded Q·K sums of one block of 16 positions x 4 queries (see {@link #dots16x4}). */
+    private static final ThreadLocal<float[]> FOLDED = ThreadLocal.withInitial(() -> new float[4 * W * W]);
 
     private PromptAttention() {
     }
@@ -47,17 +52,17 @@ final class PromptAttention {
     }
 
     /**
-     * One sequence's keys and values of positions {@code 0 .. visible} as floats: keys at
-     * {@code [kvHead][position][element]}, values transposed at {@code [kvHead][element][position]},
-     * rows of {@code padded} positions (a multiple of 16, the tail of each value row +0).
+     * One sequence's keys and values of positions {@code 0 .. visible} as floats, both transposed: at
+     * {@code [kvHead][element][position]}, rows of {@code padded} positions (a multiple of 16, the tail of each
+     * row +0) {@code rowStride} floats apart.
      */
     static final class Converted {
-        private float[] keys = new float[0];
+        private MemorySegment keys = MemorySegment.NULL;
         private MemorySegment values = MemorySegment.NULL;
         private int headDim;
         private int visible;
         private int padded;
-        /** Floats from one value row to the next: an odd number of cache lines, so rows fall in different L1 sets. */
+        /** Floats from one row to the next: an odd number of cache lines, so rows fall in different L1 sets. */
         private int rowStride;
 
         void prepare(Attention.Shape shape, int visibleCount) {
@@ -68,18 +73,13 @@ final class PromptAttention {
             long bytes = (long) shape.kvHeads() * rowStride * headDim * Float.BYTES;
             if (values.byteSize() < bytes) {
                 long capacity = Math.max(bytes, values.byteSize() + values.byteSize() / 2);
+                keys = Arena.ofAuto().allocate(capacity, 64);
                 values = Arena.ofAuto().allocate(capacity, 64);
             }
-            if (keys.length < shape.kvHeads() * padded * headDim) {
-                keys = new float[Math.max(shape.kvHeads() * padded * headDim, keys.length + keys.length / 2)];
-            }
         }
 
-        int keyOffset(int kvHead, int position) {
-            return (kvHead * padded + position) * headDim;
-        }
-
-        long valueOffset(int kvHead, int element, int position) {
+        /** Byte offset of {@code position} in the row of {@code element} of {@code kvHead} (keys and values alike). */
+        long offset(int kvHead, int element, int position) {
             return (((long) kvHead * headDim + element) * rowStride + position) * Float.BYTES;
         }
     }
@@ -144,23 +144,28 @@ final class PromptAttention {
             }
             int src = (j - start) * kvDim;
             toFloats(parts.keys()[part], src, row, kvDim);
-            for (int h = 0; h < shape.kvHeads(); h++) {
-                System.arraycopy(row, h * headDim, target.keys, target.keyOffset(h, j), headDim);
-            }
+            transpose(shape, row, target.keys, target, j);
             toFloats(parts.values()[part], src, row, kvDim);
-            for (int h = 0; h < shape.kvHeads(); h++) {
-                for (int d = 0; d < headDim; d++) {
-                    target.values.set(FLOAT, target.valueOffset(h, d, j), row[h * headDim + d]);
-                }
-            }
+            transpose(shape, row, target.values, target, j);
         }
         if (j0 + n == target.visible) {
             for (int h = 0; h < shape.kvHeads(); h++) {
                 for (int d = 0; d < headDim; d++) {
                     for (int j = target.visible; j < target.padded; j++) {
-                        target.values.set(FLOAT, target.valueOffset(h, d, j), 0f);
+                        target.keys.set(FLOAT, target.offset(h, d, j), 0f);
+                        target.values.set(FLOAT, target.offset(h, d, j), 0f);
                     }
                 }
+            }
+        }
+    }
+
+    /** Element {@code d} of head {@code h} of one position's row (kvDim floats) to {@code [h][d][position]}. */
+    private static void transpose(Attention.Shape shape, float[] row, MemorySegment dst, Converted target, int position) {
+        int headDim = shape.headDim();
+        for (int h = 0; h < shape.kvHeads(); h++) {
+            for (int d = 0; d < headDim; d++) {
+                dst.set(FLOAT, target.offset(h, d, position), row[h * headDim + d]);
             }
         }
     }
@@ -198,14 +203,11 @@ final class PromptAttention {
             }
         }
         float[] scores = scratch.scores;
-        scores(shape, kv, kvHead, firstVisible, nr, nh, queries, scores, stride);
+        scores(shape, kv, kvHead, firstVisible, nr, nh, queries, scores, stride, FOLDED.get());
         for (int r = 0; r < nr; r++) {
             int visible = firstVisible + r;
-            int padded = (visible + W - 1) / W * W;
             for (int hh = 0; hh < nh; hh++) {
-                int row = (r * nh + hh) * stride;
-                ReferenceSoftmax.softmax(scores, row, visible);
-                java.util.Arrays.fill(scores, row + visible, row + padded, 0f);
+                ReferenceSoftmax.softmaxPadded(scores, (r * nh + hh) * stride, visible);
             }
         }
         float[] lanes = scratch.lanes;
@@ -220,7 +222,7 @@ final class PromptAttention {
                 int p3 = (r * nh + Math.min(hh + 3, nh - 1)) * stride;
                 int heads = Math.min(4, nh - hh);
                 for (int d = 0; d < headDim; d += 4) {
-                    weighted4x4(scores, p0, p1, p2, p3, padded, kv.values, kv.valueOffset(kvHead, d, 0),
+                    weighted4x4(scores, p0, p1, p2, p3, padded, kv.values, kv.offset(kvHead, d, 0),
                             (long) kv.rowStride * Float.BYTES, lanes);
                     for (int k = 0; k < heads; k++) {
                         System.arraycopy(lanes, 4 * k, out, outRow + (h0 + hh + k) * headDim + d, 4);
@@ -231,38 +233,35 @@ final class PromptAttention {
     }
 
     /**
-     * Scaled Q·K of every query of the unit with every position it sees, in tiles of
-     * {@link Attention#TILE} keys that all queries of the unit use while they are in cache.
+     * Scaled Q·K of every query of the unit with every position it sees, four queries (the heads of a row) at a time
+     * over blocks of 16 positions, in tiles of {@link Attention#TILE} positions that all rows of the unit use while
+     * they are in cache. A row's last block may reach past the positions the row sees (up to the next multiple of 16):
+     * those scores are computed from whatever keys lie there (later positions, or the +0 padding) and then masked by
+     * {@link ReferenceSoftmax#softmaxPadded}, so no position is ever computed one by one.
      */
     private static void scores(Attention.Shape shape, Converted kv, int kvHead, int firstVisible, int nr, int nh,
-                               float[] queries, float[] scores, int stride) {
+                               float[] queries, float[] scores, int stride, float[] folded) {
         int headDim = shape.headDim();
         int maxVisible = firstVisible + nr - 1;
         float scale = shape.scale();
-        float[] keys = kv.keys;
-        float[] partial = new float[4 * W]; // one per unit: small, and C2 may drop it
+        long rowBytes = (long) kv.rowStride * Float.BYTES;
         for (int jt = 0; jt < maxVisible; jt += Attention.TILE) {
-            int n = Math.min(Attention.TILE, maxVisible - jt);
-            int tile = kv.keyOffset(kvHead, jt);
+            int tileEnd = Math.min(jt + Attention.TILE, maxVisible);
             for (int r = Math.max(0, jt - firstVisible + 1); r < nr; r++) {
-                int count = Math.min(n, firstVisible + r - jt);
-                for (int hh = 0; hh < nh; hh++) {
-                    int qi = r * nh + hh;
-                    int row = qi * stride + jt;
-                    int t = 0;
-                    if (headDim == 128) {
-                        for (; t + W <= count; t += W) {
-                            dots16Of128(queries, qi * headDim, keys, tile + t * headDim, partial, scale, scores,
-                                    row + t);
-                        }
-                    }
-                    for (; t + W <= count; t += W) {
-                        dots16(queries, qi * headDim, keys, tile + t * headDim, headDim, partial, scale, scores,
-                                row + t);
-                    }
-                    for (; t < count; t++) {
-                        scores[row + t] = Attention.f16Dot(queries, qi * headDim, keys, tile + t * headDim, headDim)
-                                * scale;
+                int end = Math.min(tileEnd, firstVisible + r);
+                for (int hh = 0; hh < nh; hh += 4) {
+                    // four queries of this row (the last one repeated when fewer are left)
+                    int i0 = r * nh + hh;
+                    int i1 = r * nh + Math.min(hh + 1, nh - 1);
+                    int i2 = r * nh + Math.min(hh + 2, nh - 1);
+                    int i3 = r * nh + Math.min(hh + 3, nh - 1);
+                    for (int j = jt; j < end; j += W) {
+                        dots16x4(queries, i0 * headDim, i1 * headDim, i2 * headDim, i3 * headDim, headDim, kv.keys,
+                                kv.offset(kvHead, 0, j), rowBytes, folded);
+                        tree16(folded, 0, scale, scores, i0 * stride + j);
+                        tree16(folded, W * W, scale, scores, i1 * stride + j);
+                        tree16(folded, 2 * W * W, scale, scores, i2 * stride + j);
+                        tree16(folded, 3 * W * W, scale, scores, i3 * stride + j);
                     }
                 }
             }
@@ -270,11 +269,101 @@ final class PromptAttention {
     }
 
     /**
+     * {@link Attention#f16Dot} of four queries (F16-rounded floats at {@code q0 .. q3}) with 16 consecutive positions
+     * of the transposed keys (element d of the block's position p at {@code k + d * rowBytes + 4p}), up to the lane
+     * tree: here the lanes are the positions, so lane p of {@code a_i} is exactly f16Dot's lane l of accumulator i for
+     * position p (the chain over elements {@code 64s + 16i + l}, starting with a fused multiply-add onto +0), and the
+     * fold {@code (a0 + a2) + (a1 + a3)} is f16Dot's. The folded vector of query c and lane l goes to
+     * {@code folded[(16c + l) * 16 ..]}; {@link #tree16} finishes. Every key vector serves four queries and no
+     * shuffle is needed. One method with no vector crossing a call, for the reason given at {@link #weighted4x4}.
+     */
+    private static void dots16x4(float[] q, int q0, int q1, int q2, int q3, int headDim, MemorySegment keys, long k,
+                                 long rowBytes, float[] folded) {
+        FloatVector zero = FloatVector.zero(F);
+        long quarter = W * rowBytes;
+        for (int l = 0; l < W; l++) {
+            FloatVector a00 = zero;
+            FloatVector a01 = zero;
+            FloatVector a02 = zero;
+            FloatVector a03 = zero;
+            FloatVector a10 = zero;
+            FloatVector a11 = zero;
+            FloatVector a12 = zero;
+            FloatVector a13 = zero;
+            FloatVector a20 = zero;
+            FloatVector a21 = zero;
+            FloatVector a22 = zero;
+            FloatVector a23 = zero;
+            FloatVector a30 = zero;
+            FloatVector a31 = zero;
+            FloatVector a32 = zero;
+            FloatVector a33 = zero;
+            for (int d = l; d < headDim; d += 4 * W) {
+                long row = k + d * rowBytes;
+                FloatVector k0 = FloatVector.fromMemorySegment(F, keys, row, ORDER);
+                FloatVector k1 = FloatVector.fromMemorySegment(F, keys, row + quarter, ORDER);
+                FloatVector k2 = FloatVector.fromMemorySegment(F, keys, row + 2 * quarter, ORDER);
+                FloatVector k3 = FloatVector.fromMemorySegment(F, keys, row + 3 * quarter, ORDER);
+                a00 = k0.fma(FloatVector.broadcast(F, q[q0 + d]), a00);
+                a01 = k1.fma(FloatVector.broadcast(F, q[q0 + d + W]), a01);
+                a02 = k2.fma(FloatVector.broadcast(F, q[q0 + d + 2 * W]), a02);
+                a03 = k3.fma(FloatVector.broadcast(F, q[q0 + d + 3 * W]), a03);
+                a10 = k0.fma(FloatVector.broadcast(F, q[q1 + d]), a10);
+                a11 = k1.fma(FloatVector.broadcast(F, q[q1 + d + W]), a11);
+                a12 = k2.fma(FloatVector.broadcast(F, q[q1 + d + 2 * W]), a12);
+                a13 = k3.fma(FloatVector.broadcast(F, q[q1 + d + 3 * W]), a13);
+                a20 = k0.fma(FloatVector.broadcast(F, q[q2 + d]), a20);
+                a21 = k1.fma(FloatVector.broadcast(F, q[q2 + d + W]), a21);
+                a22 = k2.fma(FloatVector.broadcast(F, q[q2 + d + 2 * W]), a22);
+                a23 = k3.fma(FloatVector.broadcast(F, q[q2 + d + 3 * W]), a23);
+                a30 = k0.fma(FloatVector.broadcast(F, q[q3 + d]), a30);
+                a31 = k1.fma(FloatVector.broadcast(F, q[q3 + d + W]), a31);
+                a32 = k2.fma(FloatVector.broadcast(F, q[q3 + d + 2 * W]), a32);
+                a33 = k3.fma(FloatVector.broadcast(F, q[q3 + d + 3 * W]), a33);
+            }
+            a00.add(a02).add(a01.add(a03)).intoArray(folded, l * W);
+            a10.add(a12).add(a11.add(a13)).intoArray(folded, (W + l) * W);
+            a20.add(a22).add(a21.add(a23)).intoArray(folded, (2 * W + l) * W);
+            a30.add(a32).add(a31.add(a33)).intoArray(folded, (3 * W + l) * W);
+        }
+    }
+
+    /**
+     * The 16-lane tree of f16Dot on the folded vectors {@code folded[base + l * 16 ..]} (lanes l = 0..15, each
+     * vector holding 16 positions): halves 8, 4, 2, 1 apart, as {@link ReferenceSoftmax#lanes16Sum}; times
+     * {@code scale} into {@code scores[off .. off + 16)}.
+     */
+    private static void tree16(float[] folded, int base, float scale, float[] scores, int off) {
+        FloatVector t0 = FloatVector.fromArray(F, folded, base).add(FloatVector.fromArray(F, folded, base + 8 * W));
+        FloatVector t1 = FloatVector.fromArray(F, folded, base + W).add(FloatVector.fromArray(F, folded, base + 9 * W));
+        FloatVector t2 = FloatVector.fromArray(F, folded, base + 2 * W)
+                .add(FloatVector.fromArray(F, folded, base + 10 * W));
+        FloatVector t3 = FloatVector.fromArray(F, folded, base + 3 * W)
+                .add(FloatVector.fromArray(F, folded, base + 11 * W));
+        FloatVector t4 = FloatVector.fromArray(F, folded, base + 4 * W)
+                .add(FloatVector.fromArray(F, folded, base + 12 * W));
+        FloatVector t5 = FloatVector.fromArray(F, folded, base + 5 * W)
+                .add(FloatVector.fromArray(F, folded, base + 13 * W));
+        FloatVector t6 = FloatVector.fromArray(F, folded, base + 6 * W)
+                .add(FloatVector.fromArray(F, folded, base + 14 * W));
+        FloatVector t7 = FloatVector.fromArray(F, folded, base + 7 * W)
+                .add(FloatVector.fromArray(F, folded, base + 15 * W));
+        FloatVector u0 = t0.add(t4);
+        FloatVector u1 = t1.add(t5);
+        FloatVector u2 = t2.add(t6);
+        FloatVector u3 = t3.add(t7);
+        FloatVector v0 = u0.add(u2);
+        FloatVector v1 = u1.add(u3);
+        v0.add(v1).mul(scale).intoArray(scores, off);
+    }
+
+    /**
      * tinyBLAS's P·V for four queries (probabilities at {@code p0..p3}) and four output elements (value
      * rows at {@code v}, {@code v + rowBytes}, ...): lane {@code l} of each accumulator is the chain of
      * positions {@code j mod 16 == l}; the 16 chain trees then run merged, and lane {@code 4k + e} of
-     * the merged vector (query k's element e) goes to {@code lanes[4k + e]}. One method for the reason
-     * given at {@link #dots16}.
+     * the merged vector (query k's element e) goes to {@code lanes[4k + e]}. Written without helper
+     * calls on purpose: C2 does not inline helpers of this size, and a vector passed to or returned from a
+     * method that is not inlined is boxed (hundreds of MB per layer call).
      */
     private static void weighted4x4(float[] p, int p0, int p1, int p2, int p3, int padded,
                                     MemorySegment values, long v, long rowBytes, float[] lanes) {
@@ -349,174 +438,5 @@ final class PromptAttention {
         FloatVector e1 = TREE_2_LO.selectFrom(t2, t3).add(TREE_2_HI.selectFrom(t2, t3));
         FloatVector all = TREE_1_LO.selectFrom(e0, e1).add(TREE_1_HI.selectFrom(e0, e1));
         all.intoArray(lanes, 0);
-    }
-
-    /**
-     * {@link #dots16} for head size 128 (2B4T), the query held in eight registers for all 16 keys, so
-     * each fused multiply-add loads one key vector and nothing else. Same operations in the same order.
-     */
-    private static void dots16Of128(float[] q, int qOff, float[] k, int kOff, float[] partial, float scale,
-                                    float[] scores, int scoresOff) {
-        FloatVector q0 = FloatVector.fromArray(F, q, qOff);
-        FloatVector q1 = FloatVector.fromArray(F, q, qOff + W);
-        FloatVector q2 = FloatVector.fromArray(F, q, qOff + 2 * W);
-        FloatVector q3 = FloatVector.fromArray(F, q, qOff + 3 * W);
-        FloatVector q4 = FloatVector.fromArray(F, q, qOff + 4 * W);
-        FloatVector q5 = FloatVector.fromArray(F, q, qOff + 5 * W);
-        FloatVector q6 = FloatVector.fromArray(F, q, qOff + 6 * W);
-        FloatVector q7 = FloatVector.fromArray(F, q, qOff + 7 * W);
-        FloatVector zero = FloatVector.zero(F);
-        FloatVector tree8Lo = Attention.TREE_8_LO;
-        FloatVector tree8Hi = Attention.TREE_8_HI;
-        FloatVector tree4Lo = Attention.TREE_4_LO;
-        FloatVector tree4Hi = Attention.TREE_4_HI;
-        for (int g = 0; g < 4; g++) {
-            int base = kOff + 4 * g * 128;
-            FloatVector s0 = FloatVector.fromArray(F, k, base).fma(q0, zero);
-            FloatVector s1 = FloatVector.fromArray(F, k, base + W).fma(q1, zero);
-            FloatVector s2 = FloatVector.fromArray(F, k, base + 2 * W).fma(q2, zero);
-            FloatVector s3 = FloatVector.fromArray(F, k, base + 3 * W).fma(q3, zero);
-            s0 = FloatVector.fromArray(F, k, base + 4 * W).fma(q4, s0);
-            s1 = FloatVector.fromArray(F, k, base + 5 * W).fma(q5, s1);
-            s2 = FloatVector.fromArray(F, k, base + 6 * W).fma(q6, s2);
-            s3 = FloatVector.fromArray(F, k, base + 7 * W).fma(q7, s3);
-            FloatVector f0 = s0.add(s2).add(s1.add(s3));
-            s0 = FloatVector.fromArray(F, k, base + 128).fma(q0, zero);
-            s1 = FloatVector.fromArray(F, k, base + 128 + W).fma(q1, zero);
-            s2 = FloatVector.fromArray(F, k, base + 128 + 2 * W).fma(q2, zero);
-            s3 = FloatVector.fromArray(F, k, base + 128 + 3 * W).fma(q3, zero);
-            s0 = FloatVector.fromArray(F, k, base + 128 + 4 * W).fma(q4, s0);
-            s1 = FloatVector.fromArray(F, k, base + 128 + 5 * W).fma(q5, s1);
-            s2 = FloatVector.fromArray(F, k, base + 128 + 6 * W).fma(q6, s2);
-            s3 = FloatVector.fromArray(F, k, base + 128 + 7 * W).fma(q7, s3);
-            FloatVector f1 = s0.add(s2).add(s1.add(s3));
-            s0 = FloatVector.fromArray(F, k, base + 256).fma(q0, zero);
-            s1 = FloatVector.fromArray(F, k, base + 256 + W).fma(q1, zero);
-            s2 = FloatVector.fromArray(F, k, base + 256 + 2 * W).fma(q2, zero);
-            s3 = FloatVector.fromArray(F, k, base + 256 + 3 * W).fma(q3, zero);
-            s0 = FloatVector.fromArray(F, k, base + 256 + 4 * W).fma(q4, s0);
-            s1 = FloatVector.fromArray(F, k, base + 256 + 5 * W).fma(q5, s1);
-            s2 = FloatVector.fromArray(F, k, base + 256 + 6 * W).fma(q6, s2);
-            s3 = FloatVector.fromArray(F, k, base + 256 + 7 * W).fma(q7, s3);
-            FloatVector f2 = s0.add(s2).add(s1.add(s3));
-            s0 = FloatVector.fromArray(F, k, base + 384).fma(q0, zero);
-            s1 = FloatVector.fromArray(F, k, base + 384 + W).fma(q1, zero);
-            s2 = FloatVector.fromArray(F, k, base + 384 + 2 * W).fma(q2, zero);
-            s3 = FloatVector.fromArray(F, k, base + 384 + 3 * W).fma(q3, zero);
-            s0 = FloatVector.fromArray(F, k, base + 384 + 4 * W).fma(q4, s0);
-            s1 = FloatVector.fromArray(F, k, base + 384 + 5 * W).fma(q5, s1);
-            s2 = FloatVector.fromArray(F, k, base + 384 + 6 * W).fma(q6, s2);
-            s3 = FloatVector.fromArray(F, k, base + 384 + 7 * W).fma(q7, s3);
-            FloatVector f3 = s0.add(s2).add(s1.add(s3));
-            FloatVector c0 = tree8Lo.selectFrom(f0, f1).add(tree8Hi.selectFrom(f0, f1));
-            FloatVector c1 = tree8Lo.selectFrom(f2, f3).add(tree8Hi.selectFrom(f2, f3));
-            tree4Lo.selectFrom(c0, c1).add(tree4Hi.selectFrom(c0, c1)).intoArray(partial, g * W);
-        }
-        FloatVector d0 = FloatVector.fromArray(F, partial, 0);
-        FloatVector d1 = FloatVector.fromArray(F, partial, W);
-        FloatVector d2 = FloatVector.fromArray(F, partial, 2 * W);
-        FloatVector d3 = FloatVector.fromArray(F, partial, 3 * W);
-        FloatVector e0 = Attention.TREE_2_LO.selectFrom(d0, d1).add(Attention.TREE_2_HI.selectFrom(d0, d1));
-        FloatVector e1 = Attention.TREE_2_LO.selectFrom(d2, d3).add(Attention.TREE_2_HI.selectFrom(d2, d3));
-        Attention.TREE_1_LO.selectFrom(e0, e1).add(Attention.TREE_1_HI.selectFrom(e0, e1)).mul(scale)
-                .intoArray(scores, scoresOff);
-    }
-
-    /**
-     * {@link Attention#dots16} in one method: 16 keys' {@code vec_dot_f16} with the query, their lane
-     * trees merged side by side, times {@code scale} into {@code scores[scoresOff + i]} for key i (rows of {@code n}, a multiple of 64,
-     * from {@code kOff}). Written without helper calls on purpose: C2 does not inline helpers of this
-     * size, and a vector passed to or returned from a method that is not inlined is boxed (hundreds of
-     * MB per layer call); four keys per loop turn keep the method small enough for C2. The four
-     * partial results pass through {@code partial} (64 floats).
-     */
-    private static void dots16(float[] q, int qOff, float[] k, int kOff, int n, float[] partial, float scale,
-                               float[] scores, int scoresOff) {
-        FloatVector zero = FloatVector.zero(F);
-        FloatVector tree8Lo = Attention.TREE_8_LO;
-        FloatVector tree8Hi = Attention.TREE_8_HI;
-        FloatVector tree4Lo = Attention.TREE_4_LO;
-        FloatVector tree4Hi = Attention.TREE_4_HI;
-        for (int g = 0; g < 4; g++) {
-            FloatVector f0;
-            {
-                FloatVector s0 = zero;
-                FloatVector s1 = zero;
-                FloatVector s2 = zero;
-                FloatVector s3 = zero;
-                int base = kOff + (4 * g + 0) * n;
-                for (int d = 0; d < n; d += 4 * W) {
-                    s0 = FloatVector.fromArray(F, k, base + d).fma(FloatVector.fromArray(F, q, qOff + d), s0);
-                    s1 = FloatVector.fromArray(F, k, base + d + W).fma(FloatVector.fromArray(F, q, qOff + d + W), s1);
-                    s2 = FloatVector.fromArray(F, k, base + d + 2 * W)
-                            .fma(FloatVector.fromArray(F, q, qOff + d + 2 * W), s2);
-                    s3 = FloatVector.fromArray(F, k, base + d + 3 * W)
-                            .fma(FloatVector.fromArray(F, q, qOff + d + 3 * W), s3);
-                }
-                f0 = s0.add(s2).add(s1.add(s3));
-            }
-            FloatVector f1;
-            {
-                FloatVector s0 = zero;
-                FloatVector s1 = zero;
-                FloatVector s2 = zero;
-                FloatVector s3 = zero;
-                int base = kOff + (4 * g + 1) * n;
-                for (int d = 0; d < n; d += 4 * W) {
-                    s0 = FloatVector.fromArray(F, k, base + d).fma(FloatVector.fromArray(F, q, qOff + d), s0);
-                    s1 = FloatVector.fromArray(F, k, base + d + W).fma(FloatVector.fromArray(F, q, qOff + d + W), s1);
-                    s2 = FloatVector.fromArray(F, k, base + d + 2 * W)
-                            .fma(FloatVector.fromArray(F, q, qOff + d + 2 * W), s2);
-                    s3 = FloatVector.fromArray(F, k, base + d + 3 * W)
-                            .fma(FloatVector.fromArray(F, q, qOff + d + 3 * W), s3);
-                }
-                f1 = s0.add(s2).add(s1.add(s3));
-            }
-            FloatVector f2;
-            {
-                FloatVector s0 = zero;
-                FloatVector s1 = zero;
-                FloatVector s2 = zero;
-                FloatVector s3 = zero;
-                int base = kOff + (4 * g + 2) * n;
-                for (int d = 0; d < n; d += 4 * W) {
-                    s0 = FloatVector.fromArray(F, k, base + d).fma(FloatVector.fromArray(F, q, qOff + d), s0);
-                    s1 = FloatVector.fromArray(F, k, base + d + W).fma(FloatVector.fromArray(F, q, qOff + d + W), s1);
-                    s2 = FloatVector.fromArray(F, k, base + d + 2 * W)
-                            .fma(FloatVector.fromArray(F, q, qOff + d + 2 * W), s2);
-                    s3 = FloatVector.fromArray(F, k, base + d + 3 * W)
-                            .fma(FloatVector.fromArray(F, q, qOff + d + 3 * W), s3);
-                }
-                f2 = s0.add(s2).add(s1.add(s3));
-            }
-            FloatVector f3;
-            {
-                FloatVector s0 = zero;
-                FloatVector s1 = zero;
-                FloatVector s2 = zero;
-                FloatVector s3 = zero;
-                int base = kOff + (4 * g + 3) * n;
-                for (int d = 0; d < n; d += 4 * W) {
-                    s0 = FloatVector.fromArray(F, k, base + d).fma(FloatVector.fromArray(F, q, qOff + d), s0);
-                    s1 = FloatVector.fromArray(F, k, base + d + W).fma(FloatVector.fromArray(F, q, qOff + d + W), s1);
-                    s2 = FloatVector.fromArray(F, k, base + d + 2 * W)
-                            .fma(FloatVector.fromArray(F, q, qOff + d + 2 * W), s2);
-                    s3 = FloatVector.fromArray(F, k, base + d + 3 * W)
-                            .fma(FloatVector.fromArray(F, q, qOff + d + 3 * W), s3);
-                }
-                f3 = s0.add(s2).add(s1.add(s3));
-            }
-            FloatVector c0 = tree8Lo.selectFrom(f0, f1).add(tree8Hi.selectFrom(f0, f1));
-            FloatVector c1 = tree8Lo.selectFrom(f2, f3).add(tree8Hi.selectFrom(f2, f3));
-            tree4Lo.selectFrom(c0, c1).add(tree4Hi.selectFrom(c0, c1)).intoArray(partial, g * W);
-        }
-        FloatVector d0 = FloatVector.fromArray(F, partial, 0);
-        FloatVector d1 = FloatVector.fromArray(F, partial, W);
-        FloatVector d2 = FloatVector.fromArray(F, partial, 2 * W);
-        FloatVector d3 = FloatVector.fromArray(F, partial, 3 * W);
-        FloatVector e0 = Attention.TREE_2_LO.selectFrom(d0, d1).add(Attention.TREE_2_HI.selectFrom(d0, d1));
-        FloatVector e1 = Attention.TREE_2_LO.selectFrom(d2, d3).add(Attention.TREE_2_HI.selectFrom(d2, d3));
-        Attention.TREE_1_LO.selectFrom(e0, e1).add(Attention.TREE_1_HI.selectFrom(e0, e1)).mul(scale)
-                .intoArray(scores, scoresOff);
     }
 }

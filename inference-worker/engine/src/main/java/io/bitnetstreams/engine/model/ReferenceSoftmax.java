@@ -4,6 +4,7 @@ import io.bitnetstreams.engine.kernel.FloatLanes;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -84,6 +85,62 @@ final class ReferenceSoftmax {
         for (int k = off; k < end; k++) {
             x[k] *= inv;
         }
+    }
+
+    /**
+     * {@link #softmax(float[], int, int)} of {@code x[off .. off + n)}, bit for bit, for a row with room up to the next
+     * multiple of 16 past {@code off}; afterwards {@code x[off + n ..]} up to that multiple holds +0. Every block runs
+     * vectorized: the last, partial one with its lanes past {@code n} masked (exp 0, as the scalar path counts them), and
+     * blocks with values far below the maximum with the exponent handled in two steps (exp into the subnormals or 0). Only a block holding
+     * a NaN or a value above the maximum plus 88 takes the scalar path. Prompt attention's rows end in a partial block,
+     * so before this each row paid one scalar block of up to 15 exps, and rows with distant positions many more.
+     */
+    static void softmaxPadded(float[] x, int off, int n) {
+        int end = off + n;
+        int paddedEnd = off + (n + BLOCK - 1) / BLOCK * BLOCK;
+        if (!VECTOR) {
+            softmax(x, off, n);
+            Arrays.fill(x, end, paddedEnd, 0f);
+            return;
+        }
+        float max = max(x, off, end);
+        FloatVector vmax = FloatVector.broadcast(F16X, max);
+        FloatVector zero = FloatVector.zero(F16X);
+        double sum = 0;
+        for (int i = off; i < paddedEnd; i += BLOCK) {
+            VectorMask<Float> masked = F16X.indexInRange(i, end).not();
+            // masked lanes get the maximum: exp(0), no NaN from stale values; then they are set to 0.
+            // The exp written out here: a vector returned from a method C2 does not inline is boxed.
+            FloatVector v = FloatVector.fromArray(F16X, x, i).blend(vmax, masked).sub(vmax);
+            FloatVector steps = v.fma(LOG2E, SHIFTER).sub(SHIFTER);
+            if (steps.compare(VectorOperators.GT, 127f).anyTrue() || v.test(VectorOperators.IS_NAN).anyTrue()) {
+                int count = Math.min(BLOCK, end - i);
+                sum += scalarBlock(x, i, count, max);
+                Arrays.fill(x, i + count, i + BLOCK, 0f);
+                continue;
+            }
+            FloatVector negN = steps.neg();
+            FloatVector b = negN.fma(FloatVector.broadcast(F16X, LN2_LO), negN.fma(FloatVector.broadcast(F16X, LN2_HI), v));
+            FloatVector u = b.mul(b);
+            FloatVector j = b.fma(P5, P4).fma(u, b.fma(P3, P2)).fma(u, b.fma(P1, 1.0f));
+            // 2^n from its exponent bits for n in [-125, 127]; for n in [-192, -126] (j * 2^(n + 126)) * 2^-126,
+            // whose first product is exact (j is near 1, the result normal) and whose second rounds once, as
+            // Math.scalb does into the subnormals; below -192 exactly 0, as expf
+            FloatVector clamped = steps.max(-192f);
+            VectorMask<Float> low = clamped.compare(VectorOperators.LT, -125f);
+            IntVector bits = ((IntVector) clamped.add(126f, low).convert(VectorOperators.F2I, 0)).add(127)
+                    .lanewise(VectorOperators.LSHL, 23);
+            FloatVector e = j.mul(bits.reinterpretAsFloats());
+            e = e.blend(e.mul(Float.MIN_NORMAL), low);
+            e = e.blend(zero, steps.compare(VectorOperators.LT, -192f).or(masked));
+            e.intoArray(x, i);
+            sum += FloatLanes.sum(x, i);
+        }
+        FloatVector inv = FloatVector.broadcast(F16X, (float) (1.0 / sum));
+        for (int i = off; i < paddedEnd; i += BLOCK) {
+            FloatVector.fromArray(F16X, x, i).mul(inv).intoArray(x, i);
+        }
+        Arrays.fill(x, end, paddedEnd, 0f); // 0 * inv is 0 unless the sum was NaN: keep the padding +0 then too
     }
 
     /**

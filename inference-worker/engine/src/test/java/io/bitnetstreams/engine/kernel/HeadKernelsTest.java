@@ -413,6 +413,42 @@ class HeadKernelsTest {
         }
     }
 
+    /**
+     * Heads split their rows into guided pieces whose bounds depend on timing: a vocabulary large enough
+     * to be split (odd, not a multiple of the row tile or the q2 group) must give every logit the bits of
+     * the one-thread pool on two and three threads, for every head kind and for 1 and 5 tokens.
+     */
+    @Test
+    void everyLogitHasTheSameBitsOnAnyPoolWhenTheRowsAreSplit() {
+        int vocab = 1201; // several pieces of 256+ rows (q2: of 16+ groups) on two threads
+        int dim = 32;
+        Random random = new Random(41);
+        MemorySegment rows = randomF16Rows(random, vocab, dim);
+        float[] x = randomInput(random, 5, dim);
+        try (ComputePool three = new ComputePool(3)) {
+            for (LmHead head : vectorHeads(rows, vocab, dim)) {
+                for (int tokens : new int[] {1, 5}) {
+                    float[] expected = new float[tokens * vocab];
+                    head.logits(x, tokens, expected, onePool);
+                    for (ComputePool pool : new ComputePool[] {twoPool, three}) {
+                        for (int round = 0; round < 2; round++) {
+                            float[] actual = new float[tokens * vocab];
+                            head.logits(x, tokens, actual, pool);
+                            int firstDifference = -1;
+                            for (int i = 0; i < actual.length && firstDifference < 0; i++) {
+                                if (Float.floatToRawIntBits(actual[i]) != Float.floatToRawIntBits(expected[i])) {
+                                    firstDifference = i;
+                                }
+                            }
+                            assertThat(firstDifference).as("first differing logit, %s T=%d threads %d", head, tokens,
+                                    pool.threads()).isEqualTo(-1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"q8", "q4", "q2"})
     void rescoredHeadPicksTheExactTopTokenWhereThePlainHeadDoesNot(String kind) {

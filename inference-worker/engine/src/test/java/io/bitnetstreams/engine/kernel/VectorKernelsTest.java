@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class VectorKernelsTest {
 
-    private static final int[] TOKEN_COUNTS = {1, 2, 3, 5, 8, 17, 128};
+    /** 70 and 128 on two threads: pieces of tokens per thread (the last one partial for 70), the others row chunks. */
+    private static final int[] TOKEN_COUNTS = {1, 2, 3, 5, 8, 17, 70, 128};
 
     private static ComputePool onePool;
     private static ComputePool twoPool;

@@ -28,12 +28,30 @@ class AttentionTest {
             // prompt path corners: one head per unit (3 threads), value rows of 1024 positions (padded stride)
             "2, 3, 128, 3", "24, 1000, 128, 2", "16, 47, 128, 1"})
     void matchesAScalarTranscriptionOfTheReference(int rows, int before, int headDim, int threads) {
+        matchesTheReference(rows, before, headDim, threads, 1f);
+    }
+
+    /**
+     * Queries 40 times larger: scores spread over hundreds, so most probabilities of a row underflow, many into
+     * the subnormals (exp of -87 .. -104) and many to exactly 0, the range where the softmax's exp needs more than
+     * the exponent bits of {@code 2^n}. Rows of 1 to 40 positions: partial last blocks of every length.
+     */
+    @ParameterizedTest
+    @CsvSource({"40, 0, 2", "33, 7, 1", "9, 100, 3", "1, 40, 1"})
+    void matchesTheReferenceWhenMostProbabilitiesUnderflow(int rows, int before, int threads) {
+        matchesTheReference(rows, before, 128, threads, 40f);
+    }
+
+    private static void matchesTheReference(int rows, int before, int headDim, int threads, float queryScale) {
         Attention.Shape shape = new Attention.Shape(8, 2, headDim, 1.0f / (float) Math.sqrt(headDim));
         Random random = new Random(rows * 1_000_003L + before * 31L + headDim);
         Sequence a = new Sequence(random, shape, 0, rows, before);
         Sequence b = new Sequence(random, shape, rows, 1, 5 + before / 2);
         int totalRows = rows + 1;
         float[] q = randoms(random, totalRows * shape.dim());
+        for (int i = 0; i < q.length; i++) {
+            q[i] *= queryScale;
+        }
         float[] out = new float[totalRows * shape.dim()];
         try (ComputePool pool = new ComputePool(threads)) {
             Attention.run(pool, shape, new Attention.Rows[] {a.rows, b.rows}, q, out);

@@ -8,6 +8,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -123,6 +124,79 @@ class ReferenceMathTest {
                         .isEqualTo(Float.floatToRawIntBits(expected[i]));
             }
         }
+    }
+
+    /**
+     * The padded-row softmax of prompt attention against the scalar transcription: rows of every length mod 16
+     * (a masked partial last block), stale values in the padding (never read), values from the maximum down past
+     * the subnormals (exp -87 .. -104) to exact zeros (below -104, and below n = -192), and a row with a NaN.
+     */
+    @Test
+    void paddedSoftmaxEqualsTheScalarTranscriptionOverTheWholeExpRange() {
+        Random random = new Random(9);
+        for (int n = 1; n <= 70; n++) {
+            for (int trial = 0; trial < 8; trial++) {
+                int padded = (n + 15) / 16 * 16;
+                float[] row = new float[3 + padded + 5];
+                for (int i = 0; i < row.length; i++) {
+                    row[i] = (float) (1e3 * random.nextGaussian()); // stale values around the row
+                }
+                float[] x = new float[n];
+                for (int i = 0; i < n; i++) {
+                    x[i] = switch (random.nextInt(4)) {
+                        case 0 -> (float) (8 * random.nextGaussian());
+                        case 1 -> (float) (-80 - 30 * random.nextDouble()); // subnormal probabilities and zeros
+                        case 2 -> (float) (-100 - 200 * random.nextDouble()); // zeros, some with n below -192
+                        default -> (float) (-87.3 - random.nextDouble());
+                    };
+                }
+                if (trial == 7 && n > 3) {
+                    x[n / 2] = Float.NaN;
+                }
+                System.arraycopy(x, 0, row, 3, n);
+                float[] stale = row.clone();
+                ReferenceSoftmax.softmaxPadded(row, 3, n);
+                float[] expected = scalarSoftmax(x);
+                for (int i = 0; i < n; i++) {
+                    if (Float.isNaN(expected[i])) {
+                        assertThat(row[3 + i]).as("n %d trial %d element %d", n, trial, i).isNaN();
+                        continue;
+                    }
+                    assertThat(Float.floatToRawIntBits(row[3 + i])).as("n %d trial %d element %d", n, trial, i)
+                            .isEqualTo(Float.floatToRawIntBits(expected[i]));
+                }
+                for (int i = n; i < padded; i++) {
+                    assertThat(Float.floatToRawIntBits(row[3 + i])).as("padding %d of n %d", i, n).isZero();
+                }
+                assertThat(Arrays.copyOfRange(row, 0, 3)).containsExactly(Arrays.copyOfRange(stale, 0, 3));
+                assertThat(Arrays.copyOfRange(row, 3 + padded, row.length))
+                        .containsExactly(Arrays.copyOfRange(stale, 3 + padded, row.length));
+            }
+        }
+    }
+
+    /** ggml's soft_max on one row, scalar: expf per value, block lane trees summed in double, times 1 / sum. */
+    private static float[] scalarSoftmax(float[] x) {
+        int n = x.length;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : x) {
+            max = Math.max(max, v);
+        }
+        float[] expected = new float[n];
+        double sum = 0;
+        for (int block = 0; block < n; block += 16) {
+            float[] lanes = new float[16];
+            for (int l = 0; l < 16 && block + l < n; l++) {
+                lanes[l] = ReferenceSoftmax.expf(x[block + l] - max);
+                expected[block + l] = lanes[l];
+            }
+            sum += ReferenceSoftmax.lanes16Sum(lanes);
+        }
+        float inv = (float) (1.0 / sum);
+        for (int i = 0; i < n; i++) {
+            expected[i] *= inv;
+        }
+        return expected;
     }
 
     @Test
