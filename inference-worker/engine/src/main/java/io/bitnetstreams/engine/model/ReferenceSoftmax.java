@@ -108,7 +108,9 @@ final class ReferenceSoftmax {
         FloatVector zero = FloatVector.zero(F16X);
         double sum = 0;
         for (int i = off; i < paddedEnd; i += BLOCK) {
-            VectorMask<Float> masked = F16X.indexInRange(i, end).not();
+            // lanes past the row (only in its last block): a mask from bits, cheaper than indexInRange per block
+            long past = i + BLOCK <= end ? 0L : (0xFFFFL << (end - i)) & 0xFFFFL;
+            VectorMask<Float> masked = VectorMask.fromLong(F16X, past);
             // masked lanes get the maximum: exp(0), no NaN from stale values; then they are set to 0.
             // The exp written out here: a vector returned from a method C2 does not inline is boxed.
             FloatVector v = FloatVector.fromArray(F16X, x, i).blend(vmax, masked).sub(vmax);
