@@ -101,24 +101,7 @@ class ReferenceMathTest {
             float[] vector = x.clone();
             ModelMath.softmax(vector, n);
 
-            float max = Float.NEGATIVE_INFINITY;
-            for (float v : x) {
-                max = Math.max(max, v);
-            }
-            float[] expected = new float[n];
-            double sum = 0;
-            for (int block = 0; block < n; block += 16) {
-                float[] lanes = new float[16];
-                for (int l = 0; l < 16 && block + l < n; l++) {
-                    lanes[l] = ReferenceSoftmax.expf(x[block + l] - max);
-                    expected[block + l] = lanes[l];
-                }
-                sum += ReferenceSoftmax.lanes16Sum(lanes);
-            }
-            float inv = (float) (1.0 / sum);
-            for (int i = 0; i < n; i++) {
-                expected[i] *= inv;
-            }
+            float[] expected = scalarSoftmax(x);
             for (int i = 0; i < n; i++) {
                 assertThat(Float.floatToRawIntBits(vector[i])).as("n %d, element %d", n, i)
                         .isEqualTo(Float.floatToRawIntBits(expected[i]));
