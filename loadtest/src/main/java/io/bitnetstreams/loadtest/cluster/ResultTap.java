@@ -44,6 +44,7 @@ public final class ResultTap implements AutoCloseable {
 
     private void dispatch(Object value, long timestampMs) {
         switch (value) {
+            case WorkResult r when r.getDeadlineCheck() -> { } // the topology's own mark, not an answer
             case WorkResult r -> ledger.workResult(r.getRequestId(), r.getTimings().getQueuedMs(), r.getTimings().getInferenceMs(),
                     r.getCompletedAt().toEpochMilli(), timestampMs);
             case ClassificationResult r -> ended(r.getRequestId(), outcome(r.getStatus()), r.getUsage(), r.getError(), r.getCompletedAt());
