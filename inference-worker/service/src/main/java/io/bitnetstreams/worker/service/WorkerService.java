@@ -4,6 +4,7 @@ import io.bitnetstreams.avro.DeadLetterReason;
 import io.bitnetstreams.avro.WorkItem;
 import io.bitnetstreams.avro.WorkResult;
 import io.bitnetstreams.avro.WorkStatus;
+import io.bitnetstreams.contract.results.FinalResults;
 import io.bitnetstreams.schemas.DeadLetters;
 import io.bitnetstreams.schemas.serde.AvroDeserializer;
 import io.bitnetstreams.schemas.serde.AvroSerializer;
@@ -414,6 +415,12 @@ public final class WorkerService implements AutoCloseable {
         WorkItem item = entry.item();
         WorkResult result = Results.result(item, outcome, config.instanceId(), executor.modelId(), now);
         Entry.FinalClaim claim = config.publishFinalResults() ? Results.finalClaim(item, result, config.topics(), now) : null;
+        if (claim != null && !FinalResults.workerMayPublish(item, now)) {
+            // Already too close to the deadline (an item that expired in the queue, say): it would be too late at the
+            // commit as well, and claiming would only cost an aborted transaction.
+            metrics.finalResultsGivenUp(1);
+            claim = null;
+        }
         entry.done(config.resultsTopic(), item.getRequestId(), claim == null ? result : Results.claiming(result), now, claim);
         metrics.item(taskName(item), outcome.status().name());
         if (outcome.status() == WorkStatus.OK) {
