@@ -46,7 +46,8 @@ final class Results {
     /**
      * The claim of a one-part item's final result: the work result saying {@code finalResultPublished} and the final
      * result ({@link FinalResults#of}, as the topology would publish it), or null when the item allows none (no
-     * {@code finalResultDeadline}, several parts). Whether it is still early enough is decided at commit time.
+     * {@code finalResultDeadline}, several parts). Whether it is still early enough is decided by the caller at
+     * completion and by the committer once the work result is acknowledged ({@link FinalResults#workerMayPublish}).
      */
     static Entry.FinalClaim finalClaim(WorkItem item, WorkResult plain, TopicNames topics, long nowMillis) {
         if (item.getFinalResultDeadline() == null || item.getChunkCount() != 1) {

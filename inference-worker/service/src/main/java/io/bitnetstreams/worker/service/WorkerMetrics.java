@@ -45,7 +45,8 @@ public final class WorkerMetrics {
         this.finalResultsPublished = Counter.builder("bitnet.worker.final.results").tag("outcome", "published")
                 .description("Final results of one-part requests the worker published itself").register(registry);
         this.finalResultsGivenUp = Counter.builder("bitnet.worker.final.results").tag("outcome", "given_up")
-                .description("Final results left to the topology: too close to the deadline when checked (one aborted transaction each round)")
+                .description("Final results left to the topology: too close to the deadline at completion (no claim) or "
+                        + "once the work result was acknowledged (the transaction aborted and run again)")
                 .register(registry);
         Gauge.builder("bitnet.worker.model.load.seconds", modelLoadMillis, v -> v.get() / 1000.0).description("Time the model took to load").register(registry);
     }
