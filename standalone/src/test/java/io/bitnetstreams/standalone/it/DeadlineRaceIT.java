@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -59,10 +60,17 @@ class DeadlineRaceIT {
     static final SchemaRegistryExtension REGISTRY = new SchemaRegistryExtension(
             SchemaRegistryConfig.builder().startupTimeout(Duration.ofMinutes(4)).build());
 
-    private static final int REQUESTS = 90;
-    private static final long DEADLINE_MS = 2_500;
+    private static final int REQUESTS = 40;
+    /**
+     * One request every this often, each with its own deadline. Not a burst: 40 requests sent at once reached this
+     * worker spread over ~2 s here (the topology's latency defaults commit after every processing round), so most
+     * would have lost the race before it started.
+     */
+    private static final long SEND_EVERY_MS = 100;
+    private static final int WARM_UP = 4;
+    private static final long DEADLINE_MS = 3_000;
     /** The executor answers each request after a delay drawn from [0, this): a third after the deadline. */
-    private static final long MAX_DELAY_MS = 3_750;
+    private static final long MAX_DELAY_MS = 4_500;
 
     @TempDir
     Path dir;
@@ -87,16 +95,27 @@ class DeadlineRaceIT {
             // warm up: both parts running with their partitions, before any deadline starts to count
             Map<String, ClassificationResult> results = new HashMap<>();
             AtomicInteger repeated = new AtomicInteger();
-            send(kafka, registry, "warm-", 4, null);
-            try (var reader = new ResultReader(kafka, registry)) {
-                reader.readUntil(results, repeated, Instant.now().plusSeconds(120), () -> results.size() == 4);
+            try (var reader = new ResultReader(kafka, registry); var sender = new RequestSender(kafka, registry)) {
+                for (int i = 0; i < WARM_UP; i++) {
+                    sender.send("warm-" + i, null);
+                }
+                reader.readUntil(results, repeated, Instant.now().plusSeconds(120), () -> results.size() == WARM_UP);
                 results.clear();
-                Instant sentAt = send(kafka, registry, "race-", REQUESTS, Duration.ofMillis(DEADLINE_MS));
-                // every answer is given by sentAt + MAX_DELAY_MS; read well past that, so a second result would be seen
-                reader.readUntil(results, repeated, sentAt.plusMillis(MAX_DELAY_MS).plusSeconds(15), () -> false);
+                Instant sentAt = Instant.now();
+                try (var pacer = Executors.newSingleThreadScheduledExecutor()) {
+                    for (int i = 0; i < REQUESTS; i++) {
+                        String id = "race-" + i;
+                        pacer.schedule(() -> sender.send(id, Duration.ofMillis(DEADLINE_MS)),
+                                i * SEND_EVERY_MS, TimeUnit.MILLISECONDS);
+                    }
+                }
+                // every answer is given by the last send + MAX_DELAY_MS; read well past that, so a second result shows
+                reader.readUntil(results, repeated,
+                        sentAt.plusMillis(REQUESTS * SEND_EVERY_MS + MAX_DELAY_MS).plusSeconds(15), () -> false);
             }
 
-            assertThat(results).hasSize(REQUESTS);
+            String story = story(results, worker.scrape());
+            assertThat(results).as(story).hasSize(REQUESTS);
             assertThat(repeated.get()).as("requests with a second final result").isZero();
             long done = results.values().stream().filter(r -> r.getStatus() == ResultStatus.DONE).count();
             long failed = results.values().stream().filter(r -> r.getStatus() == ResultStatus.FAILED).count();
@@ -108,10 +127,22 @@ class DeadlineRaceIT {
                     .mapToDouble(c -> c.count()).sum();
             double checked = topology.meters().find("bitnet.topology.deadline.checks").tag("outcome", "published")
                     .counters().stream().mapToDouble(c -> c.count()).sum();
-            assertThat(byWorker).isGreaterThan(0);
-            assertThat(checked).isEqualTo(failed).isGreaterThan(0);
-            assertThat(done).isGreaterThan((long) byWorker); // some answered inside the margin: the topology published
+            byWorker -= WARM_UP; // the warm-up requests (no deadline of their own) were published by the worker too
+            assertThat(byWorker).as(story).isGreaterThan(0);
+            assertThat(checked).as(story).isEqualTo(failed).isGreaterThan(0);
+            assertThat(done).as(story).isGreaterThan((long) byWorker); // some answered inside the margin: the topology published
         }
+    }
+
+    /** For failure messages: when each request ended, by whom, and the worker's final-result meters. */
+    private static String story(Map<String, ClassificationResult> results, String workerMeters) {
+        StringBuilder story = new StringBuilder();
+        results.values().stream().sorted(java.util.Comparator.comparing(ClassificationResult::getCompletedAt))
+                .forEach(r -> story.append(r.getRequestId()).append(' ').append(r.getStatus()).append(" +")
+                        .append(Duration.between(r.getCreatedAt(), r.getCompletedAt()).toMillis()).append("ms, "));
+        workerMeters.lines().filter(line -> line.startsWith("bitnet_worker_final") || line.startsWith("bitnet_worker_items")
+                || line.startsWith("bitnet_worker_transactions")).forEach(line -> story.append('\n').append(line));
+        return story.toString();
     }
 
     private static Map<String, String> workerSettings(EmbeddedKafkaCluster kafka, SchemaRegistryProcess registry) {
@@ -131,24 +162,34 @@ class DeadlineRaceIT {
         return WorkerConfigLoader.fromMap(workerSettings(kafka, registry), Map.of());
     }
 
-    private static Instant send(EmbeddedKafkaCluster kafka, SchemaRegistryProcess registry, String prefix, int count,
-            Duration deadline) {
-        var serializer = new AvroSerializer<InferenceRequest>();
-        serializer.configure(Map.of("schema.registry.url", registry.url()), false);
-        Instant now = Instant.now();
-        try (var producer = new KafkaProducer<>(kafka.producerConfig(), new StringSerializer(),
-                (topic, request) -> serializer.serialize(topic, (InferenceRequest) request))) {
-            for (int i = 0; i < count; i++) {
-                String id = prefix + i;
-                InferenceRequest request = InferenceRequest.newBuilder().setRequestId(id).setTenant("acme")
-                        .setCreatedAt(now).setDeadline(deadline == null ? null : now.plus(deadline))
-                        .setTask(ClassifyTask.newBuilder().setLabels(List.of("billing", "other")).build())
-                        .setText("I was charged twice for one order").build();
-                producer.send(new ProducerRecord<>(TopicNames.DEFAULTS.requests(), id, request));
-            }
+    /** Sends classification requests, one at a time, each created when sent. */
+    private static final class RequestSender implements AutoCloseable {
+
+        private final AvroSerializer<InferenceRequest> serializer = new AvroSerializer<>();
+        private final KafkaProducer<String, InferenceRequest> producer;
+
+        RequestSender(EmbeddedKafkaCluster kafka, SchemaRegistryProcess registry) {
+            serializer.configure(Map.of("schema.registry.url", registry.url()), false);
+            producer = new KafkaProducer<>(kafka.producerConfig(), new StringSerializer(),
+                    (topic, request) -> serializer.serialize(topic, request));
+        }
+
+        /** A request with {@code deadline} from now (null: none). */
+        void send(String id, Duration deadline) {
+            Instant now = Instant.now();
+            InferenceRequest request = InferenceRequest.newBuilder().setRequestId(id).setTenant("acme")
+                    .setCreatedAt(now).setDeadline(deadline == null ? null : now.plus(deadline))
+                    .setTask(ClassifyTask.newBuilder().setLabels(List.of("billing", "other")).build())
+                    .setText("I was charged twice for one order").build();
+            producer.send(new ProducerRecord<>(TopicNames.DEFAULTS.requests(), id, request));
             producer.flush();
         }
-        return now;
+
+        @Override
+        public void close() {
+            producer.close();
+            serializer.close();
+        }
     }
 
     /** A read_committed reader of the classification results from the start. */
