@@ -36,11 +36,11 @@ import org.apache.avro.specific.SpecificRecord;
  * saving the topology's exactly-once commit on the way back. Exactly one final result per request still holds,
  * deadline included, because the order of one partition decides and not a clock alone:
  * <ol>
- *   <li>The worker first writes its work result to the work-results topic (keyed by request id, so on the request's
- *       partition) and waits for the broker's acknowledgement; only then it reads its clock. It publishes the final
- *       result in that same transaction only if that moment is more than {@link #CLOCK_SKEW_MARGIN} before the
- *       deadline ({@link #workerMayPublish}); otherwise it aborts and writes a plain work result, and the topology
- *       publishes as for any request.</li>
+ *   <li>The worker writes its work result to the work-results topic (keyed by request id, so on the request's
+ *       partition), and the final result in the same transaction, and waits for the broker's acknowledgements; only
+ *       then it reads its clock. It commits that transaction only if that moment is more than
+ *       {@link #CLOCK_SKEW_MARGIN} before the deadline ({@link #workerMayPublish}); otherwise it aborts (the final
+ *       result is never visible) and writes a plain work result, and the topology publishes as for any request.</li>
  *   <li>When the deadline has passed with no answer, the topology does not publish at once: it writes a
  *       {@code deadlineCheck} record to the same partition of the work-results topic and publishes the deadline
  *       result only when it reads that record back with the request still open.</li>

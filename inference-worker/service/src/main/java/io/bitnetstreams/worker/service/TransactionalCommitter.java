@@ -64,11 +64,10 @@ final class TransactionalCommitter {
 
     /**
      * Commits every partition's completed prefix with its results in one transaction. Entries that claim their
-     * request's final result ({@link Entry#claim()}) follow the protocol of {@link FinalResults}: the work results are
-     * sent and acknowledged first; only then the clock is read, and if any claim is too close to its deadline the
-     * transaction is aborted, those entries fall back to their plain work result for good, and the transaction runs
-     * again (this ends: every round gives at least one claim up). Otherwise the final results follow in the same
-     * transaction.
+     * request's final result ({@link Entry#claim()}) follow the protocol of {@link FinalResults}: the work results
+     * (and the final results, in the same transaction) are sent and acknowledged first; only then the clock is read,
+     * and if any claim is too close to its deadline the transaction is aborted, those entries fall back to their plain
+     * work result for good, and the transaction runs again (this ends: every round gives at least one claim up).
      */
     Outcome commit(InFlightWork work, ConsumerGroupMetadata group) {
         Map<TopicPartition, List<Entry>> prefixes = work.completedPrefixes();
@@ -115,7 +114,9 @@ final class TransactionalCommitter {
      */
     private boolean transaction(Batch batch, Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
         producer.beginTransaction();
-        send(batch.outputs());
+        // the final results go with the work results: one round of acknowledgements, no more than without them; a
+        // final result written here is only ever visible if this transaction commits
+        send(batch.outputs(), batch.finals());
         if (!batch.claimants().isEmpty()) {
             long ackedAt = clock.millis(); // after the flush: every work result, claims included, is acknowledged
             List<Entry> late = batch.claimants().stream()
@@ -123,11 +124,6 @@ final class TransactionalCommitter {
             if (!late.isEmpty()) {
                 giveUp(late);
                 return false;
-            }
-            try {
-                send(batch.finals());
-            } catch (KafkaException e) {
-                throw new FinalResultsFailedException(e);
             }
         }
         if (crashSimulated.getAsBoolean()) {
@@ -174,21 +170,29 @@ final class TransactionalCommitter {
         return new Batch(outputs, finals, claimants);
     }
 
-    private void send(List<ProducerRecord<byte[], byte[]>> outputs) {
-        AtomicReference<Exception> sendFailure = new AtomicReference<>();
-        for (ProducerRecord<byte[], byte[]> output : outputs) {
-            producer.send(output, (metadata, e) -> {
-                if (e != null) {
-                    sendFailure.compareAndSet(null, e);
-                }
-            });
-        }
+    /** Sends {@code outputs} and {@code finals} and waits for every acknowledgement. */
+    private void send(List<ProducerRecord<byte[], byte[]>> outputs, List<ProducerRecord<byte[], byte[]>> finals) {
+        AtomicReference<Exception> outputFailure = new AtomicReference<>();
+        AtomicReference<Exception> finalFailure = new AtomicReference<>();
+        outputs.forEach(record -> send(record, outputFailure));
+        finals.forEach(record -> send(record, finalFailure));
         // Wait for the acknowledgements: a fenced producer reports it here, sendOffsetsToTransaction would block on
         // it, and a claim's deadline is checked only once its work result is acknowledged.
         producer.flush();
-        if (sendFailure.get() != null) {
-            throw new KafkaException("sending results failed: " + Results.describe(sendFailure.get()), sendFailure.get());
+        if (outputFailure.get() != null) {
+            throw new KafkaException("sending results failed: " + Results.describe(outputFailure.get()), outputFailure.get());
         }
+        if (finalFailure.get() != null) {
+            throw new FinalResultsFailedException(new KafkaException(Results.describe(finalFailure.get()), finalFailure.get()));
+        }
+    }
+
+    private void send(ProducerRecord<byte[], byte[]> record, AtomicReference<Exception> failure) {
+        producer.send(record, (metadata, e) -> {
+            if (e != null) {
+                failure.compareAndSet(null, e);
+            }
+        });
     }
 
     /** Why the worker stops; a missing WRITE on a results topic says how to fix it. */
