@@ -24,7 +24,7 @@ import io.bitnetstreams.topology.processors.TypedSchemaProcessor;
 import io.bitnetstreams.topology.processors.ValidateProcessor;
 import io.bitnetstreams.topology.state.JsonSerde;
 import io.bitnetstreams.topology.state.PendingRequestSerde;
-import io.bitnetstreams.topology.state.PendingRequest;
+import io.bitnetstreams.contract.results.PendingRequest;
 import io.bitnetstreams.topology.state.RequestStatus;
 import java.time.Duration;
 import java.util.Map;
@@ -42,6 +42,7 @@ import org.apache.kafka.streams.state.Stores;
  *          -> validate-request -> chunk-request -> work.{classify,extract,generate}
  * work.results -> decode-work-result -> repartition-work-result -> work-results-by-id -> decode-work-result-by-id
  *          -> reassemble -> results.{classification,extraction,generation}
+ *                        -> work.results (deadline checks of requests whose worker may publish the final result)
  * decode-*, validate-request -> dead letters
  * </pre>
  * Dedupe, status and pending state are keyed by request id and partitioned by the topology itself: both inputs go
@@ -72,6 +73,7 @@ public final class BitnetTopology {
     public static final String DECODE_WORK_RESULT_BY_ID = "decode-work-result-by-id";
     public static final String REASSEMBLE = "reassemble";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+    public static final String DEADLINE_CHECK_SINK = "deadline-check-sink";
     public static final String REQUEST_DEAD_LETTER_SINK = "request-dead-letter-sink";
     public static final String WORK_RESULT_DEAD_LETTER_SINK = "work-result-dead-letter-sink";
     public static final String DEDUPE_STORE = "request-dedupe";
@@ -131,7 +133,8 @@ public final class BitnetTopology {
                 TaskKind.EXTRACT, new WorkSink("work-extract-sink", topics.workExtract().name()),
                 TaskKind.GENERATE, new WorkSink("work-generate-sink", topics.workGenerate().name()));
         topology.addProcessor(CHUNK_REQUEST, () -> new ChunkProcessor(chunker, PENDING_STORE, STATUS_STORE, workSinks,
-                config.reassemblyTimeout(), config.dedupeWindow(), metrics), VALIDATE_REQUEST);
+                config.reassemblyTimeout(), config.dedupeWindow(), metrics, config::workerPublishesFinalResult),
+                VALIDATE_REQUEST);
         addSink(topology, workSinks.get(TaskKind.CLASSIFY).node(), topics.workClassify(), CHUNK_REQUEST);
         addSink(topology, workSinks.get(TaskKind.EXTRACT).node(), topics.workExtract(), CHUNK_REQUEST);
         addSink(topology, workSinks.get(TaskKind.GENERATE).node(), topics.workGenerate(), CHUNK_REQUEST);
@@ -153,7 +156,7 @@ public final class BitnetTopology {
                         topics.extractionResults().name()),
                 TaskKind.GENERATE, new ResultSink("generation-results-sink", topics.generationResults().name()));
         topology.addProcessor(REASSEMBLE, () -> new ReassembleProcessor(PENDING_STORE, STATUS_STORE, resultSinks,
-                config.punctuateInterval(), metrics), form.workResultsDirect()
+                DEADLINE_CHECK_SINK, config.punctuateInterval(), metrics), form.workResultsDirect()
                         ? new String[] {DECODE_WORK_RESULT_BY_ID, REPARTITION_WORK_RESULT}
                         : new String[] {DECODE_WORK_RESULT_BY_ID});
         if (typed) {
@@ -162,6 +165,8 @@ public final class BitnetTopology {
         addSink(topology, resultSinks.get(TaskKind.CLASSIFY).node(), topics.classificationResults(), REASSEMBLE);
         addSink(topology, "extraction-results-sink", topics.extractionResults(), typed ? TYPED_EXTRACTION : REASSEMBLE);
         addSink(topology, resultSinks.get(TaskKind.GENERATE).node(), topics.generationResults(), REASSEMBLE);
+        // keyed by request id with the producer's default partitioner, as the workers write: the request's partition
+        addSink(topology, DEADLINE_CHECK_SINK, topics.workResults(), REASSEMBLE);
 
         addSink(topology, REQUEST_DEAD_LETTER_SINK, topics.deadLetters(), DECODE_REQUEST);
         addSink(topology, WORK_RESULT_DEAD_LETTER_SINK, topics.deadLetters(), DECODE_WORK_RESULT);

@@ -64,6 +64,16 @@ public final class TopologyMetrics {
         lateResults.increment();
     }
 
+    /** A request ended by the final result its worker published; {@code how}: DONE, PARTIAL or FAILED. */
+    public void publishedByWorker(String how) {
+        registry.counter("bitnet.topology.final.results.by.worker", "status", how).increment();
+    }
+
+    /** A deadline check written ({@code written}) or read back and acted on ({@code published}) or not needed. */
+    public void deadlineCheck(String outcome) {
+        registry.counter("bitnet.topology.deadline.checks", "outcome", outcome).increment();
+    }
+
     public void chunks(int count) {
         chunksPerRequest.record(count);
     }

@@ -23,6 +23,7 @@ import io.bitnetstreams.avro.GenerationResult;
 import io.bitnetstreams.avro.InferenceRequest;
 import io.bitnetstreams.avro.ResultStatus;
 import io.bitnetstreams.avro.WorkItem;
+import io.bitnetstreams.avro.WorkResult;
 import io.bitnetstreams.avro.WorkStatus;
 import io.bitnetstreams.topology.state.RequestState;
 import java.nio.ByteBuffer;
@@ -216,6 +217,117 @@ class BitnetTopologyTest {
             }
             assertThat(typed.workExtract.readValuesToList()).hasSize(3);
         }
+    }
+
+    @Test
+    void theWorkItemOfAOnePartRequestLetsItsWorkerPublishTheFinalResultAndMultiPartOnesDoNot() {
+        f.send(f.request("one", classify("a", "b"), "short").setDeadline(f.now().plusSeconds(30)).build());
+        f.send(f.request("many", classify("a", "b"), sentences(40)).build());
+        List<WorkItem> items = f.workClassify.readValuesToList();
+        WorkItem one = items.getFirst();
+        assertThat(one.getChunkCount()).isEqualTo(1);
+        assertThat(one.getFinalResultDeadline()).isEqualTo(f.now().plusSeconds(30));
+        assertThat(f.pendingStore().get("one").workerPublishes()).isTrue();
+        List<WorkItem> parts = items.subList(1, items.size());
+        assertThat(parts).hasSizeGreaterThan(1).allSatisfy(part -> assertThat(part.getFinalResultDeadline()).isNull());
+        assertThat(f.pendingStore().get("many").workerPublishes()).isFalse();
+        // no deadline of its own: the reassembly timeout is the deadline the worker must beat
+        f.send(f.request("gen", generate("hi"), "").build());
+        assertThat(f.workGenerate.readValue().getFinalResultDeadline()).isEqualTo(f.now().plus(Duration.ofMinutes(5)));
+    }
+
+    @Test
+    void theTopologyKeepsPublishingWhenSwitchedOffOrForTypedExtraction() {
+        try (var off = fixture(Map.of("bitnet.topology.worker.final.results", "false"));
+             var typed = fixture(Map.of("bitnet.topic.results.extraction.typed", "typed.results"))) {
+            off.send(off.request("g", generate("hi"), "").build());
+            assertThat(off.workGenerate.readValue().getFinalResultDeadline()).isNull();
+            typed.send(typed.request("x", extract("{\"type\":\"object\"}"), "Ada").build());
+            typed.send(typed.request("c", classify("a"), "Ada").build());
+            assertThat(typed.workExtract.readValue().getFinalResultDeadline()).isNull();
+            assertThat(typed.workClassify.readValue().getFinalResultDeadline()).isNotNull();
+        }
+    }
+
+    @Test
+    void aWorkResultWhoseWorkerPublishedTheFinalResultEndsTheRequestWithoutASecondOne() {
+        f.send(f.request("byworker", generate("hi"), "").build());
+        WorkItem item = f.workGenerate.readValue();
+        f.answer(result(item, WorkStatus.OK, text("hello")).setFinalResultPublished(true).build());
+
+        assertThat(f.generationResults.isEmpty()).isTrue();
+        assertThat(f.pendingStore().get("byworker")).isNull();
+        assertThat(f.statusStore().get("byworker").state()).isEqualTo(RequestState.DONE);
+        assertThat(f.metrics.count("bitnet.topology.final.results.by.worker", "status", "DONE")).isEqualTo(1);
+        // nothing is left to time out: no deadline check, no deadline result
+        f.advance(Duration.ofMinutes(6));
+        assertThat(f.deadlineChecks.isEmpty()).isTrue();
+        assertThat(f.generationResults.isEmpty()).isTrue();
+        // a worker's retry of the same item is late, as for any request
+        f.answer(result(item, WorkStatus.OK, text("again")).setFinalResultPublished(true).build());
+        assertThat(f.generationResults.isEmpty()).isTrue();
+        assertThat(lateResults()).isEqualTo(1);
+    }
+
+    @Test
+    void aWorkerFailureThatItPublishedEndsTheRequestFailedInTheStatus() {
+        f.send(f.request("failedbyworker", classify("a", "b"), "short").build());
+        WorkItem item = f.workClassify.readValue();
+        f.answer(result(item, WorkStatus.FAILED, null).setFinalResultPublished(true).build());
+        assertThat(f.classificationResults.isEmpty()).isTrue();
+        assertThat(f.statusStore().get("failedbyworker").state()).isEqualTo(RequestState.FAILED);
+        assertThat(f.statusStore().get("failedbyworker").detail()).contains("worker said no");
+    }
+
+    @Test
+    void atTheDeadlineTheTopologyChecksFirstAndPublishesWhenItsCheckComesBackWithTheRequestOpen() {
+        f.send(f.request("silent", classify("a", "b"), "short").setDeadline(f.now().plusSeconds(10)).build());
+        assertThat(f.workClassify.readValue().getFinalResultDeadline()).isNotNull();
+
+        f.advance(Duration.ofSeconds(11));
+
+        WorkResult check = f.deadlineChecks.readValue();
+        assertThat(check.getDeadlineCheck()).isTrue();
+        assertThat(check.getRequestId()).isEqualTo("silent");
+        assertThat(check.getFinalResultPublished()).isFalse();
+        assertThat(f.deadlineChecks.isEmpty()).isTrue(); // one check, not one per punctuation
+        ClassificationResult result = f.classificationResults.readValue(); // the driver fed the check back
+        assertThat(result.getStatus()).isEqualTo(ResultStatus.FAILED);
+        assertThat(result.getError()).contains("deadline passed with 0 of 1");
+        assertThat(f.statusStore().get("silent").state()).isEqualTo(RequestState.FAILED);
+        assertThat(f.metrics.count("bitnet.topology.deadline.checks", "outcome", "published")).isEqualTo(1);
+        f.advance(Duration.ofSeconds(5));
+        assertThat(f.classificationResults.isEmpty()).isTrue();
+        assertThat(f.deadlineChecks.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aCheckThatComesBackAfterTheRequestEndedPublishesNothing() {
+        f.send(f.request("raced", generate("hi"), "").build());
+        WorkItem item = f.workGenerate.readValue();
+        f.answer(result(item, WorkStatus.OK, text("hello")).setFinalResultPublished(true).build());
+        // a check of an earlier incarnation of this instance still on its way (written before a restart)
+        f.answer(WorkResult.newBuilder(result(item, WorkStatus.EXPIRED, null).build()).setDeadlineCheck(true).build());
+        assertThat(f.generationResults.isEmpty()).isTrue();
+        assertThat(f.metrics.count("bitnet.topology.deadline.checks", "outcome", "ended-before")).isEqualTo(1);
+        assertThat(f.statusStore().get("raced").state()).isEqualTo(RequestState.DONE);
+    }
+
+    @Test
+    void aClaimReadAfterTheDeadlineResultIsLateAndPublishesNothing() {
+        f.send(f.request("tooLate", generate("hi"), "").setDeadline(f.now().plusSeconds(10)).build());
+        WorkItem item = f.workGenerate.readValue();
+        f.advance(Duration.ofSeconds(11));
+        assertThat(f.generationResults.readValue().getStatus()).isEqualTo(ResultStatus.FAILED);
+        // the protocol keeps this from happening (a claim sits before the check); if it did, nothing more goes out
+        f.answer(result(item, WorkStatus.OK, text("hello")).setFinalResultPublished(true).build());
+        assertThat(f.generationResults.isEmpty()).isTrue();
+        assertThat(f.statusStore().get("tooLate").state()).isEqualTo(RequestState.FAILED);
+        assertThat(lateResults()).isEqualTo(1);
+    }
+
+    private double lateResults() {
+        return f.metrics.registry().get("bitnet.topology.results.late").counter().count();
     }
 
     @Test

@@ -24,7 +24,7 @@ import io.bitnetstreams.engine.tokenizer.Vocabulary;
 import io.bitnetstreams.topology.config.TopologyConfig;
 import io.bitnetstreams.topology.errors.DeadLetterProcessingHandler;
 import io.bitnetstreams.topology.errors.DeadLetterRecords;
-import io.bitnetstreams.topology.state.PendingRequest;
+import io.bitnetstreams.contract.results.PendingRequest;
 import io.bitnetstreams.topology.state.RequestStatus;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,6 +62,8 @@ final class Fixture implements AutoCloseable {
     final TestOutputTopic<String, ExtractionResult> extractionResults;
     final TestOutputTopic<String, GenerationResult> generationResults;
     final TestOutputTopic<String, DeadLetter> deadLetters;
+    /** What the topology writes to the work-results topic itself: deadline checks (the driver also feeds them back). */
+    final TestOutputTopic<String, WorkResult> deadlineChecks;
 
     Fixture() {
         this(Map.of());
@@ -115,6 +117,7 @@ final class Fixture implements AutoCloseable {
         extractionResults = output(topics.extractionResults());
         generationResults = output(topics.generationResults());
         deadLetters = output(topics.deadLetters());
+        deadlineChecks = output(topics.workResults());
     }
 
     private <V> TestOutputTopic<String, V> output(TopicSpec<String, V> spec) {

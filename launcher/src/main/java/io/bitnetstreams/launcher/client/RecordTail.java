@@ -34,18 +34,22 @@ public final class RecordTail implements AutoCloseable {
 
     private final String name;
     private final KafkaConsumer<String, byte[]> consumer;
-    private final AvroDeserializer<SpecificRecord> deserializer = new AvroDeserializer<>();
+    private final AvroDeserializer<SpecificRecord> deserializer;
+    /** False when the caller lent the deserializer (and closes it). */
+    private final boolean ownsDeserializer;
     private final Duration pollInterval;
     private final BiConsumer<Object, Long> handler;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
 
-    private RecordTail(String name, Map<String, Object> consumerConfig, Map<String, Object> serdeConfig,
-                       List<String> topics, Duration metadataTimeout, Duration pollInterval, BiConsumer<Object, Long> handler) {
+    private RecordTail(String name, Map<String, Object> consumerConfig, AvroDeserializer<SpecificRecord> deserializer,
+                       boolean ownsDeserializer, List<String> topics, Duration metadataTimeout, Duration pollInterval,
+                       BiConsumer<Object, Long> handler) {
         this.name = name;
         this.pollInterval = pollInterval;
         this.handler = handler;
-        deserializer.configure(serdeConfig, false);
+        this.deserializer = deserializer;
+        this.ownsDeserializer = ownsDeserializer;
         Map<String, Object> config = new HashMap<>(consumerConfig);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -78,18 +82,26 @@ public final class RecordTail implements AutoCloseable {
     public static RecordTail start(String name, Map<String, Object> consumerConfig, Map<String, Object> serdeConfig,
                                    List<String> topics, Duration metadataTimeout, Duration pollInterval,
                                    Consumer<Object> handler) {
-        return new RecordTail(name, consumerConfig, serdeConfig, topics, metadataTimeout, pollInterval,
+        return new RecordTail(name, consumerConfig, configured(serdeConfig), true, topics, metadataTimeout, pollInterval,
                 (value, timestamp) -> handler.accept(value));
     }
 
     /**
-     * As {@link #start}, and the handler also gets each record's Kafka timestamp (epoch ms; for the pipeline's own
-     * records the producer's send time), which the load test uses to time hops.
+     * As {@link #start}, decoding with the caller's {@code deserializer} (which the tail does not close: tails started
+     * one after another share its cache of schemas, so only the first one asks the registry), and the handler also
+     * gets each record's Kafka timestamp (epoch ms; for the pipeline's own records the producer's send time), which
+     * the load test uses to time hops.
      */
-    public static RecordTail startTimed(String name, Map<String, Object> consumerConfig, Map<String, Object> serdeConfig,
-                                        List<String> topics, Duration metadataTimeout, Duration pollInterval,
-                                        BiConsumer<Object, Long> handler) {
-        return new RecordTail(name, consumerConfig, serdeConfig, topics, metadataTimeout, pollInterval, handler);
+    public static RecordTail startTimed(String name, Map<String, Object> consumerConfig,
+                                        AvroDeserializer<SpecificRecord> deserializer, List<String> topics,
+                                        Duration metadataTimeout, Duration pollInterval, BiConsumer<Object, Long> handler) {
+        return new RecordTail(name, consumerConfig, deserializer, false, topics, metadataTimeout, pollInterval, handler);
+    }
+
+    private static AvroDeserializer<SpecificRecord> configured(Map<String, Object> serdeConfig) {
+        AvroDeserializer<SpecificRecord> deserializer = new AvroDeserializer<>();
+        deserializer.configure(serdeConfig, false);
+        return deserializer;
     }
 
     private void run() {
@@ -105,7 +117,9 @@ public final class RecordTail implements AutoCloseable {
             LOG.error("{} stopped", name, e);
         } finally {
             consumer.close(Duration.ofSeconds(5));
-            deserializer.close();
+            if (ownsDeserializer) {
+                deserializer.close();
+            }
             stopped.countDown();
         }
     }

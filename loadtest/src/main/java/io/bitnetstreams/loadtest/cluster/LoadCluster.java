@@ -1,7 +1,10 @@
 package io.bitnetstreams.loadtest.cluster;
 
+import io.bitnetstreams.avro.InferenceRequest;
 import io.bitnetstreams.contract.TopicNames;
 import io.bitnetstreams.loadtest.measure.LagProbe;
+import io.bitnetstreams.schemas.serde.AvroDeserializer;
+import io.bitnetstreams.schemas.serde.AvroSerializer;
 import io.bitnetstreams.standalone.pipeline.Infrastructure;
 import io.bitnetstreams.standalone.pipeline.TopologyPart;
 import io.bitnetstreams.topology.app.TopologyApp;
@@ -18,6 +21,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.common.GroupState;
@@ -29,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * topology in this JVM) or existing ones, plus the worker processes it starts for each run.
  */
 public final class LoadCluster implements AutoCloseable {
+
+    private AvroSerializer<InferenceRequest> requestSerializer;
+    private AvroDeserializer<SpecificRecord> answerDeserializer;
 
     private static final Logger LOG = LoggerFactory.getLogger(LoadCluster.class);
 
@@ -235,8 +242,38 @@ public final class LoadCluster implements AutoCloseable {
                 + " members in time (last: " + last + ")");
     }
 
+    /**
+     * The serializer of every run's requests and the deserializer of every run's answers, one each for the whole
+     * study: the schema lookups they cache (HTTP calls to the registry) are made during the warm-up, not in the first
+     * measured request's latency.
+     */
+    public synchronized AvroSerializer<InferenceRequest> requestSerializer() {
+        if (requestSerializer == null) {
+            requestSerializer = new AvroSerializer<>();
+            requestSerializer.configure(serdeConfig(), false);
+        }
+        return requestSerializer;
+    }
+
+    /** See {@link #requestSerializer()}. */
+    public synchronized AvroDeserializer<SpecificRecord> answerDeserializer() {
+        if (answerDeserializer == null) {
+            answerDeserializer = new AvroDeserializer<>();
+            answerDeserializer.configure(serdeConfig(), false);
+        }
+        return answerDeserializer;
+    }
+
     @Override
     public void close() {
+        synchronized (this) {
+            if (requestSerializer != null) {
+                requestSerializer.close();
+            }
+            if (answerDeserializer != null) {
+                answerDeserializer.close();
+            }
+        }
         lag.close();
         admin.close(Duration.ofSeconds(5));
         if (topology != null) {

@@ -11,11 +11,13 @@ import io.bitnetstreams.contract.TopicNames;
 import io.bitnetstreams.launcher.client.RecordTail;
 import io.bitnetstreams.loadtest.measure.Outcome;
 import io.bitnetstreams.loadtest.measure.RequestLedger;
+import io.bitnetstreams.schemas.serde.AvroDeserializer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Reads what the pipeline answers, from the current ends on: the final results and dead letters (how each request
@@ -28,7 +30,8 @@ public final class ResultTap implements AutoCloseable {
     private final Consumer<String> onEnded;
     private final RecordTail tail;
 
-    public ResultTap(Map<String, Object> clientConfig, Map<String, Object> serdeConfig, TopicNames topics,
+    /** {@code deserializer}: lent, shared by the runs of a study (see {@link LoadCluster#answerDeserializer()}). */
+    public ResultTap(Map<String, Object> clientConfig, AvroDeserializer<SpecificRecord> deserializer, TopicNames topics,
                      RequestLedger ledger, Consumer<String> onEnded) {
         this.ledger = ledger;
         this.onEnded = onEnded;
@@ -38,12 +41,13 @@ public final class ResultTap implements AutoCloseable {
         Map<String, Object> config = new HashMap<>(clientConfig);
         List<String> answerTopics = List.of(topics.classificationResults(), topics.extractionResults(),
                 topics.generationResults(), topics.deadLetters(), topics.workResults());
-        tail = RecordTail.startTimed("loadtest-result-tap", config, serdeConfig, answerTopics, Duration.ofSeconds(30),
+        tail = RecordTail.startTimed("loadtest-result-tap", config, deserializer, answerTopics, Duration.ofSeconds(30),
                 Duration.ofMillis(100), this::dispatch);
     }
 
     private void dispatch(Object value, long timestampMs) {
         switch (value) {
+            case WorkResult r when r.getDeadlineCheck() -> { } // the topology's own mark, not an answer
             case WorkResult r -> ledger.workResult(r.getRequestId(), r.getTimings().getQueuedMs(), r.getTimings().getInferenceMs(),
                     r.getCompletedAt().toEpochMilli(), timestampMs);
             case ClassificationResult r -> ended(r.getRequestId(), outcome(r.getStatus()), r.getUsage(), r.getError(), r.getCompletedAt());

@@ -56,7 +56,17 @@ public record RequestRecord(String id, TaskKind task, int textTokens, long inten
 
     /** Worker done to final result made: worker's transaction commit, topology's read and reassembly. */
     public long returnMs() {
-        return hops.finalEpochMs() - hops.workDoneEpochMs();
+        return finalMadeEpochMs() - hops.workDoneEpochMs();
+    }
+
+    /**
+     * When the final result was made, in the pipeline's sense: its completedAt, but not before its work result was
+     * published. A worker that publishes the final result itself (one-part requests) builds it when the work is done
+     * and sends it in the transaction of its work result: it is made when that work result is published, so the
+     * topology's part is 0 and the worker's commit counts in final made -> read, as a topology's commit does.
+     */
+    private long finalMadeEpochMs() {
+        return Math.max(hops.finalEpochMs(), hops.publishedEpochMs());
     }
 
     /** Worker done to its result published: the worker's wait for its poll and commit cadence. */
@@ -66,12 +76,12 @@ public record RequestRecord(String id, TaskKind task, int textTokens, long inten
 
     /** Work result published to final result made: the worker's transaction, the topology's read, repartition, reassembly. */
     public long topologyReturnMs() {
-        return hops.finalEpochMs() - hops.publishedEpochMs();
+        return finalMadeEpochMs() - hops.publishedEpochMs();
     }
 
     /** Final result made to final result read: topology's transaction commit and the generator's fetch. */
     public long deliveryMs() {
-        return hops.readEpochMs() - hops.finalEpochMs();
+        return hops.readEpochMs() - finalMadeEpochMs();
     }
 
 

@@ -24,6 +24,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -73,7 +74,7 @@ public final class LoadRun {
         Semaphore inFlight = new Semaphore(load.openLoop() ? 0 : load.inFlight());
         java.util.function.Consumer<String> onEnded = load.openLoop() ? id -> { } : id -> inFlight.release();
         double sendSeconds;
-        try (ResultTap tap = new ResultTap(cluster.clientConfig(), cluster.serdeConfig(), cluster.topics(), ledger, onEnded);
+        try (ResultTap tap = new ResultTap(cluster.clientConfig(), cluster.answerDeserializer(), cluster.topics(), ledger, onEnded);
              KafkaProducer<String, InferenceRequest> producer = producer();
              SystemSampler sampler = SystemSampler.start(SystemSampler.sources(cluster::workerLag, cluster::topologyLag, this::sampledProcesses),
                      ledger::now, settings.sampleInterval());
@@ -102,9 +103,10 @@ public final class LoadRun {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         // each request leaves at once: batching would add its linger to every latency
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        var serializer = new AvroSerializer<InferenceRequest>();
-        serializer.configure(cluster.serdeConfig(), false);
-        return new KafkaProducer<>(config, new StringSerializer(), serializer);
+        // the study's one serializer (its schema lookups cached since the warm-up); closing the producer leaves it open
+        AvroSerializer<InferenceRequest> shared = cluster.requestSerializer();
+        Serializer<InferenceRequest> values = shared::serialize;
+        return new KafkaProducer<>(config, new StringSerializer(), values);
     }
 
     /**
@@ -113,11 +115,8 @@ public final class LoadRun {
      */
     private void prime(KafkaProducer<String, InferenceRequest> producer, Settings settings) {
         producer.partitionsFor(cluster.topics().requests());
-        var serializer = new AvroSerializer<InferenceRequest>();
-        serializer.configure(cluster.serdeConfig(), false);
-        serializer.serialize(cluster.topics().requests(),
+        cluster.requestSerializer().serialize(cluster.topics().requests(),
                 settings.workload().request("prime", settings.templates().getFirst(), Instant.now()));
-        serializer.close();
     }
 
     private void sendOpenLoop(Settings settings, RequestLedger ledger, KafkaProducer<String, InferenceRequest> producer, long start) {

@@ -44,6 +44,7 @@ class WireFormatBytesTest {
                 .setWorkerId("w")
                 .setModelId("m")
                 .setCompletedAt(Instant.ofEpochMilli(1000))
+                .setFinalResultPublished(true)
                 .build();
 
         byte[] expected = bytes(
@@ -66,7 +67,9 @@ class WireFormatBytesTest {
                 0x06,                   // timings.decodeMs 3 -> zigzag 6
                 0x02, 'w',              // workerId "w"
                 0x02, 'm',              // modelId "m"
-                0xD0, 0x0F);            // completedAt 1000 ms -> zigzag 2000 = 0b1111_1010000: 0x50|0x80, 0x0F
+                0xD0, 0x0F,             // completedAt 1000 ms -> zigzag 2000 = 0b1111_1010000: 0x50|0x80, 0x0F
+                0x01,                   // finalResultPublished: true
+                0x00);                  // deadlineCheck: false
 
         assertWritesAndReadsBack("results", result, expected);
     }

@@ -131,7 +131,9 @@ class SecureClusterIT {
         for (String work : List.of(TOPICS.workClassify(), TOPICS.workExtract(), TOPICS.workGenerate())) {
             acls.add(allow(topic(work), worker, AclOperation.READ));
         }
-        for (String output : List.of(TOPICS.workResults(), TOPICS.deadLetters())) {
+        // the final results too: a worker publishes those of one-part requests itself
+        for (String output : List.of(TOPICS.workResults(), TOPICS.deadLetters(), TOPICS.classificationResults(),
+                TOPICS.extractionResults(), TOPICS.generationResults())) {
             acls.add(allow(topic(output), worker, AclOperation.WRITE));
         }
         acls.add(allow(anyGroup, worker, AclOperation.READ));

@@ -1,5 +1,6 @@
 package io.bitnetstreams.topology.config;
 
+import io.bitnetstreams.contract.TaskKind;
 import io.bitnetstreams.contract.TopicNames;
 import io.bitnetstreams.contract.config.ConfigException;
 import io.bitnetstreams.contract.config.ConfigLoader;
@@ -45,6 +46,11 @@ import java.util.Set;
  *                           ({@code bitnet.topology.direct.inputs}, default true; false: every record goes through
  *                           the repartition topics, the form before 2026-12). Switching changes the task ids: stop
  *                           every instance, then restart (not a rolling change)
+ * @param workerFinalResults let the worker of a one-part request publish its final result in the transaction of its
+ *                           work result, one exactly-once commit less per request ({@code
+ *                           bitnet.topology.worker.final.results}, default true; not for extraction when typed results
+ *                           are on: those pass through the topology's typed step). Workers need WRITE on the results
+ *                           topics; a worker may still decline ({@code bitnet.final.results.publish=false})
  * @param passthrough        Kafka / Streams / registry properties, passed as given
  */
 public record TopologyConfig(
@@ -64,6 +70,7 @@ public record TopologyConfig(
         String advertisedHost,
         String typedExtractionTopic,
         boolean directInputs,
+        boolean workerFinalResults,
         Map<String, String> passthrough) {
 
     /** The {@code bitnet.*} keys of the topology: its own, the topic names and the serde's. */
@@ -71,13 +78,15 @@ public record TopologyConfig(
             "bitnet.application.id", "bitnet.topics.partitions", "bitnet.topics.replication", "bitnet.dedupe.window",
             "bitnet.chunk.tokens", "bitnet.chunk.overlap", "bitnet.context.tokens", "bitnet.request.max.text.chars",
             "bitnet.request.max.labels", "bitnet.reassembly.timeout", "bitnet.punctuate.interval", "bitnet.http.port",
-            "bitnet.http.advertised.host", "bitnet.topic.results.extraction.typed", "bitnet.topology.direct.inputs"),
+            "bitnet.http.advertised.host", "bitnet.topic.results.extraction.typed", "bitnet.topology.direct.inputs",
+            "bitnet.topology.worker.final.results"),
             TopicNames.KEYS, KnownKeys.SERDE);
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
     public static final String TYPED_EXTRACTION_TOPIC = "bitnet.topic.results.extraction.typed";
     public static final String DIRECT_INPUTS = "bitnet.topology.direct.inputs";
+    public static final String WORKER_FINAL_RESULTS = "bitnet.topology.worker.final.results";
     /** Upper bound for {@link #maxTextChars}: keeps tokenizing one record well inside memory. */
     public static final int MAX_TEXT_CHARS_LIMIT = 4_000_000;
 
@@ -147,6 +156,7 @@ public record TopologyConfig(
                 in.text("bitnet.http.advertised.host", "localhost"),
                 in.text(TYPED_EXTRACTION_TOPIC, ""),
                 in.bool(DIRECT_INPUTS, true),
+                in.bool(WORKER_FINAL_RESULTS, true),
                 passthrough);
     }
 
@@ -164,6 +174,14 @@ public record TopologyConfig(
         return serde;
     }
 
+    /**
+     * True when the worker of a one-part request of this kind may publish its final result (typed extraction results
+     * are made by the topology, so extraction is excluded while they are on).
+     */
+    public boolean workerPublishesFinalResult(TaskKind kind) {
+        return workerFinalResults && !(kind == TaskKind.EXTRACT && !typedExtractionTopic.isEmpty());
+    }
+
     /** The topology's own repartition topics (derived from the application id). */
     public RepartitionTopicNames repartitionTopics() {
         return RepartitionTopicNames.of(applicationId);
@@ -173,7 +191,7 @@ public record TopologyConfig(
     public TopologyConfig withHttpPort(int port) {
         return new TopologyConfig(applicationId, topics, partitions, replicationFactor, dedupeWindow, chunkTokens,
                 chunkOverlap, contextTokens, maxTextChars, maxLabels, reassemblyTimeout, punctuateInterval, port,
-                advertisedHost, typedExtractionTopic, directInputs, passthrough);
+                advertisedHost, typedExtractionTopic, directInputs, workerFinalResults, passthrough);
     }
 
     private static void requireText(String value, String key) {
@@ -203,7 +221,7 @@ public record TopologyConfig(
                 + ", maxTextChars=" + maxTextChars + ", maxLabels=" + maxLabels + ", reassemblyTimeout="
                 + reassemblyTimeout + ", punctuateInterval=" + punctuateInterval + ", httpPort=" + httpPort
                 + ", advertisedHost=" + advertisedHost + ", typedExtractionTopic=" + typedExtractionTopic
-                + ", directInputs=" + directInputs
+                + ", directInputs=" + directInputs + ", workerFinalResults=" + workerFinalResults
                 + ", passthrough=" + Secrets.masked(passthrough) + "]";
     }
 }

@@ -4,15 +4,18 @@ import io.bitnetstreams.avro.ClassifyTask;
 import io.bitnetstreams.avro.InferenceRequest;
 import io.bitnetstreams.avro.WorkItem;
 import io.bitnetstreams.contract.TaskKind;
+import io.bitnetstreams.contract.results.FinalResults;
+import io.bitnetstreams.contract.results.PendingRequest;
 import io.bitnetstreams.topology.TextChunker;
 import io.bitnetstreams.topology.TopologyMetrics;
-import io.bitnetstreams.topology.state.PendingRequest;
 import io.bitnetstreams.topology.state.RequestState;
 import io.bitnetstreams.topology.state.RequestStatus;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -20,7 +23,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Turns a valid request into work items: classification and extraction documents are split into chunks of the
- * token budget, generation is one item. Remembers the request in the pending store for reassembly.
+ * token budget, generation is one item. Remembers the request in the pending store for reassembly. The one work item
+ * of a one-part request of a kind in {@code workerPublishes} carries the request's deadline as its
+ * {@code finalResultDeadline}: its worker may publish the final result itself ({@link FinalResults}).
  */
 public final class ChunkProcessor implements Processor<String, Envelope<InferenceRequest>, String, Object> {
 
@@ -34,12 +39,14 @@ public final class ChunkProcessor implements Processor<String, Envelope<Inferenc
     private final long reassemblyTimeoutMs;
     private final long dedupeWindowMs;
     private final TopologyMetrics metrics;
+    private final Predicate<TaskKind> workerPublishes;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, PendingRequest> pending;
     private KeyValueStore<String, RequestStatus> status;
 
     public ChunkProcessor(TextChunker chunker, String pendingStoreName, String statusStoreName,
-            Map<TaskKind, WorkSink> sinks, Duration reassemblyTimeout, Duration dedupeWindow, TopologyMetrics metrics) {
+            Map<TaskKind, WorkSink> sinks, Duration reassemblyTimeout, Duration dedupeWindow, TopologyMetrics metrics,
+            Predicate<TaskKind> workerPublishes) {
         this.chunker = chunker;
         this.pendingStoreName = pendingStoreName;
         this.statusStoreName = statusStoreName;
@@ -47,6 +54,7 @@ public final class ChunkProcessor implements Processor<String, Envelope<Inferenc
         this.reassemblyTimeoutMs = reassemblyTimeout.toMillis();
         this.dedupeWindowMs = dedupeWindow.toMillis();
         this.metrics = metrics;
+        this.workerPublishes = workerPublishes;
     }
 
     @Override
@@ -69,12 +77,13 @@ public final class ChunkProcessor implements Processor<String, Envelope<Inferenc
         // a request must end within the dedupe window: after it, the same id would be accepted again
         long deadline = Math.min(wanted, now + dedupeWindowMs);
         ClassifyTask classify = request.getTask() instanceof ClassifyTask task ? task : null;
+        boolean byWorker = chunks.size() == 1 && workerPublishes.test(kind);
         pending.put(id, new PendingRequest(id, request.getTenant(), kind, request.getCreatedAt().toEpochMilli(), now,
                 deadline, chunks.stream().map(TextChunker.Chunk::tokens).toList(),
                 classify == null ? List.of() : List.copyOf(classify.getLabels()),
                 classify != null && classify.getMultiLabel(),
                 classify == null ? Map.of() : Map.copyOf(classify.getThresholds()),
-                Map.copyOf(request.getMetadata()), new TreeMap<>()));
+                Map.copyOf(request.getMetadata()), new TreeMap<>(), byWorker));
         status.put(id, new RequestStatus(id, RequestState.IN_PROGRESS, 0, chunks.size(), null, now));
         WorkSink sink = sinks.get(kind);
         for (int i = 0; i < chunks.size(); i++) {
@@ -91,6 +100,7 @@ public final class ChunkProcessor implements Processor<String, Envelope<Inferenc
                     .setCreatedAt(request.getCreatedAt())
                     .setTraceId(request.getMetadata().get("traceId"))
                     .setMetadata(request.getMetadata())
+                    .setFinalResultDeadline(byWorker ? Instant.ofEpochMilli(deadline) : null)
                     .build();
             context.forward(new Record<String, Object>(id, item, record.timestamp()), sink.node());
             metrics.recordOut(sink.topic());

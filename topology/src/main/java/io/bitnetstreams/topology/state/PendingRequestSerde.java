@@ -13,7 +13,9 @@ import io.bitnetstreams.avro.WorkResult;
 import io.bitnetstreams.avro.WorkStatus;
 import io.bitnetstreams.avro.WorkTimings;
 import io.bitnetstreams.contract.TaskKind;
+import io.bitnetstreams.contract.results.PendingRequest;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +23,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.avro.Schema;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.specific.SpecificData;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -32,6 +37,31 @@ import org.apache.kafka.common.serialization.Serializer;
  * {@link WorkResult}s they sent. Values written by earlier versions as JSON are still read.
  */
 public final class PendingRequestSerde implements Serde<PendingRequest> {
+
+    /** Schemas of {@link ReassemblyState} earlier versions wrote (1: before {@code workerPublishes}). */
+    static final List<String> EARLIER_SCHEMAS = List.of("ReassemblyState-1.avsc");
+
+    /**
+     * Reads the current schema and every earlier one (single-object encoding names the writer's schema by its
+     * fingerprint, so a value written before a field was added is read with the new field's default).
+     */
+    private static final BinaryMessageDecoder<ReassemblyState> DECODER = decoder();
+
+    private static BinaryMessageDecoder<ReassemblyState> decoder() {
+        var decoder = new BinaryMessageDecoder<ReassemblyState>(SpecificData.getForClass(ReassemblyState.class),
+                ReassemblyState.getClassSchema());
+        for (String earlier : EARLIER_SCHEMAS) {
+            try (var in = PendingRequestSerde.class.getResourceAsStream(earlier)) {
+                if (in == null) {
+                    throw new IllegalStateException("missing resource " + earlier);
+                }
+                decoder.addSchema(new Schema.Parser().parse(in));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + earlier, e);
+            }
+        }
+        return decoder;
+    }
 
     @Override
     public Serializer<PendingRequest> serializer() {
@@ -60,7 +90,7 @@ public final class PendingRequestSerde implements Serde<PendingRequest> {
                 if (bytes.length > 0 && bytes[0] == '{') {
                     return LegacyJson.read(bytes);
                 }
-                return fromAvro(ReassemblyState.fromByteBuffer(ByteBuffer.wrap(bytes)));
+                return fromAvro(DECODER.decode(ByteBuffer.wrap(bytes)));
             } catch (IOException | RuntimeException e) {
                 throw new SerializationException("cannot read a pending request", e);
             }
@@ -81,6 +111,7 @@ public final class PendingRequestSerde implements Serde<PendingRequest> {
                 .setThresholds(new LinkedHashMap<>(request.thresholds()))
                 .setMetadata(new LinkedHashMap<>(request.metadata()))
                 .setAnswers(new ArrayList<>(request.answers().values()))
+                .setWorkerPublishes(request.workerPublishes())
                 .build();
     }
 
@@ -92,7 +123,8 @@ public final class PendingRequestSerde implements Serde<PendingRequest> {
         return new PendingRequest(state.getRequestId(), state.getTenant(), TaskKind.valueOf(state.getKind()),
                 state.getCreatedAt().toEpochMilli(), state.getAcceptedAt().toEpochMilli(),
                 state.getDeadline().toEpochMilli(), List.copyOf(state.getChunkTokens()), List.copyOf(state.getLabels()),
-                state.getMultiLabel(), Map.copyOf(state.getThresholds()), Map.copyOf(state.getMetadata()), answers);
+                state.getMultiLabel(), Map.copyOf(state.getThresholds()), Map.copyOf(state.getMetadata()), answers,
+                state.getWorkerPublishes());
     }
 
     /**
@@ -125,7 +157,7 @@ public final class PendingRequestSerde implements Serde<PendingRequest> {
             return new PendingRequest(old.requestId(), old.tenant(), old.kind(), old.createdAt(), old.acceptedAt(),
                     old.deadline(), old.chunkTokens(), old.labels() == null ? List.of() : old.labels(), old.multiLabel(),
                     old.thresholds() == null ? Map.of() : old.thresholds(),
-                    old.metadata() == null ? Map.of() : old.metadata(), answers);
+                    old.metadata() == null ? Map.of() : old.metadata(), answers, false);
         }
 
         private static WorkResult workResult(Pending request, int index, int chunks, Answer answer) {

@@ -6,14 +6,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.bitnetstreams.avro.ClassificationOutput;
 import io.bitnetstreams.avro.Usage;
 import io.bitnetstreams.avro.WorkResult;
-import io.bitnetstreams.contract.TaskKind;
+import io.bitnetstreams.avro.ReassemblyState;
 import io.bitnetstreams.avro.WorkStatus;
 import io.bitnetstreams.avro.WorkTimings;
+import io.bitnetstreams.contract.TaskKind;
+import io.bitnetstreams.contract.results.PendingRequest;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.avro.Schema;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
@@ -33,11 +40,31 @@ class PendingRequestSerdeTest {
     void storesTheWorkersResultsExactlyAsTheyArrived() {
         TreeMap<Integer, WorkResult> answers = new TreeMap<>(Map.of(1, answer(1)));
         PendingRequest request = new PendingRequest("r", "t", TaskKind.CLASSIFY, 10, 20, 30, List.of(7, 9),
-                List.of("a", "b"), true, Map.of("a", 0.3), Map.of("k", "v"), answers);
+                List.of("a", "b"), true, Map.of("a", 0.3), Map.of("k", "v"), answers, true);
         byte[] bytes = serde.serializer().serialize("changelog", request);
         PendingRequest back = serde.deserializer().deserialize("changelog", bytes);
         assertThat(back).isEqualTo(request);
+        assertThat(back.workerPublishes()).isTrue();
         assertThat(back.answers().get(1)).isEqualTo(answer(1)); // timings, worker id and selection included
+    }
+
+    @Test
+    void readsTheAvroStateOfTheVersionBeforeWorkersPublishedFinalResults() throws Exception {
+        TreeMap<Integer, WorkResult> answers = new TreeMap<>(Map.of(1, answer(1)));
+        PendingRequest request = new PendingRequest("r", "t", TaskKind.CLASSIFY, 10, 20, 30, List.of(7, 9),
+                List.of("a", "b"), true, Map.of("a", 0.3), Map.of("k", "v"), answers, false);
+        Schema earlier;
+        try (InputStream in = PendingRequestSerde.class.getResourceAsStream(PendingRequestSerde.EARLIER_SCHEMAS.getFirst())) {
+            earlier = new Schema.Parser().parse(in);
+        }
+        assertThat(earlier.getField("workerPublishes")).isNull(); // really the older schema
+        // the older writer: the same fields in the same places, without the ones added since
+        ByteBuffer old = new BinaryMessageEncoder<ReassemblyState>(SpecificData.getForClass(ReassemblyState.class), earlier)
+                .encode(PendingRequestSerde.toAvro(request));
+        byte[] bytes = new byte[old.remaining()];
+        old.get(bytes);
+        assertThat(bytes).isNotEqualTo(serde.serializer().serialize("changelog", request)); // another fingerprint
+        assertThat(serde.deserializer().deserialize("changelog", bytes)).isEqualTo(request);
     }
 
     @Test

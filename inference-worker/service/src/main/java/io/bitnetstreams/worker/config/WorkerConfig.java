@@ -39,6 +39,9 @@ import java.util.Objects;
  * @param pollTimeout     longest single consumer poll
  * @param httpPort        port of /health and /metrics; 0 = any free port, -1 = no HTTP server
  * @param topicWait       how long the start waits for the topology to create missing topics before failing
+ * @param publishFinalResults {@code bitnet.final.results.publish}: publish the final result of a one-part request
+ *                        whose work item allows it ({@code finalResultDeadline}) in the transaction of its work result
+ *                        (needs WRITE on the results topics); false: always plain work results, the topology publishes
  * @param kafka           client properties passed through to consumer and producer
  * @param serde           serde properties ({@code schema.registry.*}, {@code bitnet.schema.registry.*}, ...)
  */
@@ -60,6 +63,7 @@ public record WorkerConfig(
         Duration pollTimeout,
         int httpPort,
         Duration topicWait,
+        boolean publishFinalResults,
         EngineSettings engine,
         Map<String, String> kafka,
         Map<String, String> serde) {
@@ -133,7 +137,13 @@ public record WorkerConfig(
         List<String> used = new java.util.ArrayList<>(subscribedTopics());
         used.add(resultsTopic());
         used.add(deadLetterTopic());
+        used.addAll(finalResultsTopics());
         return used.stream().distinct().toList();
+    }
+
+    /** Where this worker may publish final results: the results topics of its tasks, none when publishing is off. */
+    public List<String> finalResultsTopics() {
+        return publishFinalResults ? tasks.stream().map(topics::results).distinct().toList() : List.of();
     }
 
     /** The transactional id of this instance: stable across restarts so the broker fences a zombie. */
@@ -216,7 +226,8 @@ public record WorkerConfig(
                 + ", tasks=" + tasks + ", topics=" + topics + ", groupId=" + groupId + ", transactionalIdPrefix="
                 + transactionalIdPrefix + ", maxRetries=" + maxRetries + ", shutdownGrace=" + shutdownGrace
                 + ", revokeGrace=" + revokeGrace + ", commitInterval=" + commitInterval + ", pollTimeout=" + pollTimeout
-                + ", httpPort=" + httpPort + ", topicWait=" + topicWait + ", engine=" + engine
+                + ", httpPort=" + httpPort + ", topicWait=" + topicWait + ", publishFinalResults=" + publishFinalResults
+                + ", engine=" + engine
                 + ", kafka=" + Secrets.masked(kafka) + ", serde=" + Secrets.masked(serde) + "]";
     }
 }

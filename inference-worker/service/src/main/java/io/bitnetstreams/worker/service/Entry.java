@@ -12,6 +12,12 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class Entry {
 
+    /**
+     * The final result of a one-part request that this entry's work result claims to publish (so the topology does
+     * not), with the plain work result it falls back to when the claim is given up (see {@code FinalResults}).
+     */
+    record FinalClaim(String topic, SpecificRecord finalResult, SpecificRecord plainOutput) {}
+
     private final ConsumerRecord<byte[], byte[]> record;
     private final TopicPartition partition;
     private WorkItem item;
@@ -21,6 +27,7 @@ final class Entry {
     private String outputKey;
     private SpecificRecord output;
     private long completedAtMillis;
+    private FinalClaim claim;
 
     Entry(ConsumerRecord<byte[], byte[]> record) {
         this.record = record;
@@ -64,10 +71,29 @@ final class Entry {
     }
 
     void done(String topic, String key, SpecificRecord value, long nowMillis) {
+        done(topic, key, value, nowMillis, null);
+    }
+
+    /** {@code claim}: null, or the final result {@code value} claims to publish in the same transaction. */
+    void done(String topic, String key, SpecificRecord value, long nowMillis, FinalClaim claim) {
         this.outputTopic = topic;
         this.outputKey = key;
         this.output = value;
         this.completedAtMillis = nowMillis;
+        this.claim = claim;
+    }
+
+    /** The final result this entry publishes with its work result, or null. */
+    FinalClaim claim() {
+        return claim;
+    }
+
+    /** Too close to the deadline: publish the plain work result and leave the final result to the topology, for good. */
+    void giveUpClaim() {
+        if (claim != null) {
+            output = claim.plainOutput();
+            claim = null;
+        }
     }
 
     boolean isDone() {

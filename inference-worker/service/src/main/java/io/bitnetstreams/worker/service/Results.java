@@ -6,10 +6,14 @@ import io.bitnetstreams.avro.Usage;
 import io.bitnetstreams.avro.WorkItem;
 import io.bitnetstreams.avro.WorkResult;
 import io.bitnetstreams.avro.WorkStatus;
+import io.bitnetstreams.contract.TaskKind;
+import io.bitnetstreams.contract.TopicNames;
+import io.bitnetstreams.contract.results.FinalResults;
 import io.bitnetstreams.schemas.DeadLetters;
 import io.bitnetstreams.avro.WorkTimings;
 import io.bitnetstreams.worker.executor.WorkOutcome;
 import java.time.Instant;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** Builds the records the worker publishes. */
@@ -37,6 +41,25 @@ final class Results {
                 .setModelId(modelId)
                 .setCompletedAt(Instant.ofEpochMilli(nowMillis))
                 .build();
+    }
+
+    /**
+     * The claim of a one-part item's final result: the work result saying {@code finalResultPublished} and the final
+     * result ({@link FinalResults#of}, as the topology would publish it), or null when the item allows none (no
+     * {@code finalResultDeadline}, several parts). Whether it is still early enough is decided by the caller at
+     * completion and by the committer once the work result is acknowledged ({@link FinalResults#workerMayPublish}).
+     */
+    static Entry.FinalClaim finalClaim(WorkItem item, WorkResult plain, TopicNames topics, long nowMillis) {
+        if (item.getFinalResultDeadline() == null || item.getChunkCount() != 1) {
+            return null;
+        }
+        SpecificRecord finalResult = FinalResults.of(FinalResults.onePart(item, plain), nowMillis, false).record();
+        return new Entry.FinalClaim(topics.results(TaskKind.of(item.getTask())), finalResult, plain);
+    }
+
+    /** The work result of {@code plain}'s item that claims the final result. */
+    static WorkResult claiming(WorkResult plain) {
+        return WorkResult.newBuilder(plain).setFinalResultPublished(true).build();
     }
 
     /** A dead letter keeping at most {@code maxValueBytes} of the record's value (it must fit the producer's limit). */

@@ -29,6 +29,8 @@ public final class WorkerMetrics {
     private final AtomicLong modelLoadMillis = new AtomicLong();
     private final Counter commits;
     private final Counter aborts;
+    private final Counter finalResultsPublished;
+    private final Counter finalResultsGivenUp;
 
     public WorkerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -40,6 +42,12 @@ public final class WorkerMetrics {
                 .publishPercentileHistogram().minimumExpectedValue(0.1).maximumExpectedValue(100_000.0).register(registry);
         this.commits = Counter.builder("bitnet.worker.transactions").tag("result", "committed").register(registry);
         this.aborts = Counter.builder("bitnet.worker.transactions").tag("result", "aborted").register(registry);
+        this.finalResultsPublished = Counter.builder("bitnet.worker.final.results").tag("outcome", "published")
+                .description("Final results of one-part requests the worker published itself").register(registry);
+        this.finalResultsGivenUp = Counter.builder("bitnet.worker.final.results").tag("outcome", "given_up")
+                .description("Final results left to the topology: too close to the deadline at completion (no claim) or "
+                        + "once the work result was acknowledged (the transaction aborted and run again)")
+                .register(registry);
         Gauge.builder("bitnet.worker.model.load.seconds", modelLoadMillis, v -> v.get() / 1000.0).description("Time the model took to load").register(registry);
     }
 
@@ -82,6 +90,14 @@ public final class WorkerMetrics {
 
     public void transaction(boolean committed) {
         (committed ? commits : aborts).increment();
+    }
+
+    public void finalResultsPublished(int count) {
+        finalResultsPublished.increment(count);
+    }
+
+    public void finalResultsGivenUp(int count) {
+        finalResultsGivenUp.increment(count);
     }
 
     public void modelLoaded(Duration loadTime) {

@@ -4,6 +4,7 @@ import io.bitnetstreams.avro.DeadLetterReason;
 import io.bitnetstreams.avro.WorkItem;
 import io.bitnetstreams.avro.WorkResult;
 import io.bitnetstreams.avro.WorkStatus;
+import io.bitnetstreams.contract.results.FinalResults;
 import io.bitnetstreams.schemas.DeadLetters;
 import io.bitnetstreams.schemas.serde.AvroDeserializer;
 import io.bitnetstreams.schemas.serde.AvroSerializer;
@@ -115,6 +116,7 @@ public final class WorkerService implements AutoCloseable {
     private volatile boolean stopRequested;
     private volatile boolean abandonRequested;
     private volatile boolean abandoned;
+    private volatile boolean crashInCommit;
     private volatile boolean started;
     private volatile long inFlightGauge;
 
@@ -180,6 +182,14 @@ public final class WorkerService implements AutoCloseable {
      */
     void abandon() {
         abandonRequested = true;
+    }
+
+    /**
+     * Test hook simulating a crash at the worst moment: the next transaction sends everything (work results, final
+     * results) and the worker dies before committing it.
+     */
+    void crashInNextCommit() {
+        crashInCommit = true;
     }
 
     @Override
@@ -264,7 +274,7 @@ public final class WorkerService implements AutoCloseable {
         producerMetrics = new KafkaClientMetrics(producer);
         producerMetrics.bindTo(metrics.registry());
         flow = new FlowControl(consumer, executor.queueCapacity(), REGISTRY_RETRY_BACKOFF, clock);
-        committer = new TransactionalCommitter(producer, outputSerializer, metrics, clock, () -> abandonRequested);
+        committer = new TransactionalCommitter(producer, outputSerializer, metrics, clock, () -> abandonRequested || crashInCommit);
         consumer.subscribe(config.subscribedTopics(), new RebalanceHandler(config.instanceId(), config.revokeGrace(),
                 work, flow, assigned, new RebalanceHandler.Loop() {
                     @Override
@@ -404,7 +414,14 @@ public final class WorkerService implements AutoCloseable {
         long now = clock.millis();
         WorkItem item = entry.item();
         WorkResult result = Results.result(item, outcome, config.instanceId(), executor.modelId(), now);
-        entry.done(config.resultsTopic(), item.getRequestId(), result, now);
+        Entry.FinalClaim claim = config.publishFinalResults() ? Results.finalClaim(item, result, config.topics(), now) : null;
+        if (claim != null && !FinalResults.workerMayPublish(item, now)) {
+            // Already too close to the deadline (an item that expired in the queue, say): it would be too late at the
+            // commit as well, and claiming would only cost an aborted transaction.
+            metrics.finalResultsGivenUp(1);
+            claim = null;
+        }
+        entry.done(config.resultsTopic(), item.getRequestId(), claim == null ? result : Results.claiming(result), now, claim);
         metrics.item(taskName(item), outcome.status().name());
         if (outcome.status() == WorkStatus.OK) {
             metrics.inference(outcome.batchSize(), outcome.promptTokens(), outcome.generatedTokens(), outcome.queuedMs(), outcome.inferenceMs());

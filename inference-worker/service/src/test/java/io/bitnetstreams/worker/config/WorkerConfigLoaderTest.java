@@ -63,6 +63,26 @@ class WorkerConfigLoaderTest {
     }
 
     @Test
+    void finalResultsArePublishedByDefaultAndTheirTopicsMustExist() {
+        Map<String, String> values = new HashMap<>(MINIMAL);
+        values.put("bitnet.tasks", "classify,generate");
+        WorkerConfig defaults = WorkerConfigLoader.fromMap(values, Map.of());
+        assertThat(defaults.publishFinalResults()).isTrue();
+        assertThat(defaults.finalResultsTopics()).containsExactly("bitnet.results.classification", "bitnet.results.generation");
+        assertThat(defaults.usedTopics()).contains("bitnet.results.classification", "bitnet.results.generation")
+                .doesNotContain("bitnet.results.extraction");
+
+        WorkerConfig off = WorkerConfigLoader.load(null, Map.of("BITNET_FINAL_RESULTS_PUBLISH", "false"), values);
+        assertThat(off.publishFinalResults()).isFalse();
+        assertThat(off.finalResultsTopics()).isEmpty();
+        assertThat(off.usedTopics()).noneMatch(topic -> topic.startsWith("bitnet.results."));
+
+        values.put("bitnet.final.results.publish", "sometimes");
+        assertThatThrownBy(() -> WorkerConfigLoader.fromMap(values, Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("bitnet.final.results.publish");
+    }
+
+    @Test
     void badEngineSettingsNameTheirKey() {
         Map<String, String> kernels = new HashMap<>(MINIMAL);
         kernels.put("bitnet.engine.kernels", "gpu");
@@ -150,7 +170,8 @@ class WorkerConfigLoaderTest {
         assertThat(config.deadLetterTopic()).isEqualTo("bitnet.dlq")
                 .isEqualTo(io.bitnetstreams.contract.TopicNames.DEFAULTS.deadLetters());
         assertThat(config.usedTopics()).containsExactly("bitnet.work.classify", "bitnet.work.extract",
-                "bitnet.work.generate", "bitnet.work.results", "bitnet.dlq");
+                "bitnet.work.generate", "bitnet.work.results", "bitnet.dlq", "bitnet.results.classification",
+                "bitnet.results.extraction", "bitnet.results.generation");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.bitnetstreams.worker.service;
 
+import io.bitnetstreams.avro.ClassificationResult;
 import io.bitnetstreams.avro.DeadLetter;
 import io.bitnetstreams.avro.WorkItem;
 import io.bitnetstreams.avro.WorkResult;
@@ -35,6 +36,8 @@ final class KafkaFixture {
     final String workTopic;
     final String resultsTopic;
     final String deadLetterTopic;
+    /** The classification results topic: where a worker publishes the final results of one-part requests. */
+    final String finalResultsTopic;
     final String group;
     final List<WorkerService> workers = new ArrayList<>();
 
@@ -45,10 +48,12 @@ final class KafkaFixture {
         this.workTopic = "work-" + suffix;
         this.resultsTopic = "results-" + suffix;
         this.deadLetterTopic = "dead-" + suffix;
+        this.finalResultsTopic = "final-" + suffix;
         this.group = "workers-" + suffix;
         kafka.createTopic(workTopic, partitions);
         kafka.createTopic(resultsTopic, 3);
         kafka.createTopic(deadLetterTopic, 1);
+        kafka.createTopic(finalResultsTopic, 3);
     }
 
     Map<String, String> serde() {
@@ -69,6 +74,7 @@ final class KafkaFixture {
         values.put("bitnet.topic.work.classify", workTopic);
         values.put("bitnet.topic.work.results", resultsTopic);
         values.put("bitnet.topic.dlq", deadLetterTopic);
+        values.put("bitnet.topic.results.classification", finalResultsTopic);
         values.put("group.id", group);
         values.put("bitnet.queue.capacity", String.valueOf(capacity));
         values.put("bitnet.commit.interval.ms", "100");
@@ -86,8 +92,12 @@ final class KafkaFixture {
     }
 
     WorkerService startWorker(String instanceId, WorkExecutor executor, Map<String, String> overrides) {
+        return startWorker(instanceId, executor, overrides, WorkerMetrics.inMemory());
+    }
+
+    WorkerService startWorker(String instanceId, WorkExecutor executor, Map<String, String> overrides, WorkerMetrics metrics) {
         WorkerService worker = new WorkerService(config(instanceId, executor.queueCapacity(), overrides), executor,
-                WorkerMetrics.inMemory(), Clock.systemUTC());
+                metrics, Clock.systemUTC());
         worker.start();
         workers.add(worker);
         return worker;
@@ -121,13 +131,32 @@ final class KafkaFixture {
         return readAll(deadLetterTopic, DeadLetter.class);
     }
 
+    /** The committed final results, each with the partition it is on. */
+    List<ConsumerRecord<byte[], ClassificationResult>> committedFinalResults() {
+        return readRecords(finalResultsTopic, ClassificationResult.class, true);
+    }
+
+    /** Every record written to the topic, aborted and open transactions included (read_uncommitted). */
+    <T extends org.apache.avro.specific.SpecificRecord> List<ConsumerRecord<byte[], T>> everythingWritten(String topic, Class<T> type) {
+        return readRecords(topic, type, false);
+    }
+
     /** Everything committed on the topic up to its current end (read_committed). */
     private <T extends org.apache.avro.specific.SpecificRecord> List<T> readAll(String topic, Class<T> type) {
+        return readRecords(topic, type, true).stream().map(ConsumerRecord::value).toList();
+    }
+
+    /** Everything on the topic up to its current end: committed only (read_committed), or everything written. */
+    private <T extends org.apache.avro.specific.SpecificRecord> List<ConsumerRecord<byte[], T>> readRecords(String topic,
+            Class<T> type, boolean committedOnly) {
         Map<String, Object> props = new HashMap<>(kafka.readCommittedConsumerConfig("reader-" + UUID.randomUUID()));
         props.put("enable.auto.commit", "false");
+        if (!committedOnly) {
+            props.put("isolation.level", "read_uncommitted");
+        }
         AvroDeserializer<T> deserializer = new AvroDeserializer<>(type);
         deserializer.configure(serde(), false);
-        List<T> values = new ArrayList<>();
+        List<ConsumerRecord<byte[], T>> values = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), deserializer)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -137,11 +166,36 @@ final class KafkaFixture {
             long deadline = System.currentTimeMillis() + 20_000;
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.currentTimeMillis() < deadline) {
                 for (ConsumerRecord<byte[], T> record : consumer.poll(Duration.ofMillis(100))) {
-                    values.add(record.value());
+                    values.add(record);
                 }
             }
         }
         return values;
+    }
+
+    /** The consumer group's committed offset of every work partition (missing: none committed). */
+    Map<TopicPartition, Long> committedWorkOffsets() throws Exception {
+        try (var admin = kafka.createAdmin()) {
+            Map<TopicPartition, Long> offsets = new HashMap<>();
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().forEach((partition, offset) -> {
+                if (offset != null && partition.topic().equals(workTopic)) {
+                    offsets.put(partition, offset.offset());
+                }
+            });
+            return offsets;
+        }
+    }
+
+    /** The end offset of every work partition. */
+    Map<TopicPartition, Long> workEndOffsets() {
+        try (var consumer = new KafkaConsumer<>(kafka.consumerConfig("ends-" + UUID.randomUUID()), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(workTopic).stream()
+                    .map(p -> new TopicPartition(workTopic, p.partition())).toList();
+            Map<TopicPartition, Long> ends = new HashMap<>(consumer.endOffsets(partitions));
+            ends.values().removeIf(end -> end == 0);
+            return ends;
+        }
     }
 
     void stopAll() throws InterruptedException {

@@ -163,6 +163,7 @@ class WorkerBehaviourIT {
                 "bitnet.topic.work.results", fixture.resultsTopic, "bitnet.topic.dlq", fixture.deadLetterTopic, "group.id", fixture.group,
                 "bitnet.http.port", "0"));
         values.put("bitnet.commit.interval.ms", "100");
+        values.put("bitnet.topic.results.classification", fixture.finalResultsTopic); // must exist: the start checks it
         var config = io.bitnetstreams.worker.config.WorkerConfigLoader.fromMap(values, Map.of());
         fixture.produce(ExactlyOnceIT.items(0, 5));
         var http = java.net.http.HttpClient.newHttpClient();

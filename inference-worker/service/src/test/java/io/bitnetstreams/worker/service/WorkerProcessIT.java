@@ -83,7 +83,7 @@ class WorkerProcessIT {
                 "--bootstrap-servers", fixture.kafka.bootstrapServers(), "--schema-registry-url", fixture.registry.url(),
                 "--http-port", "-1"));
         Map.of("bitnet.topic.work.classify", fixture.workTopic, "bitnet.topic.work.results", fixture.resultsTopic, "bitnet.topic.dlq", fixture.deadLetterTopic,
-                "group.id", fixture.group, "bitnet.commit.interval.ms", "100", "session.timeout.ms", "6000", "heartbeat.interval.ms", "500",
+                "bitnet.topic.results.classification", fixture.finalResultsTopic, "group.id", fixture.group, "bitnet.commit.interval.ms", "100", "session.timeout.ms", "6000", "heartbeat.interval.ms", "500",
                 "bitnet.shutdown.grace.ms", "5000").forEach((k, v) -> {
                     command.add("--set");
                     command.add(k + "=" + v);

@@ -1,4 +1,4 @@
-package io.bitnetstreams.topology.state;
+package io.bitnetstreams.contract.results;
 
 import io.bitnetstreams.avro.ClassificationOutput;
 import io.bitnetstreams.avro.ExtractionOutput;
@@ -12,7 +12,8 @@ import java.util.TreeMap;
 
 /**
  * A request whose chunks are out with the workers: everything reassembly needs to build the final result.
- * Stored as the Avro {@code ReassemblyState} ({@link PendingRequestSerde}); the answers are the workers'
+ * The topology stores it as the Avro {@code ReassemblyState} (its {@code PendingRequestSerde}); a worker builds a
+ * one-part one to publish a final result itself ({@link FinalResults#onePart}). The answers are the workers'
  * {@link WorkResult}s exactly as they arrived.
  *
  * @param requestId     the request
@@ -27,11 +28,13 @@ import java.util.TreeMap;
  * @param thresholds    classification: per-label thresholds
  * @param metadata      caller metadata carried to the result
  * @param answers       chunk index -> the worker's result, for the chunks answered so far
+ * @param workerPublishes a one-part request whose worker may publish the final result itself
+ *                      ({@link FinalResults#workerMayPublish}); at the deadline the topology checks before it publishes
  */
 public record PendingRequest(String requestId, String tenant, TaskKind kind, long createdAt, long acceptedAt,
                              long deadline, List<Integer> chunkTokens, List<String> labels, boolean multiLabel,
                              Map<String, Double> thresholds, Map<String, String> metadata,
-                             TreeMap<Integer, WorkResult> answers) {
+                             TreeMap<Integer, WorkResult> answers, boolean workerPublishes) {
 
     public int chunkCount() {
         return chunkTokens.size();
@@ -72,6 +75,6 @@ public record PendingRequest(String requestId, String tenant, TaskKind kind, lon
         var copy = new TreeMap<>(answers);
         copy.putIfAbsent(chunkIndex, answer);
         return new PendingRequest(requestId, tenant, kind, createdAt, acceptedAt, deadline, chunkTokens, labels,
-                multiLabel, thresholds, metadata, copy);
+                multiLabel, thresholds, metadata, copy, workerPublishes);
     }
 }

@@ -1,4 +1,4 @@
-package io.bitnetstreams.topology;
+package io.bitnetstreams.contract.results;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -15,7 +15,6 @@ import io.bitnetstreams.avro.WorkStatus;
 import io.bitnetstreams.avro.WorkTimings;
 import io.bitnetstreams.contract.TaskKind;
 import io.bitnetstreams.engine.tasks.TaskRules;
-import io.bitnetstreams.topology.state.PendingRequest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +39,7 @@ class ResultMergerTest {
         answers.put(0, classification(0, 0.0, 1.0));
         answers.put(1, classification(1, 1.0, 0.0));
         var request = new PendingRequest("r", "t", TaskKind.CLASSIFY, 0, 0, 0, List.of(30, 10), List.of("a", "b"), true,
-                Map.of("a", 0.2), Map.of(), answers);
+                Map.of("a", 0.2), Map.of(), answers, false);
         var output = ResultMerger.classification(request);
         assertThat(output.getProbabilities().get("a")).isCloseTo(0.25, within(1e-12));
         assertThat(output.getProbabilities().get("b")).isCloseTo(0.75, within(1e-12));
@@ -54,7 +53,7 @@ class ResultMergerTest {
         answers.put(0, answer(0, WorkStatus.OK, new ExtractionOutput("{\"a\":1}", ExtractionStatus.COMPLETE)));
         answers.put(1, answer(1, WorkStatus.FAILED, null));
         var request = new PendingRequest("r", "t", TaskKind.EXTRACT, 0, 0, 0, List.of(5, 5), List.of(), false,
-                Map.of(), Map.of(), answers);
+                Map.of(), Map.of(), answers, false);
         var output = ResultMerger.extraction(request);
         assertThat(output.getJson()).isEqualTo("{\"a\":1}");
         assertThat(output.getStatus().name()).isEqualTo("TRUNCATED");
@@ -67,7 +66,7 @@ class ResultMergerTest {
         answers.put(0, answer(0, WorkStatus.OK, output(Map.of("a", 0.4, "b", 0.35, "c", 0.25))));
         answers.put(1, answer(1, WorkStatus.OK, output(Map.of("a", 0.4, "b", 0.35, "c", 0.25))));
         var request = new PendingRequest("r", "t", TaskKind.CLASSIFY, 0, 0, 0, List.of(10, 10), List.of("a", "b", "c"),
-                true, Map.of(), Map.of(), answers);
+                true, Map.of(), Map.of(), answers, false);
         var merged = ResultMerger.classification(request);
         assertThat(merged.getSelectedLabels())
                 .containsExactlyElementsOf(TaskRules.selectLabels(request.labels(), merged.getProbabilities(), true, Map.of()))
@@ -80,7 +79,7 @@ class ResultMergerTest {
         var answers = new TreeMap<Integer, WorkResult>();
         answers.put(0, answer(0, WorkStatus.OK, engine));
         var request = new PendingRequest("r", "t", TaskKind.CLASSIFY, 0, 0, 0, List.of(7), List.of("a", "b"), true,
-                Map.of(), Map.of(), answers);
+                Map.of(), Map.of(), answers, false);
         assertThat(ResultMerger.classification(request)).isEqualTo(engine);
     }
 
@@ -89,7 +88,7 @@ class ResultMergerTest {
         var answers = new TreeMap<Integer, WorkResult>();
         answers.put(0, answer(0, WorkStatus.OK, new GenerationOutput("hi", FinishReason.LENGTH)));
         var request = new PendingRequest("r", "t", TaskKind.GENERATE, 0, 0, 0, List.of(1), List.of(), false, Map.of(),
-                Map.of(), answers);
+                Map.of(), answers, false);
         assertThat(ResultMerger.generation(request)).isEqualTo(new GenerationOutput("hi", FinishReason.LENGTH));
     }
 

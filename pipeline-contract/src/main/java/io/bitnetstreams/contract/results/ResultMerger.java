@@ -1,4 +1,4 @@
-package io.bitnetstreams.topology;
+package io.bitnetstreams.contract.results;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,7 +11,6 @@ import io.bitnetstreams.avro.ExtractionStatus;
 import io.bitnetstreams.avro.GenerationOutput;
 import io.bitnetstreams.avro.WorkResult;
 import io.bitnetstreams.engine.tasks.TaskRules;
-import io.bitnetstreams.topology.state.PendingRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
