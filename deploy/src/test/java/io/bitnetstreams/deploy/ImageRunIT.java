@@ -69,9 +69,12 @@ class ImageRunIT {
         String work = "work-" + suffix;
         String results = "results-" + suffix;
         String dlq = "dlq-" + suffix;
+        // the worker publishes the final results of one-part requests itself: their topic must exist too
+        String finals = "classifications-" + suffix;
         kafka.createTopic(work, 3);
         kafka.createTopic(results, 3);
         kafka.createTopic(dlq, 1);
+        kafka.createTopic(finals, 3);
         int port = freePort();
 
         // configuration only through the environment, with the pipeline's rule, like compose and k8s do
@@ -84,6 +87,7 @@ class ImageRunIT {
                 "-e", "BITNET_TOPIC_WORK_CLASSIFY=" + work,
                 "-e", "BITNET_TOPIC_WORK_RESULTS=" + results,
                 "-e", "BITNET_TOPIC_DLQ=" + dlq,
+                "-e", "BITNET_TOPIC_RESULTS_CLASSIFICATION=" + finals,
                 "-e", "BITNET_HTTP_PORT=" + port,
                 IMAGE, "worker");
         assumeTrue(run.status == 0 || !run.output.contains("OCI runtime"),
