@@ -108,8 +108,13 @@ public final class FinalResults {
      * result, is at least {@link #CLOCK_SKEW_MARGIN} before that deadline.
      */
     public static boolean workerMayPublish(WorkItem item, long ackedAt) {
-        return item.getFinalResultDeadline() != null && item.getChunkCount() == 1
+        return workerAllowed(item)
                 && ackedAt < item.getFinalResultDeadline().toEpochMilli() - CLOCK_SKEW_MARGIN.toMillis();
+    }
+
+    /** True when the topology allowed the worker of {@code item} to publish the final result: one part, a deadline. */
+    public static boolean workerAllowed(WorkItem item) {
+        return item.getFinalResultDeadline() != null && item.getChunkCount() == 1;
     }
 
     /**

@@ -19,6 +19,7 @@ import io.bitnetstreams.schemas.serde.AvroDeserializer;
 import io.bitnetstreams.schemas.serde.AvroSerializer;
 import io.bitnetstreams.topology.app.TopologyApp;
 import io.bitnetstreams.topology.config.TopologyConfig;
+import io.bitnetstreams.worker.config.WorkerConfig;
 import io.bitnetstreams.worker.config.WorkerConfigLoader;
 import io.bitnetstreams.worker.executor.KeywordWorkExecutor;
 import io.bitnetstreams.worker.executor.WorkExecutor;
@@ -145,21 +146,15 @@ class DeadlineRaceIT {
         return story.toString();
     }
 
-    private static Map<String, String> workerSettings(EmbeddedKafkaCluster kafka, SchemaRegistryProcess registry) {
-        Map<String, String> values = new HashMap<>();
-        values.put("bitnet.model", "delayed-keyword");
-        values.put("bitnet.instance.id", "race-worker");
-        values.put("bitnet.threads", "1");
-        values.put("bitnet.queue.capacity", "200");
-        values.put("bitnet.http.port", "-1");
-        values.put("bootstrap.servers", kafka.bootstrapServers());
-        values.put("schema.registry.url", registry.url());
-        return values;
-    }
-
-    private static io.bitnetstreams.worker.config.WorkerConfig workerConfig(EmbeddedKafkaCluster kafka,
-            SchemaRegistryProcess registry) {
-        return WorkerConfigLoader.fromMap(workerSettings(kafka, registry), Map.of());
+    private static WorkerConfig workerConfig(EmbeddedKafkaCluster kafka, SchemaRegistryProcess registry) {
+        return WorkerConfigLoader.fromMap(Map.of(
+                "bitnet.model", "delayed-keyword",
+                "bitnet.instance.id", "race-worker",
+                "bitnet.threads", "1",
+                "bitnet.queue.capacity", "200",
+                "bitnet.http.port", "-1",
+                "bootstrap.servers", kafka.bootstrapServers(),
+                "schema.registry.url", registry.url()), Map.of());
     }
 
     /** Sends classification requests, one at a time, each created when sent. */

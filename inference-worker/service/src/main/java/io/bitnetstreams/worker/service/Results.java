@@ -50,7 +50,7 @@ final class Results {
      * completion and by the committer once the work result is acknowledged ({@link FinalResults#workerMayPublish}).
      */
     static Entry.FinalClaim finalClaim(WorkItem item, WorkResult plain, TopicNames topics, long nowMillis) {
-        if (item.getFinalResultDeadline() == null || item.getChunkCount() != 1) {
+        if (!FinalResults.workerAllowed(item)) {
             return null;
         }
         SpecificRecord finalResult = FinalResults.of(FinalResults.onePart(item, plain), nowMillis, false).record();

@@ -414,12 +414,15 @@ public final class WorkerService implements AutoCloseable {
         long now = clock.millis();
         WorkItem item = entry.item();
         WorkResult result = Results.result(item, outcome, config.instanceId(), executor.modelId(), now);
-        Entry.FinalClaim claim = config.publishFinalResults() ? Results.finalClaim(item, result, config.topics(), now) : null;
-        if (claim != null && !FinalResults.workerMayPublish(item, now)) {
-            // Already too close to the deadline (an item that expired in the queue, say): it would be too late at the
-            // commit as well, and claiming would only cost an aborted transaction.
-            metrics.finalResultsGivenUp(1);
-            claim = null;
+        Entry.FinalClaim claim = null;
+        if (config.publishFinalResults() && FinalResults.workerAllowed(item)) {
+            if (FinalResults.workerMayPublish(item, now)) {
+                claim = Results.finalClaim(item, result, config.topics(), now);
+            } else {
+                // Already too close to the deadline (an item that expired in the queue, say): it would be too late at
+                // the commit as well, and claiming would only cost an aborted transaction (and building the result).
+                metrics.finalResultsGivenUp(1);
+            }
         }
         entry.done(config.resultsTopic(), item.getRequestId(), claim == null ? result : Results.claiming(result), now, claim);
         metrics.item(taskName(item), outcome.status().name());
