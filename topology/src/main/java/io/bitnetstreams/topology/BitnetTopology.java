@@ -9,6 +9,7 @@ import io.bitnetstreams.schemas.serde.config.SerdeConfig;
 import io.bitnetstreams.schemas.serde.registry.HttpSchemaRegistryClient;
 import io.bitnetstreams.schemas.typed.TypedExtractionSerializer;
 import io.bitnetstreams.topology.config.TopologyConfig;
+import io.bitnetstreams.topology.processors.CommitPacer;
 import io.bitnetstreams.topology.processors.ChunkProcessor;
 import io.bitnetstreams.topology.processors.ChunkProcessor.WorkSink;
 import io.bitnetstreams.topology.processors.DeadLettering;
@@ -105,18 +106,20 @@ public final class BitnetTopology {
         var bytes = Serdes.ByteArray().deserializer();
 
         topology.addSource(REQUESTS_SOURCE, bytes, bytes, topics.requests().name());
+        var requestsPace = new CommitPacer();
         topology.addProcessor(DECODE_REQUEST, () -> new DecodeProcessor<>(topics.requests().valueSerde().deserializer(),
-                topics.requests().name(), REPARTITION_REQUEST, "topology.decode-request", requestDeadLettering, metrics, maxRecordBytes),
-                REQUESTS_SOURCE);
+                topics.requests().name(), REPARTITION_REQUEST, "topology.decode-request", requestDeadLettering, metrics,
+                maxRecordBytes, requestsPace), REQUESTS_SOURCE);
         boolean typed = !config.typedExtractionTopic().isEmpty();
         // requests by id (repartitioned, or direct) enter the stateful part here
         String requestsById = typed ? TYPED_SCHEMAS : DEDUPE_REQUEST;
         addRepartition(topology, topics.requestsById(), InferenceRequest::getRequestId, REPARTITION_REQUEST,
                 REQUESTS_BY_ID_SINK, REQUESTS_BY_ID_SOURCE, DECODE_REQUEST,
                 form.requestsDirect() ? requestsById : null, form.partitions());
+        var requestsByIdPace = new CommitPacer();
         topology.addProcessor(DECODE_REQUEST_BY_ID, () -> new DecodeProcessor<>(
                 topics.requestsById().valueSerde().deserializer(), topics.requestsById().name(), requestsById,
-                "topology.decode-request", deadLettering, metrics, maxRecordBytes), REQUESTS_BY_ID_SOURCE);
+                "topology.decode-request", deadLettering, metrics, maxRecordBytes, requestsByIdPace), REQUESTS_BY_ID_SOURCE);
         String[] requestParents = form.requestsDirect()
                 ? new String[] {DECODE_REQUEST_BY_ID, REPARTITION_REQUEST} : new String[] {DECODE_REQUEST_BY_ID};
         if (typed) {
@@ -140,15 +143,18 @@ public final class BitnetTopology {
         addSink(topology, workSinks.get(TaskKind.GENERATE).node(), topics.workGenerate(), CHUNK_REQUEST);
 
         topology.addSource(WORK_RESULTS_SOURCE, bytes, bytes, topics.workResults().name());
+        var workResultsPace = new CommitPacer();
         topology.addProcessor(DECODE_WORK_RESULT, () -> new DecodeProcessor<>(topics.workResults().valueSerde().deserializer(),
                 topics.workResults().name(), REPARTITION_WORK_RESULT, "topology.decode-work-result", resultDeadLettering,
-                metrics, maxRecordBytes), WORK_RESULTS_SOURCE);
+                metrics, maxRecordBytes, workResultsPace), WORK_RESULTS_SOURCE);
         addRepartition(topology, topics.workResultsById(), WorkResult::getRequestId, REPARTITION_WORK_RESULT,
                 WORK_RESULTS_BY_ID_SINK, WORK_RESULTS_BY_ID_SOURCE, DECODE_WORK_RESULT,
                 form.workResultsDirect() ? REASSEMBLE : null, form.partitions());
+        var workResultsByIdPace = new CommitPacer();
         topology.addProcessor(DECODE_WORK_RESULT_BY_ID, () -> new DecodeProcessor<>(
                 topics.workResultsById().valueSerde().deserializer(), topics.workResultsById().name(), REASSEMBLE,
-                "topology.decode-work-result", deadLettering, metrics, maxRecordBytes), WORK_RESULTS_BY_ID_SOURCE);
+                "topology.decode-work-result", deadLettering, metrics, maxRecordBytes, workResultsByIdPace),
+                WORK_RESULTS_BY_ID_SOURCE);
         Map<TaskKind, ResultSink> resultSinks = Map.of(
                 TaskKind.CLASSIFY, new ResultSink("classification-results-sink", topics.classificationResults().name()),
                 // with typed results on, extraction results pass through the typed step on their way to their sink

@@ -117,26 +117,28 @@ public final class TopologyApp implements AutoCloseable {
 
     /**
      * Latency defaults (a passthrough key overrides them). Under exactly-once a record is only visible downstream
-     * after its transaction commits, and a request crosses four of the topology's commits (requests, their
+     * after its transaction commits, and a request crosses up to four of the topology's commits (requests, their
      * repartition, work results, their repartition). Streams checks after each processing round whether
      * {@code commit.interval.ms} has passed since its last check that passed, and every such check restarts the
-     * interval, even one that found nothing to commit; so with an interval a processed record waits on average about
-     * half of it plus a poll ({@code poll.ms}) for its commit (Streams' exactly-once defaults of 100 ms each cost up to
-     * ~200 ms per hop). {@code commit.interval.ms=0} commits at the end of the round that processed the record.
+     * interval, even one that found nothing to commit; so with an interval alone a processed record waits on average
+     * about half of it plus a poll ({@code poll.ms}) for its commit (Streams' exactly-once defaults of 100 ms each cost
+     * up to ~200 ms per hop), while {@code commit.interval.ms=0} makes every processing round a transaction and, under
+     * a burst, hands on about half as many documents per second as a 50 ms interval. The interval is 50 ms, and a
+     * record read after an idle interval asks for its commit at once ({@link
+     * io.bitnetstreams.topology.processors.CommitPacer}): a lone request is handed on at the end of the round that
+     * read it, a burst is committed every 50 ms.
      * <p>
-     * It used to give a worse tail than 10 ms. The cause (measured with {@code loadtest eos-probe}): the stream
-     * thread's one producer serves both sub-topologies of a path, so the second one reads the first one's output about
-     * 2 ms after that transaction's EndTxn returned, while the broker is still writing its markers; the new
-     * transaction's AddPartitionsToTxn / AddOffsetsToTxn then get CONCURRENT_TRANSACTIONS, and the producer retries
-     * after {@code retry.backoff.ms}, 100 ms by default (the probe: p90 of that stage 7 ms -> 129 ms). With the
-     * producer's retry back-off at 5 ms (doubling per retry up to {@code retry.backoff.max.ms}) the retry comes as
-     * soon as the markers are written, and 0 beats 10 (alternating load-test pairs, README "Load test"). Idle cost: one
-     * empty poll every 10 ms, nothing committed (about 5% of a core for the stream thread on the shared machine;
-     * poll.ms=100: ~2%). Under load each processing round is one transaction; a deployment with hundreds of requests
-     * per second may prefer a longer interval (fewer, larger transactions).
+     * An immediate commit used to give a worse tail than a 10 ms interval. The cause (measured with
+     * {@code loadtest eos-probe}): the stream thread's one producer serves both sub-topologies of a path, so the
+     * second one reads the first one's output about 2 ms after that transaction's EndTxn returned, while the broker is
+     * still writing its markers; the new transaction's AddPartitionsToTxn / AddOffsetsToTxn then get
+     * CONCURRENT_TRANSACTIONS, and the producer retries after {@code retry.backoff.ms}, 100 ms by default (the probe:
+     * p90 of that stage 7 ms -> 129 ms). With the producer's retry back-off at 5 ms (doubling per retry up to
+     * {@code retry.backoff.max.ms}) the retry comes as soon as the markers are written. Idle cost: one empty poll every
+     * 10 ms, nothing committed (about 5% of a core for the stream thread on the shared machine; poll.ms=100: ~2%).
      */
     static final Map<String, String> LATENCY_DEFAULTS = Map.of(
-            StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "0",
+            StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "50",
             StreamsConfig.POLL_MS_CONFIG, "10",
             StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), "5");
 

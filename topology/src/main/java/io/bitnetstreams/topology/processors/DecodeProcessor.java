@@ -24,10 +24,12 @@ public final class DecodeProcessor<T> implements Processor<byte[], byte[], Strin
     private final DeadLettering deadLettering;
     private final TopologyMetrics metrics;
     private final int maxRecordBytes;
+    private final CommitPacer commits;
     private ProcessorContext<String, Object> context;
+    private CommitPacer.Pace pace;
 
     public DecodeProcessor(Deserializer<T> deserializer, String topic, String next, String stage,
-            DeadLettering deadLettering, TopologyMetrics metrics, int maxRecordBytes) {
+            DeadLettering deadLettering, TopologyMetrics metrics, int maxRecordBytes, CommitPacer commits) {
         this.deserializer = deserializer;
         this.topic = topic;
         this.next = next;
@@ -35,16 +37,19 @@ public final class DecodeProcessor<T> implements Processor<byte[], byte[], Strin
         this.deadLettering = deadLettering;
         this.metrics = metrics;
         this.maxRecordBytes = maxRecordBytes;
+        this.commits = commits;
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
+        this.pace = commits.pace(context);
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         metrics.recordIn(topic);
+        pace.recordRead(); // every input passes here: its answer or its dead letter goes out with the next commit
         String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
         if (record.value() == null) {
             deadLettering.send(context, record, record.key(), null, DeadLetterReason.MALFORMED_RECORD,
