@@ -20,6 +20,8 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a valid request into work items: classification and extraction documents are split into chunks of the
@@ -28,6 +30,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@code finalResultDeadline}: its worker may publish the final result itself ({@link FinalResults}).
  */
 public final class ChunkProcessor implements Processor<String, Envelope<InferenceRequest>, String, Object> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkProcessor.class);
 
     /** Sink node and topic of each task's work. */
     public record WorkSink(String node, String topic) {}
@@ -106,6 +110,12 @@ public final class ChunkProcessor implements Processor<String, Envelope<Inferenc
             metrics.recordOut(sink.topic());
         }
         metrics.chunks(chunks.size());
+        if (LOG.isDebugEnabled()) {
+            // where a request's way in goes (the worker logs when it reads the items): sent -> chunked here
+            long end = System.currentTimeMillis();
+            LOG.debug("chunked {} into {} items at {}, {} ms after it was sent", id, chunks.size(), end,
+                    end - record.timestamp());
+        }
     }
 
 }

@@ -351,6 +351,11 @@ public final class WorkerService implements AutoCloseable {
         }
         entry.item(item);
         ledger.add(entry);
+        if (log.isDebugEnabled()) {
+            // where a request's way in goes: the record's timestamp is when the topology's producer sent it
+            log.debug("read {}#{} at {}, {} ms after it was sent", item.getRequestId(), item.getChunkIndex(), now,
+                    now - record.timestamp());
+        }
         if (item.getDeadline() != null && item.getDeadline().toEpochMilli() <= now) {
             complete(entry, WorkOutcome.expired("deadline " + item.getDeadline() + " passed before the item was consumed",
                     Math.max(0, now - item.getCreatedAt().toEpochMilli())));
