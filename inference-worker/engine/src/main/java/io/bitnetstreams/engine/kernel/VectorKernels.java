@@ -18,7 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code selectFrom} ({@code vpermw}), adds into int16 accumulators and flushes them to int32
  * before they can overflow, so {@code D - S} is exact and the outputs are bit-identical to
  * {@link ScalarKernels}. Tiles are 2 row groups x 4 tokens (each weight load serves 4 tokens), or
- * 4 (then 2) row groups x 1 token for decode and leftover tokens. Work is split over row groups.
+ * 4 (then 2) row groups x 1 token for decode and leftover tokens. Several threads split a prefill
+ * by tokens ({@link #runTokenPieces}), and one token or a few by row groups.
  */
 public final class VectorKernels implements KernelProvider {
 
@@ -144,8 +145,8 @@ public final class VectorKernels implements KernelProvider {
 
     /**
      * {@link TernaryMatmul#multiplyAll} for matrices that are all of these kernels with one width and
-     * column count: per chunk of tokens, the tables are built once and the row-group pairs of all
-     * matrices are claimed from one range. Returns false (nothing done) for any other mix.
+     * column count: one driver call for all of them, so each token's tables are built once for all the
+     * matrices. Returns false (nothing done) for any other mix.
      */
     static boolean multiplyFused(QuantizedActivations x, TernaryMatmul[] matrices, float[][] outs, ComputePool pool) {
         if (matrices.length < 2 || !(matrices[0] instanceof Prepared first)) {
@@ -166,22 +167,35 @@ public final class VectorKernels implements KernelProvider {
     }
 
     /**
-     * The one driver of every multiply: per chunk of tokens, the tables are built once and the
-     * row-group pairs of all {@code matrices} (matrix i owns pairs {@code firstPair[i] ..
-     * firstPair[i + 1]}) are claimed from one range.
+     * The one driver of every multiply of {@code matrices} (matrix i owns row-group pairs {@code
+     * firstPair[i] .. firstPair[i + 1]}): on several threads, one token by row groups, enough tokens by
+     * pieces of tokens; on one thread, or with too few tokens to give every thread
+     * {@link #MIN_PIECES_PER_THREAD} pieces, by {@link #runFewTokensOrOneThread}.
      */
     private static void run(QuantizedActivations x, Prepared[] matrices, int[] firstPair, float[][] outs,
                             ComputePool pool) {
-        Prepared first = matrices[0];
         int tokens = x.tokens();
         if (tokens == 1 && pool.threads() > 1) {
             runOneToken(x, matrices, firstPair, outs, pool);
-            return;
-        }
-        if (TOKEN_PIECES && pool.threads() > 1 && tokens >= MIN_PIECES_PER_THREAD * pool.threads() * first.tokensPerPiece()) {
+        } else if (pool.threads() > 1
+                && tokens >= MIN_PIECES_PER_THREAD * pool.threads() * matrices[0].tokensPerPiece()) {
             runTokenPieces(x, matrices, firstPair, outs, pool);
-            return;
+        } else {
+            runFewTokensOrOneThread(x, matrices, firstPair, outs, pool);
         }
+    }
+
+    /**
+     * One thread, or a few tokens on several threads (too few pieces of tokens to share evenly): per chunk
+     * of {@link #TABLE_TOKENS} tokens, the tables are built once (split by tokens) and then the row-group
+     * pairs of all matrices are claimed from one range. Until 2026-12-04 this also ran every prefill on
+     * several threads; pieces of tokens beat it there (pp128 1.07x, pp512 1.09x, medians of 24 alternated
+     * pairs on two threads), so it is kept for these cases only.
+     */
+    private static void runFewTokensOrOneThread(QuantizedActivations x, Prepared[] matrices, int[] firstPair,
+                                                float[][] outs, ComputePool pool) {
+        Prepared first = matrices[0];
+        int tokens = x.tokens();
         int tableLength = first.layout.tableLength();
         int chunk = Math.max(1, Math.min(tokens, TABLE_TOKENS));
         MemorySegment tables = Prepared.tableScratch(chunk * tableLength);
@@ -203,7 +217,6 @@ public final class VectorKernels implements KernelProvider {
         }
     }
 
-    static final boolean TOKEN_PIECES = !Boolean.getBoolean("bitnet.gemm.rowChunks");
     /** Table bytes of the tokens of one piece at most: they stay in the core's L2 with the weights passing by. */
     private static final long PIECE_TABLE_BYTES = 512 * 1024;
     /** Tokens per piece at most (small matrices): enough pieces to share evenly. */
