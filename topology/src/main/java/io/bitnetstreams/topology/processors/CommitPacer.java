@@ -10,8 +10,8 @@ import org.apache.kafka.streams.processor.api.ProcessingContext;
  *
  * <p>Kafka Streams alone offers one or the other. With {@code commit.interval.ms=0} every processing round is its own
  * exactly-once transaction: a lone request is handed on at once, but under a burst the stream thread spends its time
- * on commits (each a handful of broker round trips) and hands on half as many documents per second as with a 50 ms
- * interval. With an interval, a lone record waits up to that interval for the next commit, on every hop.
+ * on commits (each a handful of broker round trips) and hands on about two thirds of the documents per second of a
+ * 50 ms interval, at 1.6x its CPU per document. With an interval, a lone record waits up to that interval for the next commit, on every hop.
  *
  * <p>So the interval ({@code commit.interval.ms}) stays, and an input record that its stream thread reads after a
  * whole interval without reading anything from that input asks for a commit ({@link ProcessingContext#commit()}: Kafka
