@@ -118,8 +118,8 @@ final class TransactionalCommitter {
         // the final results go with the work results: one round of acknowledgements, no more than without them; a
         // final result written here is only ever visible if this transaction commits
         send(batch.outputs(), batch.finals());
+        long ackedAt = clock.millis(); // after the flush: every work result, claims included, is acknowledged
         if (!batch.claimants().isEmpty()) {
-            long ackedAt = clock.millis(); // after the flush: every work result, claims included, is acknowledged
             List<Entry> late = batch.claimants().stream()
                     .filter(entry -> !FinalResults.workerMayPublish(entry.item(), ackedAt)).toList();
             if (!late.isEmpty()) {
@@ -130,7 +130,6 @@ final class TransactionalCommitter {
         if (crashSimulated.getAsBoolean()) {
             throw new AbandonedException(); // crash simulation: die with the transaction open, every record sent
         }
-        long acked = clock.millis();
         producer.sendOffsetsToTransaction(offsets, group);
         long offsetsAdded = clock.millis();
         producer.commitTransaction();
@@ -138,7 +137,7 @@ final class TransactionalCommitter {
             // where a result's way out goes: sent and acknowledged, offsets added, committed (EndTxn)
             long committed = clock.millis();
             log.debug("transaction of {} records committed at {}: acknowledged after {} ms, offsets {} ms, commit {} ms",
-                    batch.outputs().size() + batch.finals().size(), committed, acked - begun, offsetsAdded - acked,
+                    batch.outputs().size() + batch.finals().size(), committed, ackedAt - begun, offsetsAdded - ackedAt,
                     committed - offsetsAdded);
         }
         return true;
