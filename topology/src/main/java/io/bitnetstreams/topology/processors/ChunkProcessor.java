@@ -113,8 +113,9 @@ public final class ChunkProcessor implements Processor<String, Envelope<Inferenc
         if (LOG.isDebugEnabled()) {
             // where a request's way in goes (the worker logs when it reads the items): sent -> chunked here
             long end = System.currentTimeMillis();
-            LOG.debug("chunked {} into {} items at {}, {} ms after it was sent", id, chunks.size(), end,
-                    end - record.timestamp());
+            // (the stream thread's clock was read when its round began: the difference is this round's work so far)
+            LOG.debug("chunked {} into {} items at {}, {} ms after it was sent, {} ms after the round began", id,
+                    chunks.size(), end, end - record.timestamp(), end - now);
         }
     }
 

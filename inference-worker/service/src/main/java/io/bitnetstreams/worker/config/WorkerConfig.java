@@ -42,6 +42,9 @@ import java.util.Objects;
  * @param publishFinalResults {@code bitnet.final.results.publish}: publish the final result of a one-part request
  *                        whose work item allows it ({@code finalResultDeadline}) in the transaction of its work result
  *                        (needs WRITE on the results topics); false: always plain work results, the topology publishes
+ * @param speculativeReads {@code bitnet.speculative.reads}: start inference on a work item as soon as it is written,
+ *                        before its transaction commits (a second, read_uncommitted consumer); what is published still
+ *                        comes only from the committed read, and inference on an aborted item is dropped
  * @param kafka           client properties passed through to consumer and producer
  * @param serde           serde properties ({@code schema.registry.*}, {@code bitnet.schema.registry.*}, ...)
  */
@@ -64,6 +67,7 @@ public record WorkerConfig(
         int httpPort,
         Duration topicWait,
         boolean publishFinalResults,
+        boolean speculativeReads,
         EngineSettings engine,
         Map<String, String> kafka,
         Map<String, String> serde) {
@@ -185,6 +189,23 @@ public record WorkerConfig(
     }
 
     /**
+     * The speculative reader's consumer, from the group consumer's properties ({@code groupConsumer}: the defaults
+     * above plus {@link #kafka()}, so security settings carry over): no group and no offsets (it assigns the group
+     * consumer's partitions itself and starts at their end), {@code read_uncommitted}, its own client id. It needs
+     * READ on the work topics only, which the group consumer has.
+     */
+    public Map<String, Object> speculativeReaderProperties(Map<String, Object> groupConsumer) {
+        Map<String, Object> properties = new java.util.HashMap<>(groupConsumer);
+        List.of("group.id", "group.instance.id", "group.protocol", "group.remote.assignor", "partition.assignment.strategy",
+                "session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms").forEach(properties::remove);
+        properties.put("enable.auto.commit", "false");
+        properties.put("isolation.level", "read_uncommitted");
+        properties.put("auto.offset.reset", "latest");
+        properties.put("client.id", groupConsumer.getOrDefault("client.id", "bitnet-worker-" + instanceId) + "-speculative");
+        return properties;
+    }
+
+    /**
      * Producer settings derived from the limits. A transaction is only open while one commit runs
      * (results of a completed prefix plus offsets, sent together), never while inference runs, so
      * {@code transaction.timeout.ms} only has to cover sending at most {@code queueCapacity} results:
@@ -227,7 +248,7 @@ public record WorkerConfig(
                 + transactionalIdPrefix + ", maxRetries=" + maxRetries + ", shutdownGrace=" + shutdownGrace
                 + ", revokeGrace=" + revokeGrace + ", commitInterval=" + commitInterval + ", pollTimeout=" + pollTimeout
                 + ", httpPort=" + httpPort + ", topicWait=" + topicWait + ", publishFinalResults=" + publishFinalResults
-                + ", engine=" + engine
+                + ", speculativeReads=" + speculativeReads + ", engine=" + engine
                 + ", kafka=" + Secrets.masked(kafka) + ", serde=" + Secrets.masked(serde) + "]";
     }
 }

@@ -24,7 +24,7 @@ import java.util.Set;
  * <p>Worker keys: {@code bitnet.model, bitnet.threads, bitnet.batch.max.size, bitnet.queue.capacity,
  * bitnet.memory.max.mb, bitnet.tasks, bitnet.instance.id, bitnet.transactional.id.prefix, bitnet.retries.max,
  * bitnet.shutdown.grace.ms, bitnet.revoke.grace.ms, bitnet.commit.interval.ms, bitnet.poll.timeout.ms,
- * bitnet.http.port, bitnet.topics.wait, bitnet.final.results.publish, bitnet.engine.kernels, bitnet.engine.head,
+ * bitnet.http.port, bitnet.topics.wait, bitnet.final.results.publish, bitnet.speculative.reads, bitnet.engine.kernels, bitnet.engine.head,
  * bitnet.engine.repack.cache}, the
  * topic names {@code bitnet.topic.*} ({@link TopicNames}) and the serde's {@code bitnet.schema.registry.*}. Any
  * other {@code bitnet.*} key fails, naming it. Keys outside {@code bitnet.*} pass through verbatim: Kafka client
@@ -65,7 +65,8 @@ public final class WorkerConfigLoader {
             "bitnet.model", "bitnet.threads", "bitnet.batch.max.size", "bitnet.queue.capacity", "bitnet.memory.max.mb",
             "bitnet.tasks", "bitnet.instance.id", "bitnet.transactional.id.prefix", "bitnet.retries.max",
             "bitnet.shutdown.grace.ms", "bitnet.revoke.grace.ms", "bitnet.commit.interval.ms", "bitnet.poll.timeout.ms",
-            "bitnet.http.port", "bitnet.topics.wait", "bitnet.final.results.publish", "bitnet.engine.kernels",
+            "bitnet.http.port", "bitnet.topics.wait", "bitnet.final.results.publish", "bitnet.speculative.reads",
+            "bitnet.engine.kernels",
             "bitnet.engine.head", "bitnet.engine.repack.cache"), TopicNames.KEYS, KnownKeys.SERDE).withRenamed(RENAMED);
 
     private WorkerConfigLoader() {}
@@ -105,6 +106,7 @@ public final class WorkerConfigLoader {
                 in.integer("bitnet.http.port", 8080),
                 in.duration("bitnet.topics.wait", Duration.ofSeconds(60)),
                 in.bool("bitnet.final.results.publish", true),
+                in.bool("bitnet.speculative.reads", true),
                 engine,
                 kafka,
                 in.serdeConfig());

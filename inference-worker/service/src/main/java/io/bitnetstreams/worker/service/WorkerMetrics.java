@@ -31,6 +31,9 @@ public final class WorkerMetrics {
     private final Counter aborts;
     private final Counter finalResultsPublished;
     private final Counter finalResultsGivenUp;
+    private final Counter speculationsStarted;
+    private final Counter speculationsAdopted;
+    private final Counter speculationsDropped;
 
     public WorkerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -48,6 +51,10 @@ public final class WorkerMetrics {
                 .description("Final results left to the topology: too close to the deadline at completion (no claim) or "
                         + "once the work result was acknowledged (the transaction aborted and run again)")
                 .register(registry);
+        this.speculationsStarted = speculations("started", "Inference started on a work item read before its transaction committed");
+        this.speculationsAdopted = speculations("adopted", "Speculative inference the committed read of the same record took over");
+        this.speculationsDropped = speculations("dropped", "Speculative inference dropped: its record was aborted, moved to "
+                + "another worker, or was not adopted in time");
         Gauge.builder("bitnet.worker.model.load.seconds", modelLoadMillis, v -> v.get() / 1000.0).description("Time the model took to load").register(registry);
     }
 
@@ -98,6 +105,35 @@ public final class WorkerMetrics {
 
     public void finalResultsGivenUp(int count) {
         finalResultsGivenUp.increment(count);
+    }
+
+    /** Counts what became of speculative inference (see {@code Speculations}). */
+    Speculations.Listener speculationListener() {
+        return new Speculations.Listener() {
+            @Override
+            public void started() {
+                speculationsStarted.increment();
+            }
+
+            @Override
+            public void adopted() {
+                speculationsAdopted.increment();
+            }
+
+            @Override
+            public void dropped() {
+                speculationsDropped.increment();
+            }
+        };
+    }
+
+    /** Speculations so far: started, adopted, dropped. */
+    public long[] speculations() {
+        return new long[] {(long) speculationsStarted.count(), (long) speculationsAdopted.count(), (long) speculationsDropped.count()};
+    }
+
+    private Counter speculations(String outcome, String description) {
+        return Counter.builder("bitnet.worker.speculations").tag("outcome", outcome).description(description).register(registry);
     }
 
     public void modelLoaded(Duration loadTime) {

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -83,6 +84,8 @@ public final class WorkerService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerService.class);
     private static final Duration REGISTRY_RETRY_BACKOFF = Duration.ofSeconds(1);
+    /** A speculation not adopted within this long is dropped (longer than any transaction a topology keeps open). */
+    private static final Duration SPECULATION_TIMEOUT = Duration.ofMinutes(2);
 
     private record Completion(Entry entry, WorkOutcome outcome, Throwable failure) {}
 
@@ -110,6 +113,10 @@ public final class WorkerService implements AutoCloseable {
     private KafkaClientMetrics producerMetrics;
     private FlowControl flow;
     private TransactionalCommitter committer;
+    private volatile SpeculativeReader speculativeReader;
+    /** Written by the loop after each round, read by the speculative reader: may another speculation start? */
+    private volatile boolean roomForSpeculation = true;
+    private Speculations speculations;
     private volatile Thread loopThread;
     /** Start of the last transaction (or attempt at one); only transactions start the commit interval. */
     private long lastCommitMillis;
@@ -216,9 +223,11 @@ public final class WorkerService implements AutoCloseable {
                     break;
                 }
                 accept(records);
+                speculate();
                 drainCompletions(0);
                 commitIfDue(false);
-                flow.apply(work.pending());
+                flow.apply(withExecutor());
+                roomForSpeculation = speculations.hasRoom(work.pending());
                 inFlightGauge = work.pending();
             }
             if (abandonRequested) {
@@ -275,6 +284,15 @@ public final class WorkerService implements AutoCloseable {
         producerMetrics.bindTo(metrics.registry());
         flow = new FlowControl(consumer, executor.queueCapacity(), REGISTRY_RETRY_BACKOFF, clock);
         committer = new TransactionalCommitter(producer, outputSerializer, metrics, clock, () -> abandonRequested || crashInCommit);
+        // Up to one batch of items may run ahead of their commit; the committed read always keeps room (see Speculations).
+        speculations = new Speculations(executor.queueCapacity(), Math.max(1, config.maxBatchSize()), executor::submit,
+                metrics.speculationListener());
+        if (config.speculativeReads()) {
+            speculativeReader = new SpeculativeReader(config.speculativeReaderProperties(consumerProps), this::assignment,
+                    this::wakeLoop, () -> roomForSpeculation, Math.max(16, 2 * executor.queueCapacity()),
+                    "bitnet-worker-speculative-" + config.instanceId());
+            speculativeReader.start();
+        }
         consumer.subscribe(config.subscribedTopics(), new RebalanceHandler(config.instanceId(), config.revokeGrace(),
                 work, flow, assigned, new RebalanceHandler.Loop() {
                     @Override
@@ -307,7 +325,7 @@ public final class WorkerService implements AutoCloseable {
                 continue; // revoked within this poll
             }
             for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-                if (!flow.hasRoom(work.pending())) {
+                if (!speculations.has(record) && !flow.hasRoom(withExecutor())) {
                     flow.putBack(partition, record.offset()); // fetched again after resume
                     break;
                 }
@@ -320,6 +338,7 @@ public final class WorkerService implements AutoCloseable {
 
     /** Tracks one record; false if the rest of its partition must wait (registry unavailable). */
     private boolean acceptRecord(PartitionLedger ledger, ConsumerRecord<byte[], byte[]> record) {
+        speculations.read(record);
         Entry entry = new Entry(record);
         long now = clock.millis();
         WorkItem item;
@@ -336,6 +355,7 @@ public final class WorkerService implements AutoCloseable {
             DeadLetterReason reason = SerdeFailures.recordProblem(e).map(SerdeException::deadLetterReason)
                     .orElse(DeadLetterReason.MALFORMED_RECORD);
             log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), Results.describe(e));
+            speculations.discard(record);
             entry.done(config.deadLetterTopic(), null, Results.deadLetter(record, reason, Results.describe(e), now, maxDeadLetterValueBytes), now);
             ledger.add(entry);
             metrics.item("unknown", "dead_letter");
@@ -357,22 +377,63 @@ public final class WorkerService implements AutoCloseable {
                     now - record.timestamp());
         }
         if (item.getDeadline() != null && item.getDeadline().toEpochMilli() <= now) {
+            speculations.discard(record);
             complete(entry, WorkOutcome.expired("deadline " + item.getDeadline() + " passed before the item was consumed",
                     Math.max(0, now - item.getCreatedAt().toEpochMilli())));
             return true;
         }
-        submit(entry, item);
+        CompletableFuture<WorkOutcome> speculated = speculations.adopt(record);
+        submit(entry, speculated != null ? speculated : executor.submit(item));
         return true;
     }
 
     private void submit(Entry entry, WorkItem item) {
+        submit(entry, executor.submit(item));
+    }
+
+    private void submit(Entry entry, CompletableFuture<WorkOutcome> future) {
         work.submitted();
-        var future = executor.submit(item);
         entry.running(future);
         future.whenComplete((outcome, failure) -> {
             completions.add(new Completion(entry, outcome, failure));
             wakeLoop(); // the loop may be blocked in poll: commit the result now, not after pollTimeout
         });
+    }
+
+    /** Items with the executor: the committed read's, and speculations not adopted yet. */
+    private long withExecutor() {
+        return work.pending() + speculations.unadopted();
+    }
+
+    /**
+     * Starts inference on the records the speculative reader saw before their commit, while there is room, and drops
+     * speculations that can no longer be adopted.
+     */
+    private void speculate() {
+        if (speculativeReader == null) {
+            return;
+        }
+        long now = clock.millis();
+        speculations.retain(assigned, now - SPECULATION_TIMEOUT.toMillis());
+        for (ConsumerRecord<byte[], byte[]> record = speculativeReader.next(); record != null; record = speculativeReader.next()) {
+            PartitionLedger ledger = work.ledger(new TopicPartition(record.topic(), record.partition()));
+            if (ledger == null) {
+                continue; // no longer ours
+            }
+            WorkItem item;
+            try {
+                item = itemDeserializer.deserialize(record.topic(), record.headers(), record.value());
+            } catch (RuntimeException e) {
+                continue; // the committed read dead-letters it, or retries the registry
+            }
+            if (item != null && (item.getDeadline() == null || item.getDeadline().toEpochMilli() > now)) {
+                boolean started = speculations.start(record, item, work.pending(), now);
+                if (started && log.isDebugEnabled()) {
+                    log.debug("speculating on {}#{} at {}, {} ms after it was sent", item.getRequestId(), item.getChunkIndex(),
+                            now, now - record.timestamp());
+                }
+            }
+        }
     }
 
     /** Ends a poll the loop is blocked in (it returns no records and the loop goes round). */
@@ -475,6 +536,12 @@ public final class WorkerService implements AutoCloseable {
         work.cancelAll();
     }
 
+    /** The partitions the speculative reader is positioned on (tests); empty when speculative reads are off. */
+    Set<TopicPartition> speculativelyReading() {
+        SpeculativeReader reader = speculativeReader;
+        return reader == null ? Set.of() : reader.positioned();
+    }
+
     /** True while the consumer holds partitions paused for lack of executor capacity (tests, metrics). */
     boolean pausedForCapacity() {
         return flow != null && flow.pausedForCapacity();
@@ -517,6 +584,12 @@ public final class WorkerService implements AutoCloseable {
     }
 
     private void closeClients(Duration timeout) {
+        if (speculativeReader != null) {
+            speculativeReader.close();
+        }
+        if (speculations != null) {
+            speculations.dropAll();
+        }
         if (consumerMetrics != null) {
             consumerMetrics.close();
         }
