@@ -14,8 +14,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeReplicaLogDirsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartitionReplica;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -64,6 +67,7 @@ public final class TopicProvisioner {
                         throw e; // another instance creating them at the same moment is fine
                     }
                 }
+                awaitLeaderLogs(admin, missing.stream().map(NewTopic::name).toList(), millis);
             }
             int statePartitions = requireCopartitioned(admin, config.repartitionTopics().all(), millis);
             Map<String, TopicDescription> inputs = describeOnceKnown(admin,
@@ -110,6 +114,60 @@ public final class TopicProvisioner {
                 Thread.sleep(METADATA_RETRY_PAUSE_MS);
             }
         }
+    }
+
+    /**
+     * Waits until the leader of every partition of {@code topics} has created its log. The brokers apply a new topic a
+     * moment after the controller confirms it, and in between a broker can already name itself leader in its metadata
+     * while it has no log yet, so a produce fails with NOT_LEADER_OR_FOLLOWER and is retried. An idempotent producer
+     * with several requests in flight (any client's default) can then have a later request appended first; the
+     * retried one is refused as out of order until {@code delivery.timeout.ms} drops its records (KAFKA-15591, fixed
+     * in brokers from 4.5). Whoever sends right after the topology started (the standalone run, the load test, a test)
+     * would lose them. Without DESCRIBE on the cluster (which describing log directories needs) it does not wait.
+     */
+    static void awaitLeaderLogs(Admin admin, List<String> topics, long millis)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (true) {
+            long waiting;
+            try {
+                waiting = partitionsWithoutLeaderLog(admin, topics, millis);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof ClusterAuthorizationException) {
+                    LOG.info("not waiting for the new partitions' logs: describing log directories needs DESCRIBE on"
+                            + " the cluster; a producer that starts at once may see a few retries");
+                    return;
+                }
+                throw e;
+            }
+            if (waiting == 0) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException(waiting + " new partitions have no leader or no log on it after " + millis + " ms");
+            }
+            LOG.debug("{} new partitions have no leader or no log on it yet, asking again", waiting);
+            Thread.sleep(METADATA_RETRY_PAUSE_MS);
+        }
+    }
+
+    /** How many partitions of {@code topics} have no leader yet, or a leader without the partition's log. */
+    private static long partitionsWithoutLeaderLog(Admin admin, List<String> topics, long millis)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        List<TopicPartitionReplica> leaders = new ArrayList<>();
+        long leaderless = 0;
+        for (TopicDescription topic : describeOnceKnown(admin, topics, millis).values()) {
+            for (var partition : topic.partitions()) {
+                if (partition.leader() == null || partition.leader().isEmpty()) {
+                    leaderless++;
+                } else {
+                    leaders.add(new TopicPartitionReplica(topic.name(), partition.partition(), partition.leader().id()));
+                }
+            }
+        }
+        Map<TopicPartitionReplica, DescribeReplicaLogDirsResult.ReplicaLogDirInfo> logs =
+                admin.describeReplicaLogDirs(leaders).all().get(millis, TimeUnit.MILLISECONDS);
+        return leaderless + logs.values().stream().filter(info -> info.getCurrentReplicaLogDir() == null).count();
     }
 
     /**
