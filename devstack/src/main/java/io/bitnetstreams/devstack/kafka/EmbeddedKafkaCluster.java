@@ -26,6 +26,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartitionReplica;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -226,12 +227,12 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         return Admin.create(adminConfig());
     }
 
-    /** Creates a topic with replication factor 1 and waits until every partition has a leader. */
+    /** Creates a topic with replication factor 1 and waits until every partition's leader has opened its log. */
     public void createTopic(String name, int partitions) {
         createTopics(List.of(new NewTopic(name, partitions, (short) 1)));
     }
 
-    /** Creates a topic and waits until every partition has a leader. */
+    /** Creates a topic and waits until every partition's leader has opened its log. */
     public void createTopic(String name, int partitions, int replicationFactor) {
         if (replicationFactor < 1 || replicationFactor > config.brokers()) {
             throw new IllegalArgumentException("replication factor " + replicationFactor
@@ -240,7 +241,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         createTopics(List.of(new NewTopic(name, partitions, (short) replicationFactor)));
     }
 
-    /** Creates topics and waits until every partition has a leader. */
+    /** Creates topics and waits until every partition's leader has opened its log. */
     public void createTopics(Collection<NewTopic> topics) {
         ensureOpen();
         try {
@@ -253,8 +254,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new KafkaClusterException("interrupted while creating topics", e);
         }
-        waitUntil(ADMIN_CALL_TIMEOUT, () -> allPartitionsHaveLeaders(topicNames(topics)),
-                "every partition of " + topicNames(topics) + " has a leader");
+        waitUntil(ADMIN_CALL_TIMEOUT, () -> allPartitionsReady(topicNames(topics)),
+                "every partition of " + topicNames(topics) + " has a leader with its log");
     }
 
     /** Describes a topic (partitions, replicas, ISR). */
@@ -367,13 +368,27 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
     }
 
-    private boolean allPartitionsHaveLeaders(List<String> topics) {
+    /**
+     * Every partition has a leader, and the leader has opened the partition's log. Between the two, a producer with
+     * several requests in flight can lose its first batch (KAFKA-15591, fixed in brokers from 4.5; see the topology's
+     * {@code TopicProvisioner}), so a test that produces at once must not start before.
+     */
+    private boolean allPartitionsReady(List<String> topics) {
         try {
             Map<String, TopicDescription> descriptions = admin().describeTopics(topics).allTopicNames()
                     .get(5, TimeUnit.SECONDS);
-            return descriptions.values().stream()
-                    .flatMap(description -> description.partitions().stream())
-                    .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
+            List<TopicPartitionReplica> leaders = new ArrayList<>();
+            for (TopicDescription description : descriptions.values()) {
+                for (var partition : description.partitions()) {
+                    if (partition.leader() == null || partition.leader().isEmpty()) {
+                        return false;
+                    }
+                    leaders.add(new TopicPartitionReplica(description.name(), partition.partition(),
+                            partition.leader().id()));
+                }
+            }
+            return admin().describeReplicaLogDirs(leaders).all().get(5, TimeUnit.SECONDS).values().stream()
+                    .allMatch(log -> log.getCurrentReplicaLogDir() != null);
         } catch (ExecutionException | TimeoutException e) {
             return false; // metadata not propagated yet
         } catch (InterruptedException e) {
